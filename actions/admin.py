@@ -1,0 +1,43 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from actions.models import Action, Evidence, ExtensionRequest, ProgressUpdate, SignOffDecision
+
+
+@admin.register(Action)
+class ActionAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "recommendation", "agency", "owner", "due_date", "status"]
+    list_filter = ["status", "agency", "recommendation__review"]
+    list_select_related = ["recommendation__review", "agency", "owner"]
+    search_fields = ["title", "description"]
+    raw_id_fields = ["recommendation", "owner", "completed_by"]
+
+
+@admin.register(ProgressUpdate)
+class ProgressUpdateAdmin(SimpleHistoryAdmin):
+    list_display = ["action", "author", "created_at"]
+    list_select_related = ["action", "author"]
+    raw_id_fields = ["action", "author"]
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(SimpleHistoryAdmin):
+    list_display = ["original_name", "action", "uploaded_by", "uploaded_at", "withdrawn_at"]
+    list_select_related = ["action", "uploaded_by"]
+    raw_id_fields = ["action", "uploaded_by", "withdrawn_by"]
+
+
+@admin.register(ExtensionRequest)
+class ExtensionRequestAdmin(SimpleHistoryAdmin):
+    list_display = ["action", "requested_due_date", "status", "requested_by", "decided_by"]
+    list_filter = ["status"]
+    list_select_related = ["action", "requested_by", "decided_by"]
+    raw_id_fields = ["action", "requested_by", "decided_by"]
+
+
+@admin.register(SignOffDecision)
+class SignOffDecisionAdmin(SimpleHistoryAdmin):
+    list_display = ["action", "outcome", "decided_by", "decided_at"]
+    list_filter = ["outcome"]
+    list_select_related = ["action", "decided_by"]
+    raw_id_fields = ["action", "decided_by"]

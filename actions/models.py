@@ -1,0 +1,356 @@
+import datetime
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.core.files.storage import storages
+from django.db import models
+from django.db.models import Case, F, Q, Value, When
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+
+from audits.history import TrackedHistory
+from reviews.models import Recommendation
+from sscp.models import Agency
+
+
+class Rag(models.TextChoices):
+    """Red, amber, green — always shown as a tag with words, never colour alone."""
+
+    COMPLETE = "complete", "Complete"
+    OVERDUE = "overdue", "Overdue"
+    RETURNED = "returned", "Returned"
+    DUE_SOON = "due_soon", "Due soon"
+    ON_TRACK = "on_track", "On track"
+    SUPERSEDED = "superseded", "Superseded"
+
+
+class ActionQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=Action.OPEN_STATUSES)
+
+    def with_rag(self, today: datetime.date):
+        """Annotate `rag_value`: the same rule as Action.rag, computed in the database."""
+        due_soon_by = today + datetime.timedelta(days=settings.DUE_SOON_DAYS)
+        return self.annotate(
+            rag_value=Case(
+                When(status=Action.Status.COMPLETED, then=Value(Rag.COMPLETE)),
+                When(status=Action.Status.SUPERSEDED, then=Value(Rag.SUPERSEDED)),
+                When(due_date__lt=today, then=Value(Rag.OVERDUE)),
+                When(returned_at__isnull=False, then=Value(Rag.RETURNED)),
+                When(due_date__lte=due_soon_by, then=Value(Rag.DUE_SOON)),
+                default=Value(Rag.ON_TRACK),
+                output_field=models.CharField(),
+            )
+        )
+
+    def filter_rag(self, rag: str, today: datetime.date):
+        return self.with_rag(today).filter(rag_value=rag)
+
+
+class ActionStatus(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    SUBMITTED = "submitted", "Submitted for sign-off"
+    COMPLETED = "completed", "Completed"
+    SUPERSEDED = "superseded", "Superseded"
+
+
+class Action(models.Model):
+    """What one agency will do towards a recommendation, and by when."""
+
+    Status = ActionStatus
+
+    OPEN_STATUSES = (Status.NOT_STARTED, Status.IN_PROGRESS, Status.SUBMITTED)
+    CLOSED_STATUSES = (Status.COMPLETED, Status.SUPERSEDED)
+
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.PROTECT, related_name="actions"
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="actions")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="owned_actions",
+        help_text="The agency lead responsible. Without one, every lead of the agency is.",
+    )
+    title = models.CharField(max_length=200)
+    description = models.TextField()
+    success_measure = models.TextField(
+        help_text="How the partnership will know it is done: specific, measurable, time-bound."
+    )
+    original_due_date = models.DateField(help_text="The date first agreed. It never changes.")
+    due_date = models.DateField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    completion_statement = models.TextField(blank=True)
+    returned_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Set when the SILG chair returns it; cleared on resubmission.",
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = TrackedHistory()
+    objects = ActionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ActionStatus.values), name="action_status_valid"
+            ),
+            models.CheckConstraint(condition=~Q(title=""), name="action_title_not_empty"),
+            models.CheckConstraint(
+                condition=~Q(status=ActionStatus.SUBMITTED)
+                | (Q(submitted_at__isnull=False) & ~Q(completion_statement="")),
+                name="action_submitted_has_statement",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ActionStatus.COMPLETED)
+                | Q(completed_at__isnull=False, completed_by__isnull=False),
+                name="action_completed_has_approver",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "due_date"], name="action_status_due"),
+            models.Index(fields=["agency", "status", "due_date"], name="action_agency_status_due"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("action-detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def is_read_only(self) -> bool:
+        return self.status in self.CLOSED_STATUSES
+
+    def days_overdue(self, today: datetime.date | None = None) -> int:
+        today = today or timezone.localdate()
+        if self.status in self.CLOSED_STATUSES:
+            return 0
+        return max((today - self.due_date).days, 0)
+
+    def rag(self, today: datetime.date | None = None) -> Rag:
+        """The RAG rating of design.md; ActionQuerySet.with_rag is the same rule in SQL."""
+        today = today or timezone.localdate()
+        if self.status == self.Status.COMPLETED:
+            return Rag.COMPLETE
+        if self.status == self.Status.SUPERSEDED:
+            return Rag.SUPERSEDED
+        if self.due_date < today:
+            return Rag.OVERDUE
+        if self.returned_at is not None:
+            return Rag.RETURNED
+        if self.due_date <= today + datetime.timedelta(days=settings.DUE_SOON_DAYS):
+            return Rag.DUE_SOON
+        return Rag.ON_TRACK
+
+    @property
+    def current_rag(self) -> Rag:
+        return self.rag()
+
+    @property
+    def due_date_moved(self) -> bool:
+        return self.due_date != self.original_due_date
+
+
+class ProgressUpdate(models.Model):
+    """A note of progress posted by the agency; never edited or removed."""
+
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="progress_updates")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    history = TrackedHistory()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="progress_update_text_not_empty"),
+        ]
+
+    def __str__(self):
+        return f"Progress on {self.action} by {self.author}"
+
+
+def evidence_storage():
+    return storages["evidence"]
+
+
+def evidence_upload_to(instance, filename):
+    """A random name, so that nothing about the file or the child is in the path."""
+    suffix = PurePosixPath(filename).suffix.lower()[:10]
+    return f"{timezone.now():%Y/%m}/{get_random_string(32)}{suffix}"
+
+
+class Evidence(models.Model):
+    """A file that shows an action was done. Withdrawn, never deleted."""
+
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="evidence")
+    file = models.FileField(storage=evidence_storage, upload_to=evidence_upload_to, max_length=200)
+    original_name = models.CharField(max_length=255)
+    description = models.TextField()
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    withdrawal_reason = models.TextField(blank=True)
+
+    history = TrackedHistory()
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name_plural = "evidence"
+        constraints = [
+            models.CheckConstraint(condition=Q(size__gt=0), name="evidence_not_empty"),
+            models.CheckConstraint(
+                condition=Q(sha256__regex=r"^[0-9a-f]{64}$"), name="evidence_sha256_hex"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    withdrawn_at__isnull=True, withdrawn_by__isnull=True, withdrawal_reason=""
+                )
+                | (
+                    Q(withdrawn_at__isnull=False, withdrawn_by__isnull=False)
+                    & ~Q(withdrawal_reason="")
+                ),
+                name="evidence_withdrawal_complete",
+            ),
+        ]
+
+    def __str__(self):
+        return self.original_name
+
+    def get_absolute_url(self):
+        return reverse("evidence-download", args=[self.pk])
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+
+class ExtensionStatus(models.TextChoices):
+    PENDING = "pending", "Awaiting decision"
+    GRANTED = "granted", "Granted"
+    DECLINED = "declined", "Declined"
+
+
+class ExtensionRequest(models.Model):
+    """An agency's request for a later due date, and the SILG chair's decision on it."""
+
+    Status = ExtensionStatus
+
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="extension_requests")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    due_date_at_request = models.DateField()
+    requested_due_date = models.DateField()
+    reason = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_comment = models.TextField(blank=True)
+
+    history = TrackedHistory()
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ExtensionStatus.values),
+                name="extension_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(requested_due_date__gt=F("due_date_at_request")),
+                name="extension_moves_date_later",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="extension_reason_not_empty"),
+            models.CheckConstraint(
+                condition=Q(
+                    status=ExtensionStatus.PENDING, decided_at__isnull=True, decided_by__isnull=True
+                )
+                | (
+                    ~Q(status=ExtensionStatus.PENDING)
+                    & Q(decided_at__isnull=False, decided_by__isnull=False)
+                ),
+                name="extension_decision_complete",
+            ),
+            models.UniqueConstraint(
+                fields=["action"],
+                condition=Q(status=ExtensionStatus.PENDING),
+                name="extension_one_pending_per_action",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Extension to {self.requested_due_date} for {self.action}"
+
+
+class DecisionOutcome(models.TextChoices):
+    APPROVED = "approved", "Approved"
+    RETURNED = "returned", "Returned to the agency"
+    REOPENED = "reopened", "Reopened"
+    SUPERSEDED = "superseded", "Superseded"
+
+
+class SignOffDecision(models.Model):
+    """A decision by the SILG chair on an action. Never edited or removed."""
+
+    Outcome = DecisionOutcome
+
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="decisions")
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    comment = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    history = TrackedHistory()
+
+    class Meta:
+        ordering = ["-decided_at", "-pk"]
+        verbose_name = "sign-off decision"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=DecisionOutcome.values),
+                name="decision_outcome_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome=DecisionOutcome.APPROVED) | ~Q(comment=""),
+                name="decision_comment_required_unless_approved",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_outcome_display()}: {self.action}"

@@ -1,0 +1,135 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from audits.history import TrackedHistory
+from sscp.models import Agency
+
+
+class Theme(models.Model):
+    """A recurring subject of learning, such as neglect or disguised compliance."""
+
+    name = models.CharField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+
+    history = TrackedHistory()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ReviewKind(models.TextChoices):
+    SERIOUS_CASE_REVIEW = "scr", "Serious case review"
+    PRACTICE_REVIEW = "cspr", "Child safeguarding practice review"
+    RAPID_REVIEW = "rapid", "Rapid review"
+    THEMATIC_AUDIT = "thematic", "Thematic audit"
+    SECTION_11_AUDIT = "section11", "Section 11 audit"
+    JTAI_DRY_RUN = "jtai", "JTAI dry run"
+    NATIONAL_REVIEW = "national", "National review"
+
+
+class Review(models.Model):
+    """A source of learning: a case review, a thematic audit or a Section 11 audit."""
+
+    Kind = ReviewKind
+
+    title = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    summary = models.TextField(blank=True)
+    commissioned_on = models.DateField(null=True, blank=True)
+    published_on = models.DateField(null=True, blank=True)
+    themes = models.ManyToManyField(Theme, blank=True, related_name="reviews")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = TrackedHistory(m2m_fields=[themes])
+
+    class Meta:
+        ordering = ["-published_on", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=ReviewKind.values),
+                name="review_kind_valid",
+            ),
+            models.CheckConstraint(condition=~Q(title=""), name="review_title_not_empty"),
+            models.CheckConstraint(
+                condition=Q(commissioned_on__isnull=True)
+                | Q(published_on__isnull=True)
+                | Q(published_on__gte=models.F("commissioned_on")),
+                name="review_published_after_commissioned",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("review-detail", args=[self.pk])
+
+    @property
+    def is_complete(self) -> bool:
+        """Derived, never stored: every recommendation is closed."""
+        recommendations = list(self.recommendations.all())
+        return bool(recommendations) and all(r.is_closed for r in recommendations)
+
+
+class Recommendation(models.Model):
+    """What a review asks the partnership to change, owned by one or more agencies."""
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="recommendations")
+    number = models.PositiveSmallIntegerField()
+    text = models.TextField()
+    themes = models.ManyToManyField(Theme, blank=True, related_name="recommendations")
+    agencies = models.ManyToManyField(
+        Agency, blank=True, related_name="recommendations", verbose_name="owning agencies"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    impact_statement = models.TextField(
+        blank=True, help_text="The SILG chair's statement of the impact the recommendation made."
+    )
+
+    history = TrackedHistory(m2m_fields=[themes, agencies])
+
+    class Meta:
+        ordering = ["review", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "number"], name="recommendation_number_unique_in_review"
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1), name="recommendation_number_positive"
+            ),
+            models.CheckConstraint(condition=~Q(text=""), name="recommendation_text_not_empty"),
+            models.CheckConstraint(
+                condition=(
+                    Q(closed_at__isnull=True, closed_by__isnull=True, impact_statement="")
+                    | (
+                        Q(closed_at__isnull=False, closed_by__isnull=False)
+                        & ~Q(impact_statement="")
+                    )
+                ),
+                name="recommendation_closure_complete",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.review} recommendation {self.number}"
+
+    def get_absolute_url(self):
+        return reverse("recommendation-detail", args=[self.pk])
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None

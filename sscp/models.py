@@ -1,0 +1,94 @@
+from functools import cached_property
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from audits.history import TrackedHistory
+from sscp import roles
+
+
+class Sector(models.TextChoices):
+    LOCAL_AUTHORITY = "local_authority", "Local authority"
+    POLICE = "police", "Police"
+    HEALTH = "health", "Health"
+    PROBATION = "probation", "Probation"
+    AMBULANCE = "ambulance", "Ambulance service"
+    CAFCASS = "cafcass", "CAFCASS"
+    VOLUNTARY = "voluntary", "Voluntary and community sector"
+    EDUCATION = "education", "Schools and education"
+
+
+class Agency(models.Model):
+    """A member organisation of the partnership board that can own actions."""
+
+    Sector = Sector
+
+    name = models.CharField(max_length=200, unique=True)
+    short_name = models.CharField(
+        max_length=60, unique=True, help_text="The name used in tables, for example “Police”."
+    )
+    sector = models.CharField(max_length=30, choices=Sector.choices)
+    board_position = models.CharField(
+        max_length=200, blank=True, help_text="Who represents the agency on the partnership board."
+    )
+    is_active = models.BooleanField(default=True)
+
+    history = TrackedHistory()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(sector__in=Sector.values),
+                name="agency_sector_valid",
+            ),
+            models.CheckConstraint(condition=~models.Q(name=""), name="agency_name_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class User(AbstractUser):
+    """A person who signs in. Agency leads belong to an agency; roles are groups."""
+
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        help_text="Agency leads act for this agency's actions.",
+    )
+
+    # Signing in saves last_login; that is not a change to the person's record,
+    # so it is left out of the history (see SscpConfig.ready).
+    history = TrackedHistory(excluded_fields=["password", "last_login"])
+
+    class Meta:
+        ordering = ["first_name", "last_name", "username"]
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    @cached_property
+    def role_names(self) -> frozenset[str]:
+        return frozenset(self.groups.values_list("name", flat=True))
+
+    @property
+    def is_partnership_team(self) -> bool:
+        return roles.PARTNERSHIP_TEAM in self.role_names
+
+    @property
+    def is_silg_chair(self) -> bool:
+        return roles.SILG_CHAIR in self.role_names
+
+    @property
+    def is_agency_lead(self) -> bool:
+        return self.agency_id is not None and roles.AGENCY_LEAD in self.role_names
+
+    @property
+    def role_label(self) -> str:
+        """The person's role(s) in words, for the header and the admin."""
+        return ", ".join(sorted(self.role_names & set(roles.ALL))) or "No role"
