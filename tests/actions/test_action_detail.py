@@ -1,0 +1,60 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from actions import services
+from actions.models import Action, ProgressUpdate
+from tests.makers import make_action, make_evidence
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_action_page_shows_what_the_agency_must_do_and_when(client_for, personas, agency_a):
+    today = timezone.localdate()
+    action = make_action(
+        agency=agency_a,
+        title="Publish the Unidentified Adults Toolkit",
+        success_measure="Toolkit published and promoted.",
+        original_due_date=today - datetime.timedelta(days=40),
+        due_date=today - datetime.timedelta(days=10),
+    )
+    for user in personas.values():
+        page = client_for(user).get(action.get_absolute_url()).content.decode()
+        assert "Publish the Unidentified Adults Toolkit" in page
+        assert "Toolkit published and promoted." in page
+        assert (today - datetime.timedelta(days=40)).strftime("%-d %B %Y") in page
+        assert (today - datetime.timedelta(days=10)).strftime("%-d %B %Y") in page
+        assert "10 days overdue" in page
+        assert '<strong class="govuk-tag govuk-tag--red">Overdue</strong>' in page
+        assert '<strong class="govuk-tag govuk-tag--blue">In progress</strong>' in page
+
+
+def test_the_action_page_lists_progress_decisions_and_the_change_history(
+    client_for, silg_chair, lead_a
+):
+    action = make_action(agency=lead_a.agency, status=Action.Status.NOT_STARTED)
+    services.progress_post(actor=lead_a, action=action, text="Draft toolkit written.")
+    page = client_for(silg_chair).get(action.get_absolute_url()).content.decode()
+    assert "Draft toolkit written." in page
+    assert "Status: Not started → In progress" in page
+    assert "Reason: Work started: progress posted" in page
+    assert "by Alex Lead" in page
+
+
+def test_an_unknown_action_is_not_found(client_for, lead_a):
+    assert client_for(lead_a).get(reverse("action-detail", args=[999999])).status_code == 404
+
+
+@pytest.mark.parametrize("rows", [10, 200])
+def test_the_action_page_keeps_a_fixed_number_of_queries(
+    client_for, silg_chair, lead_a, rows, django_assert_max_num_queries
+):
+    action = make_action(agency=lead_a.agency)
+    for n in range(rows):
+        ProgressUpdate.objects.create(action=action, author=lead_a, text=f"Update {n}")
+        make_evidence(action, uploaded_by=lead_a)
+    client = client_for(silg_chair)
+    with django_assert_max_num_queries(14):
+        assert client.get(action.get_absolute_url()).status_code == 200

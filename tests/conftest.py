@@ -1,0 +1,124 @@
+"""Personas and shared fixtures. Makers for objects are in tests/makers.py."""
+
+import pytest
+
+from sscp import roles
+from tests.makers import make_agency, make_lead, make_user
+
+
+@pytest.fixture(autouse=True)
+def evidence_in_tmp(settings, tmp_path):
+    """Each test stores evidence in its own temporary folder."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "evidence": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "evidence", "base_url": None},
+        },
+    }
+
+
+@pytest.fixture
+def agency_a(db):
+    return make_agency(name="Agency A", short_name="Agency A")
+
+
+@pytest.fixture
+def agency_b(db):
+    return make_agency(name="Agency B", short_name="Agency B")
+
+
+@pytest.fixture
+def partnership_officer(db):
+    return make_user("officer", role=roles.PARTNERSHIP_TEAM, first_name="Pat", last_name="Officer")
+
+
+@pytest.fixture
+def silg_chair(db):
+    return make_user("chair", role=roles.SILG_CHAIR, first_name="Sam", last_name="Chair")
+
+
+@pytest.fixture
+def lead_a(agency_a):
+    return make_lead(agency_a, "lead-a", first_name="Alex", last_name="Lead")
+
+
+@pytest.fixture
+def lead_b(agency_b):
+    return make_lead(agency_b, "lead-b", first_name="Bea", last_name="Lead")
+
+
+@pytest.fixture
+def no_role_user(db):
+    return make_user("no-role")
+
+
+@pytest.fixture
+def personas(partnership_officer, silg_chair, lead_a, lead_b, no_role_user):
+    return {
+        "partnership": partnership_officer,
+        "chair": silg_chair,
+        "lead_a": lead_a,
+        "lead_b": lead_b,
+        "no_role": no_role_user,
+    }
+
+
+@pytest.fixture
+def client_for(client):
+    """`client_for(user)`: the test client signed in as that user."""
+
+    def sign_in(user):
+        client.force_login(user)
+        return client
+
+    return sign_in
+
+
+# Services some tests need. Without them `make test` skips those tests and says
+# why; .ci/run sets SSCP_REQUIRE_SERVICES=1, which turns each such skip into a failure.
+def _missing_postgres():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return "needs PostgreSQL: set DATABASE_URL=postgres://…"
+    return None
+
+
+def _missing_redis():
+    from django.conf import settings
+
+    if not settings.REDIS_URL:
+        return "needs Redis: set REDIS_URL=redis://…"
+    import redis
+
+    try:
+        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        return f"needs Redis, but {settings.REDIS_URL} did not answer: {error}"
+    return None
+
+
+def _missing_browser():
+    import shutil
+
+    if shutil.which("chromium") is None:
+        return "needs Debian's chromium package (apt-get install chromium)"
+    return None
+
+
+SERVICE_CHECKS = {
+    "postgres": _missing_postgres,
+    "redis": _missing_redis,
+    "browser": _missing_browser,
+}
+
+
+def pytest_runtest_setup(item):
+    import os
+
+    for marker, missing in SERVICE_CHECKS.items():
+        if item.get_closest_marker(marker) and (reason := missing()):
+            if os.environ.get("SSCP_REQUIRE_SERVICES") == "1":
+                pytest.fail(f"CI requires this test to run, but it {reason}", pytrace=False)
+            pytest.skip(reason)

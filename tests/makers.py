@@ -1,0 +1,111 @@
+"""Small helpers that make the objects tests need. `fixtures/` is for the demo only."""
+
+import datetime
+import hashlib
+import itertools
+
+from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from actions.models import Action, Evidence
+from reviews.models import Recommendation, Review, Theme
+from sscp import roles
+from sscp.models import Agency, User
+
+_sequence = itertools.count(1)
+
+PDF_BYTES = (
+    b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n"
+    b"<< /Type /Pages /Kids [] /Count 0 >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+)
+
+
+def make_agency(**fields) -> Agency:
+    n = next(_sequence)
+    fields.setdefault("name", f"Agency {n}")
+    fields.setdefault("short_name", f"A{n}")
+    fields.setdefault("sector", Agency.Sector.HEALTH)
+    return Agency.objects.create(**fields)
+
+
+def make_user(username=None, *, role=None, agency=None, **fields) -> User:
+    username = username or f"user{next(_sequence)}"
+    fields.setdefault("email", f"{username}@example.org")
+    user = User.objects.create_user(
+        username=username, password="test-pass-1234", agency=agency, **fields
+    )
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+def make_lead(agency, username=None, **fields) -> User:
+    return make_user(username, role=roles.AGENCY_LEAD, agency=agency, **fields)
+
+
+def make_theme(name=None) -> Theme:
+    return Theme.objects.create(name=name or f"Theme {next(_sequence)}")
+
+
+def make_review(**fields) -> Review:
+    fields.setdefault("title", f"Review {next(_sequence)}")
+    fields.setdefault("kind", Review.Kind.PRACTICE_REVIEW)
+    return Review.objects.create(**fields)
+
+
+def make_recommendation(review=None, *, agencies=(), number=None, **fields) -> Recommendation:
+    review = review or make_review()
+    if number is None:
+        number = review.recommendations.count() + 1
+    fields.setdefault("text", "Agencies should share information sooner.")
+    recommendation = Recommendation.objects.create(review=review, number=number, **fields)
+    recommendation.agencies.set(agencies)
+    return recommendation
+
+
+def make_action(
+    recommendation=None,
+    *,
+    agency=None,
+    status=Action.Status.IN_PROGRESS,
+    due_date=None,
+    **fields,
+) -> Action:
+    """An action in any status, built directly (not through the services) for speed."""
+    agency = agency or make_agency()
+    recommendation = recommendation or make_recommendation(agencies=[agency])
+    recommendation.agencies.add(agency)
+    due_date = due_date or timezone.localdate() + datetime.timedelta(days=60)
+    fields.setdefault("title", f"Action {next(_sequence)}")
+    fields.setdefault("description", "Do the thing the review asked for.")
+    fields.setdefault("success_measure", "Audit shows it done.")
+    fields.setdefault("original_due_date", due_date)
+    now = timezone.now()
+    if status in {Action.Status.SUBMITTED, Action.Status.COMPLETED}:
+        fields.setdefault("submitted_at", now)
+        fields.setdefault("completion_statement", "Done, as the evidence shows.")
+    if status == Action.Status.COMPLETED:
+        fields.setdefault("completed_at", now)
+        fields.setdefault("completed_by", make_user())
+    return Action.objects.create(
+        recommendation=recommendation, agency=agency, status=status, due_date=due_date, **fields
+    )
+
+
+def make_evidence(
+    action, *, name="report.pdf", content=PDF_BYTES, uploaded_by=None, **fields
+) -> Evidence:
+    evidence = Evidence(
+        action=action,
+        original_name=name,
+        description=fields.pop("description", "The audit report"),
+        content_type="application/pdf",
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        uploaded_by=uploaded_by or make_user(),
+        **fields,
+    )
+    evidence.file.save(name, ContentFile(content), save=False)
+    evidence.save()
+    return evidence

@@ -1,0 +1,42 @@
+import pytest
+from django.urls import reverse
+
+from tests.makers import make_action, make_agency, make_recommendation, make_review
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_recommendation_page_shows_its_text_agencies_and_actions(
+    client_for, personas, agency_a
+):
+    recommendation = make_recommendation(
+        make_review(title="Liam"),
+        text="Keep contact with children placed more than 20 miles away.",
+        agencies=[agency_a],
+    )
+    make_action(recommendation, agency=agency_a, title="Agree contact standards")
+    for user in personas.values():
+        page = client_for(user).get(recommendation.get_absolute_url()).content.decode()
+        assert "Recommendation 1" in page
+        assert "more than 20 miles away" in page
+        assert "Agency A" in page
+        assert "Agree contact standards" in page
+
+
+def test_an_unknown_recommendation_is_not_found(client_for, lead_a):
+    assert (
+        client_for(lead_a).get(reverse("recommendation-detail", args=[999999])).status_code == 404
+    )
+
+
+@pytest.mark.parametrize("rows", [10, 200])
+def test_the_recommendation_page_keeps_a_fixed_number_of_queries(
+    client_for, silg_chair, rows, django_assert_max_num_queries
+):
+    agency = make_agency()
+    recommendation = make_recommendation(agencies=[agency])
+    for _ in range(rows):
+        make_action(recommendation, agency=agency)
+    client = client_for(silg_chair)
+    with django_assert_max_num_queries(10):
+        assert client.get(recommendation.get_absolute_url()).status_code == 200

@@ -1,0 +1,37 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from actions.models import Action
+from tests.makers import make_action, make_recommendation, make_review, make_theme
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_list_shows_each_review_with_its_progress(client_for, personas):
+    review = make_review(title="Freddie", published_on=datetime.date(2020, 8, 26))
+    review.themes.add(make_theme("Neglect"))
+    recommendation = make_recommendation(review)
+    make_action(recommendation, status=Action.Status.COMPLETED)
+    make_action(recommendation, due_date=timezone.localdate() - datetime.timedelta(days=3))
+    for user in personas.values():
+        page = client_for(user).get(reverse("review-list")).content.decode()
+        assert f'href="{review.get_absolute_url()}">Freddie</a>' in page
+        assert "26 August 2020" in page
+        assert "Neglect" in page
+        assert "0 of 1" in page  # recommendations closed
+        assert "1 of 2" in page  # actions completed
+
+
+@pytest.mark.parametrize("rows", [10, 200])
+def test_the_list_keeps_a_fixed_number_of_queries(
+    client_for, silg_chair, rows, django_assert_max_num_queries
+):
+    for _ in range(rows):
+        make_action(make_recommendation(make_review()))
+    client = client_for(silg_chair)
+    with django_assert_max_num_queries(6):
+        response = client.get(reverse("review-list"))
+    assert response.content.decode().count("govuk-table__row") == rows + 1

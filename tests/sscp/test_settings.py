@@ -1,0 +1,56 @@
+"""Settings come from the environment and refuse to run production without a real secret."""
+
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+
+PRINT_SETTINGS = (
+    "import django; django.setup(); from django.conf import settings; "
+    "print(settings.DATABASES['default']['ENGINE'], settings.DATABASES['default']['NAME'])"
+)
+
+
+def run_django(**env_overrides):
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL"}}
+    env.update(DJANGO_SETTINGS_MODULE="sscp.settings", **env_overrides)
+    return subprocess.run(
+        [sys.executable, "-c", PRINT_SETTINGS],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = run_django(DEBUG="false")
+    assert result.returncode != 0
+    assert "SECRET_KEY is missing or not a real secret" in result.stderr
+
+
+def test_production_refuses_the_development_key():
+    result = run_django(DEBUG="false", SECRET_KEY="django-insecure-" + "x" * 60)
+    assert result.returncode != 0
+    assert "SECRET_KEY is missing or not a real secret" in result.stderr
+
+
+def test_production_starts_with_a_real_secret_key():
+    result = run_django(DEBUG="false", SECRET_KEY="k3y-" + "aZ9_" * 15)
+    assert result.returncode == 0, result.stderr
+
+
+def test_database_defaults_to_sqlite_under_var():
+    result = run_django(DEBUG="true")
+    assert result.returncode == 0, result.stderr
+    engine, name = result.stdout.split()
+    assert engine == "django.db.backends.sqlite3"
+    assert name == str(settings.BASE_DIR / "var" / "sscp.sqlite3")
+
+
+def test_database_url_selects_postgresql():
+    result = run_django(DEBUG="true", DATABASE_URL="postgres://someone@db.example:5432/tracker")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["django.db.backends.postgresql", "tracker"]
