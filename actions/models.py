@@ -148,6 +148,13 @@ class Action(models.Model):
             return 0
         return max((today - self.due_date).days, 0)
 
+    def days_waiting(self, today: datetime.date | None = None) -> int:
+        """Days since submission, while the action waits for the SILG chair."""
+        if self.status != self.Status.SUBMITTED or self.submitted_at is None:
+            return 0
+        today = today or timezone.localdate()
+        return (today - timezone.localdate(self.submitted_at)).days
+
     def rag(self, today: datetime.date | None = None) -> Rag:
         """The RAG rating of design.md; ActionQuerySet.with_rag is the same rule in SQL."""
         today = today or timezone.localdate()

@@ -151,36 +151,44 @@ def progress_post(*, actor: User, action: Action, text: str) -> ProgressUpdate:
 
 
 @transaction.atomic
-def evidence_attach(*, actor: User, action: Action, upload, description: str) -> Evidence:
-    """Store an evidence file under a random name and record it against the action.
+def evidence_attach(
+    *, actor: User, action: Action, uploads: list, description: str
+) -> list[Evidence]:
+    """Store one or more evidence files under random names, all or none.
 
-    1. Check the action still takes evidence and the file is what it claims to be.
-    2. Write the file to evidence storage.
-    3. Write the row; if that fails, remove the file again, so that no row ever
-       points at a missing file and no file outlives a refused upload.
+    1. Check the action still takes evidence and every file is what it claims to be.
+    2. Write each file to evidence storage.
+    3. Write the rows. If anything fails, remove the files written so far, so that
+       no row ever points at a missing file and no file outlives a refused upload.
     """
     action = _locked(action)
     _require_status(action, EDITABLE_BY_AGENCY, "Evidence can only be added before submission.")
-    description = _require_text(description, "Describe what the file shows")
-    inspected: InspectedUpload = inspect_upload(upload)
-    evidence = Evidence(
-        action=action,
-        original_name=inspected.display_name,
-        description=description,
-        content_type=inspected.content_type,
-        size=inspected.size,
-        sha256=inspected.sha256,
-        uploaded_by=actor,
-    )
-    upload.seek(0)
-    evidence.file.save(inspected.display_name, upload, save=False)
+    description = _require_text(description, "Describe what the files show")
+    if not uploads:
+        raise ValidationError("Choose at least one file to upload", code="required")
+    inspected: list[InspectedUpload] = [inspect_upload(upload) for upload in uploads]
+    stored: list[Evidence] = []
     try:
-        save_tracked(evidence, actor=actor, reason="Evidence uploaded")
+        for upload, facts in zip(uploads, inspected, strict=True):
+            evidence = Evidence(
+                action=action,
+                original_name=facts.display_name,
+                description=description,
+                content_type=facts.content_type,
+                size=facts.size,
+                sha256=facts.sha256,
+                uploaded_by=actor,
+            )
+            upload.seek(0)
+            evidence.file.save(facts.display_name, upload, save=False)
+            stored.append(evidence)
+            save_tracked(evidence, actor=actor, reason="Evidence uploaded")
         _start(action, actor=actor, reason="Work started: evidence uploaded")
     except BaseException:
-        evidence.file.storage.delete(evidence.file.name)
+        for evidence in stored:
+            evidence.file.storage.delete(evidence.file.name)
         raise
-    return evidence
+    return stored
 
 
 @transaction.atomic

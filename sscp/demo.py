@@ -149,7 +149,7 @@ def _play_scenario(action, data, agency_lead, chair, today) -> None:
             action_services.evidence_attach(
                 actor=agency_lead,
                 action=action,
-                upload=File(handle, name=item["file"]),
+                uploads=[File(handle, name=item["file"])],
                 description=item["description"],
             )
     if "extension" in data:
