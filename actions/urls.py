@@ -4,4 +4,18 @@ from actions import views
 
 urlpatterns = [
     path("actions/<int:pk>/", views.action_detail, name="action-detail"),
+    path("recommendations/<int:pk>/actions/new/", views.action_create, name="action-create"),
+    path("actions/<int:pk>/edit/", views.action_edit, name="action-edit"),
+    path("actions/<int:pk>/due-date/", views.due_date_correct, name="action-due-date"),
+    path("actions/<int:pk>/progress/", views.progress_create, name="action-progress"),
+    path("actions/<int:pk>/evidence/", views.evidence_upload, name="evidence-upload"),
+    path("evidence/<int:pk>/withdraw/", views.evidence_withdraw, name="evidence-withdraw"),
+    path("evidence/<int:pk>/download/", views.evidence_download, name="evidence-download"),
+    path("actions/<int:pk>/submit/", views.action_submit, name="action-submit"),
+    path("actions/<int:pk>/extension/", views.extension_request, name="extension-request"),
+    path("actions/<int:pk>/sign-off/", views.action_sign_off, name="action-sign-off"),
+    path("actions/<int:pk>/reopen/", views.action_reopen, name="action-reopen"),
+    path("actions/<int:pk>/supersede/", views.action_supersede, name="action-supersede"),
+    path("extensions/<int:pk>/decide/", views.extension_decide, name="extension-decide"),
+    path("sign-off/", views.sign_off_queue, name="sign-off-queue"),
 ]

@@ -1,11 +1,35 @@
-from django.shortcuts import render
+from django.contrib import messages
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
 
-from actions import selectors
+from actions import selectors, services
+from actions.forms import (
+    ActionForm,
+    DueDateCorrectionForm,
+    EvidenceForm,
+    ExtensionDecisionForm,
+    ExtensionRequestForm,
+    ProgressForm,
+    ReasonForm,
+    SignOffForm,
+    SubmitForm,
+)
+from actions.permissions import Ability, abilities, require
+from actions.permissions import action_for as get_action
+from actions.permissions import evidence_for as get_evidence
+from actions.permissions import extension_for as get_extension
+from actions.permissions import recommendation_for as get_recommendation
+from audits.models import AccessEvent
 from audits.timeline import entries_for
+from sscp.forms import call_service, posted
+
+FORM_METHODS = ["GET", "POST"]
 
 
 def action_detail(request, pk):
-    action = selectors.action_detail(pk)
+    action = get_action(request, pk, queryset=selectors.action_page())
+    can = abilities(request.user, action)
     history = entries_for(type(action), action.history.select_related("history_user"))
     return render(
         request,
@@ -14,6 +38,298 @@ def action_detail(request, pk):
             "action": action,
             "recommendation": action.recommendation,
             "review": action.recommendation.review,
+            "can": can,
+            "can_change_evidence": can["work"] and action.status in services.EDITABLE_BY_AGENCY,
+            "returned_decision": selectors.latest_return(action),
+            "extension_counts": selectors.extension_counts(action),
             "history": history[::-1],
+        },
+    )
+
+
+def _form_page(request, action, form, perform, *, title, button, success, template=None, **extra):
+    """The shape every one-form page about an action shares.
+
+    Show the form; on a valid POST run `perform` (a service call), then go back
+    to the action with a message. A refusal from the service shows the page
+    again with the reason in the error summary, and nothing changes.
+    """
+    if request.method == "POST" and form.is_valid() and call_service(form, perform) is not None:
+        messages.success(request, success)
+        return redirect(action)
+    context = {"action": action, "form": form, "title": title, "button": button, **extra}
+    return render(request, template or "actions/action_form.html", context)
+
+
+@require_http_methods(FORM_METHODS)
+def action_create(request, pk):
+    recommendation = get_recommendation(request, pk, Ability.PLAN)
+    form = ActionForm(posted(request), recommendation=recommendation)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        action = call_service(
+            form, services.action_create, actor=request.user, recommendation=recommendation, **data
+        )
+        if action is not None:
+            messages.success(request, f"Action “{action.title}” planned for {action.agency}")
+            return redirect(action)
+    return render(
+        request,
+        "actions/action_plan_form.html",
+        {
+            "form": form,
+            "recommendation": recommendation,
+            "title": "Plan an action",
+            "button": "Plan the action",
+        },
+    )
+
+
+@require_http_methods(FORM_METHODS)
+def action_edit(request, pk):
+    action = get_action(request, pk, Ability.PLAN)
+    initial = {f: getattr(action, f) for f in ("owner", "title", "description", "success_measure")}
+    initial["agency"] = action.agency
+    form = ActionForm(
+        posted(request), initial=initial, recommendation=action.recommendation, editing=True
+    )
+    return _form_page(
+        request,
+        action,
+        form,
+        lambda: services.action_update(actor=request.user, action=action, **form.cleaned_data),
+        title="Edit the action",
+        button="Save changes",
+        success="Action updated",
+    )
+
+
+@require_http_methods(FORM_METHODS)
+def due_date_correct(request, pk):
+    action = get_action(request, pk, Ability.PLAN)
+    form = DueDateCorrectionForm(posted(request), initial={"due_date": action.due_date})
+    return _form_page(
+        request,
+        action,
+        form,
+        lambda: services.action_correct_due_date(
+            actor=request.user, action=action, **form.cleaned_data
+        ),
+        title="Correct the due date",
+        button="Change the due date",
+        success="Due date changed",
+        intro=f"The original due date, {action.original_due_date:%-d %B %Y}, is kept and shown.",
+    )
+
+
+@require_http_methods(FORM_METHODS)
+def progress_create(request, pk):
+    action = get_action(request, pk, Ability.WORK)
+    form = ProgressForm(posted(request))
+    return _form_page(
+        request,
+        action,
+        form,
+        lambda: services.progress_post(actor=request.user, action=action, **form.cleaned_data),
+        title="Post a progress update",
+        button="Post update",
+        success="Progress update posted",
+    )
+
+
+@require_http_methods(FORM_METHODS)
+def evidence_upload(request, pk):
+    action = get_action(request, pk, Ability.WORK)
+    form = EvidenceForm(*posted(request, files=True))
+    return _form_page(
+        request,
+        action,
+        form,
+        lambda: services.evidence_attach(
+            actor=request.user,
+            action=action,
+            uploads=form.cleaned_data["files"],
+            description=form.cleaned_data["description"],
+        ),
+        title="Upload evidence",
+        button="Upload",
+        success="Evidence uploaded",
+        multipart=True,
+    )
+
+
+@require_http_methods(FORM_METHODS)
+def evidence_withdraw(request, pk):
+    evidence = get_evidence(request, pk, Ability.WORK)
+    form = ReasonForm(posted(request), label="Reason for withdrawing it")
+    return _form_page(
+        request,
+        evidence.action,
+        form,
+        lambda: services.evidence_withdraw(
+            actor=request.user, evidence=evidence, reason=form.cleaned_data["reason"]
+        ),
+        title=f"Withdraw “{evidence.original_name}”",
+        button="Withdraw evidence",
+        success=f"“{evidence.original_name}” withdrawn",
+        intro="The file is kept and shown as withdrawn; it no longer counts as evidence.",
+    )
+
+
+@require_GET
+def evidence_download(request, pk):
+    evidence = get_evidence(request, pk)
+    AccessEvent.record(
+        request,
+        kind=AccessEvent.Kind.DOWNLOAD,
+        status_code=200,
+        obj=evidence,
+        detail=f"{evidence.original_name} (SHA-256 {evidence.sha256})",
+    )
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_http_methods(FORM_METHODS)
+def action_submit(request, pk):
+    action = get_action(request, pk, Ability.WORK)
+    form = SubmitForm(posted(request))
+    return _form_page(
+        request,
+        action,
+        form,
+        lambda: services.action_submit(actor=request.user, action=action, **form.cleaned_data),
+        title="Submit for sign-off",
+        button="Submit for sign-off",
+        success="Submitted to the SILG chair for sign-off",
+        template="actions/action_submit.html",
+    )
+
+
+@require_http_methods(FORM_METHODS)
+def extension_request(request, pk):
+    action = get_action(request, pk, Ability.WORK)
+    form = ExtensionRequestForm(posted(request))
+    return _form_page(
+        request,
+        action,
+        form,
+        lambda: services.extension_request(actor=request.user, action=action, **form.cleaned_data),
+        title="Ask for an extension",
+        button="Ask for the extension",
+        success="Extension requested: the SILG chair will decide",
+        intro=f"The action is due on {action.due_date:%-d %B %Y}.",
+    )
+
+
+@require_http_methods(FORM_METHODS)
+def action_sign_off(request, pk):
+    action = get_action(request, pk, Ability.DECIDE, queryset=selectors.action_page())
+
+    def decide():
+        data = form.cleaned_data
+        if data["decision"] == SignOffForm.APPROVE:
+            return services.action_approve(
+                actor=request.user, action=action, comment=data["comment"]
+            )
+        return services.action_return(actor=request.user, action=action, comment=data["comment"])
+
+    form = SignOffForm(posted(request))
+    success = "Approved: the action is completed"
+    if request.POST.get("decision") == SignOffForm.RETURN:
+        success = "Returned to the agency with your comment"
+    return _form_page(
+        request,
+        action,
+        form,
+        decide,
+        title="Sign off the action",
+        button="Record the decision",
+        success=success,
+        template="actions/action_sign_off.html",
+    )
+
+
+@require_http_methods(FORM_METHODS)
+def action_reopen(request, pk):
+    action = get_action(request, pk, Ability.DECIDE)
+    form = ReasonForm(posted(request), label="Reason for reopening")
+    return _form_page(
+        request,
+        action,
+        form,
+        lambda: services.action_reopen(
+            actor=request.user, action=action, reason=form.cleaned_data["reason"]
+        ),
+        title="Reopen the action",
+        button="Reopen",
+        success="Action reopened",
+    )
+
+
+@require_http_methods(FORM_METHODS)
+def action_supersede(request, pk):
+    action = get_action(request, pk, Ability.DECIDE)
+    form = ReasonForm(posted(request), label="Reason it is superseded")
+    return _form_page(
+        request,
+        action,
+        form,
+        lambda: services.action_supersede(
+            actor=request.user, action=action, reason=form.cleaned_data["reason"]
+        ),
+        title="Mark the action superseded",
+        button="Mark superseded",
+        success="Action marked superseded",
+        intro="A superseded action is closed without being completed, and becomes read-only.",
+    )
+
+
+@require_http_methods(FORM_METHODS)
+def extension_decide(request, pk):
+    extension = get_extension(request, pk, Ability.DECIDE)
+    action = extension.action
+
+    def decide():
+        data = form.cleaned_data
+        service = (
+            services.extension_grant
+            if data["decision"] == ExtensionDecisionForm.GRANT
+            else services.extension_decline
+        )
+        return service(actor=request.user, extension=extension, comment=data["comment"])
+
+    form = ExtensionDecisionForm(posted(request))
+    return _form_page(
+        request,
+        action,
+        form,
+        decide,
+        title="Decide on the extension request",
+        button="Record the decision",
+        success="Extension decision recorded",
+        template="actions/extension_decide.html",
+        extension=extension,
+    )
+
+
+@require_GET
+def sign_off_queue(request):
+    require(request, Ability.OVERSEE)
+    return render(
+        request,
+        "actions/sign_off_queue.html",
+        {
+            "submitted": selectors.awaiting_sign_off(),
+            "extensions": selectors.awaiting_extension_decision(),
+            "can": abilities(request.user),
         },
     )

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from actions.admin import KeptForeverAdmin
 from reviews.models import Recommendation, Review, Theme
 
 
@@ -11,7 +12,7 @@ class ThemeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Review)
-class ReviewAdmin(SimpleHistoryAdmin):
+class ReviewAdmin(KeptForeverAdmin):
     list_display = ["title", "kind", "commissioned_on", "published_on"]
     list_filter = ["kind", "themes"]
     search_fields = ["title", "summary"]
@@ -19,7 +20,7 @@ class ReviewAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(SimpleHistoryAdmin):
+class RecommendationAdmin(KeptForeverAdmin):
     list_display = ["__str__", "review", "number", "closed_at"]
     list_filter = ["review", "agencies"]
     list_select_related = ["review"]

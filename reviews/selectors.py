@@ -1,10 +1,11 @@
 import datetime
+from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q
-from django.shortcuts import get_object_or_404
 
-from actions.models import Action
+from actions.models import Action, Rag
 from reviews.models import Recommendation, Review
+from sscp.models import Agency
 
 
 def review_list(*, today: datetime.date):
@@ -16,7 +17,6 @@ def review_list(*, today: datetime.date):
             "recommendations", filter=Q(recommendations__closed_at__isnull=False), distinct=True
         ),
         action_count=Count("recommendations__actions", distinct=True),
-        open_action_count=Count("recommendations__actions", filter=open_actions, distinct=True),
         overdue_action_count=Count(
             "recommendations__actions",
             filter=open_actions & Q(recommendations__actions__due_date__lt=today),
@@ -30,27 +30,66 @@ def review_list(*, today: datetime.date):
     )
 
 
-def actions_for_display():
+def _actions_for_display():
     return Action.objects.select_related("agency", "owner").order_by("due_date", "pk")
 
 
-def review_detail(pk: int) -> Review:
-    """A review with its recommendations, their themes, owning agencies and actions."""
+def review_page():
+    """Reviews with their recommendations, themes, owning agencies and actions."""
     recommendations = Recommendation.objects.prefetch_related(
-        "themes", "agencies", Prefetch("actions", queryset=actions_for_display())
+        "themes", "agencies", Prefetch("actions", queryset=_actions_for_display())
     ).order_by("number")
-    return get_object_or_404(
-        Review.objects.prefetch_related(
-            "themes", Prefetch("recommendations", queryset=recommendations)
-        ),
-        pk=pk,
+    return Review.objects.prefetch_related(
+        "themes", Prefetch("recommendations", queryset=recommendations)
     )
 
 
-def recommendation_detail(pk: int) -> Recommendation:
-    return get_object_or_404(
-        Recommendation.objects.select_related("review", "closed_by").prefetch_related(
-            "themes", "agencies", Prefetch("actions", queryset=actions_for_display())
-        ),
-        pk=pk,
+def recommendation_page():
+    return Recommendation.objects.select_related("review", "closed_by").prefetch_related(
+        "themes", "agencies", Prefetch("actions", queryset=_actions_for_display())
     )
+
+
+@dataclass
+class AgencyProgress:
+    """Where one owning agency stands on a recommendation, rolled up from its actions."""
+
+    agency: Agency
+    actions: list[Action]
+    label: str
+    tag_class: str
+
+    @property
+    def closed_count(self) -> int:
+        return sum(1 for action in self.actions if not action.is_open)
+
+
+def _roll_up(actions: list[Action], today: datetime.date) -> tuple[str, str]:
+    if not actions:
+        return "No action planned", "govuk-tag--red"
+    rags = {action.rag(today) for action in actions}
+    statuses = {action.status for action in actions}
+    if all(not action.is_open for action in actions):
+        return "Complete", "govuk-tag--blue"
+    if Rag.OVERDUE in rags:
+        return "Overdue", "govuk-tag--red"
+    if Rag.RETURNED in rags:
+        return "Returned", "govuk-tag--orange"
+    if Action.Status.SUBMITTED in statuses:
+        return "Awaiting sign-off", "govuk-tag--purple"
+    if statuses == {Action.Status.NOT_STARTED}:
+        return "Not started", "govuk-tag--grey"
+    return "In progress", "govuk-tag--green"
+
+
+def agency_progress(
+    recommendation: Recommendation, *, today: datetime.date
+) -> list[AgencyProgress]:
+    """Each owning agency's status on the recommendation; uses the prefetched actions."""
+    actions = list(recommendation.actions.all())
+    progress = []
+    for agency in recommendation.agencies.all():
+        own = [action for action in actions if action.agency_id == agency.pk]
+        label, tag_class = _roll_up(own, today)
+        progress.append(AgencyProgress(agency, own, label, tag_class))
+    return progress

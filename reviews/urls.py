@@ -4,6 +4,17 @@ from reviews import views
 
 urlpatterns = [
     path("reviews/", views.review_list, name="review-list"),
+    path("reviews/new/", views.review_create, name="review-create"),
     path("reviews/<int:pk>/", views.review_detail, name="review-detail"),
+    path("reviews/<int:pk>/edit/", views.review_edit, name="review-edit"),
+    path(
+        "reviews/<int:pk>/recommendations/new/",
+        views.recommendation_create,
+        name="recommendation-create",
+    ),
     path("recommendations/<int:pk>/", views.recommendation_detail, name="recommendation-detail"),
+    path("recommendations/<int:pk>/edit/", views.recommendation_edit, name="recommendation-edit"),
+    path(
+        "recommendations/<int:pk>/close/", views.recommendation_close, name="recommendation-close"
+    ),
 ]

@@ -1,16 +1,20 @@
 from django.urls import reverse
 
+from actions.permissions import Ability, has_ability
+
 SERVICE_NAME = "Review tracker"
 ORGANISATION_NAME = "Southampton Safeguarding Children Partnership"
 
-# (url name, label, url names of the pages that belong under it)
+# (url name, label, who sees the link, url names of the pages that belong under it)
 NAVIGATION = [
-    ("home", "Home", {"home"}),
+    ("home", "Home", Ability.READ, {"home"}),
     (
         "review-list",
         "Reviews",
+        Ability.READ,
         {"review-list", "review-detail", "recommendation-detail", "action-detail"},
     ),
+    ("sign-off-queue", "Awaiting sign-off", Ability.OVERSEE, {"sign-off-queue"}),
 ]
 
 
@@ -18,7 +22,8 @@ def service(request):
     current = getattr(request.resolver_match, "url_name", None)
     navigation = [
         {"url": reverse(name), "label": label, "current": current in section}
-        for name, label, section in NAVIGATION
+        for name, label, ability, section in NAVIGATION
+        if has_ability(request.user, ability)
     ]
     return {
         "service_name": SERVICE_NAME,

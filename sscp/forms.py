@@ -10,6 +10,7 @@ import datetime
 import re
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
 
@@ -119,7 +120,9 @@ class GovukDateField(forms.DateField):
     def __init__(self, **kwargs):
         kwargs.setdefault("input_formats", ["%Y-%m-%d"])
         super().__init__(**kwargs)
-        self.error_messages["invalid"] = f"{self.label or 'The date'} must be a real date"
+        label = self.label or "The date"
+        self.error_messages["invalid"] = f"{label} must be a real date"
+        self.error_messages["required"] = f"Enter the {label[0].lower()}{label[1:]}"
 
     def to_python(self, value):
         if isinstance(value, str):
@@ -131,3 +134,39 @@ class GovukDateField(forms.DateField):
             if not re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", value):
                 raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return super().to_python(value)
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """One or more files from a single file input (Django's documented pattern)."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        single_clean = super().clean
+        if isinstance(data, list | tuple):
+            return [single_clean(item, initial) for item in data]
+        return [single_clean(data, initial)]
+
+
+def call_service(form, service, **kwargs):
+    """Run a service for a valid form; a refusal becomes an error on the form.
+
+    Returns what the service returned, or None when it refused (the form then
+    carries the message and the page is shown again with the error summary).
+    """
+    try:
+        return service(**kwargs)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None
+
+
+def posted(request, files=False):
+    """A form's data: bound on POST, even an empty one (which `request.POST or None` misses)."""
+    if request.method != "POST":
+        return (None, None) if files else None
+    return (request.POST, request.FILES) if files else request.POST

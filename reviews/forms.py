@@ -1,0 +1,70 @@
+from django import forms
+
+from reviews.models import Review, Theme
+from sscp.forms import GovukDateField
+from sscp.models import Agency
+
+
+class ReviewForm(forms.Form):
+    title = forms.CharField(
+        max_length=200,
+        help_text="The name the review is known by, for example “Freddie”.",
+        error_messages={"required": "Enter the review's title"},
+    )
+    kind = forms.ChoiceField(
+        label="Kind of review",
+        choices=Review.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the kind of review"},
+    )
+    summary = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="What the review found. Do not include details that identify the child.",
+    )
+    commissioned_on = GovukDateField(label="Date commissioned", required=False)
+    published_on = GovukDateField(label="Date published", required=False)
+    themes = forms.ModelMultipleChoiceField(
+        queryset=Theme.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        commissioned, published = cleaned.get("commissioned_on"), cleaned.get("published_on")
+        if commissioned and published and published < commissioned:
+            self.add_error(
+                "published_on", "Date published must be on or after the date commissioned"
+            )
+        return cleaned
+
+
+class RecommendationForm(forms.Form):
+    number = forms.IntegerField(
+        min_value=1,
+        max_value=32767,
+        widget=forms.NumberInput(attrs={"class": "govuk-input--width-4"}),
+        error_messages={"required": "Enter the recommendation's number"},
+    )
+    text = forms.CharField(
+        label="Recommendation",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Enter the recommendation"},
+    )
+    themes = forms.ModelMultipleChoiceField(
+        queryset=Theme.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    agencies = forms.ModelMultipleChoiceField(
+        label="Owning agencies",
+        queryset=Agency.objects.filter(is_active=True),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one owning agency"},
+    )
+
+
+class CloseRecommendationForm(forms.Form):
+    impact_statement = forms.CharField(
+        label="Statement of impact",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="What difference the recommendation has made for children and practitioners.",
+        error_messages={"required": "Enter a statement of the impact the recommendation made"},
+    )
