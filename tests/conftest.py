@@ -7,6 +7,12 @@ from tests.makers import make_agency, make_lead, make_user
 
 
 @pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Real hashing is slow on purpose; tests sign in thousands of times."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def evidence_in_tmp(settings, tmp_path):
     """Each test stores evidence in its own temporary folder."""
     settings.STORAGES = {

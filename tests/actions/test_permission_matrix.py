@@ -1,0 +1,349 @@
+"""
+Every state-changing URL and every evidence download, for every role, for an
+action of the person's own agency and of another, in every status.
+
+Each case asserts the exact outcome — allowed (redirect, and the database
+changed), 403, 404, or refused by the lifecycle (the page again with the reason)
+— and, whenever it is not allowed, that nothing in the database changed and the
+refusal is on the record.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from actions.models import Action, Evidence, ExtensionRequest, ProgressUpdate, SignOffDecision
+from actions.permissions import Ability
+from audits.models import AccessEvent
+from reviews.models import Recommendation, Review
+from tests.files import ACCEPTED, upload
+from tests.makers import make_action, make_evidence, make_recommendation
+
+pytestmark = pytest.mark.django_db
+
+Status = Action.Status
+ALL = set(Status)
+OPEN = {Status.NOT_STARTED, Status.IN_PROGRESS, Status.SUBMITTED}
+BEFORE_SUBMISSION = {Status.NOT_STARTED, Status.IN_PROGRESS}
+CLOSED = {Status.COMPLETED, Status.SUPERSEDED}
+ROLES = ["partnership", "chair", "lead_a", "lead_b", "no_role"]
+ALLOWED, REFUSED = "allowed", "refused by the lifecycle"
+
+TRACKED = [
+    Review,
+    Recommendation,
+    Action,
+    ProgressUpdate,
+    Evidence,
+    SignOffDecision,
+    ExtensionRequest,
+]
+
+
+def snapshot():
+    """Every row of every tracked model and of its history."""
+    models = TRACKED + [model.history.model for model in TRACKED]
+    return {model.__name__: list(model.objects.order_by("pk").values()) for model in models}
+
+
+def date_parts(name, date):
+    return {f"{name}_0": date.day, f"{name}_1": date.month, f"{name}_2": date.year}
+
+
+@dataclass
+class World:
+    """An action of agency A in one status, with evidence and a pending extension request."""
+
+    action: Action
+    evidence: Evidence
+    extension: ExtensionRequest
+
+
+@dataclass
+class Case:
+    url_name: str
+    ability: Ability
+    possible_in: set
+    target: str = "action"  # which object's pk the URL takes
+    data: object = field(default=lambda world: {})
+    statuses: tuple = tuple(Status)
+    variant: str = ""
+
+    @property
+    def id(self):
+        return f"{self.url_name}-{self.variant}" if self.variant else self.url_name
+
+    def url(self, world, pk=None):
+        if self.target == "none":
+            return reverse(self.url_name)
+        objects = {
+            "action": world.action,
+            "evidence": world.evidence,
+            "extension": world.extension,
+            "recommendation": world.action.recommendation,
+            "review": world.action.recommendation.review,
+        }
+        return reverse(self.url_name, args=[pk or objects[self.target].pk])
+
+
+def _action_fields(world):
+    return {"title": "Renamed", "description": "d", "success_measure": "m", "owner": ""}
+
+
+def _new_action(world):
+    due = timezone.localdate() + datetime.timedelta(days=120)
+    return {
+        **_action_fields(world),
+        "agency": world.action.agency_id,
+        **date_parts("due_date", due),
+    }
+
+
+def _recommendation(number):
+    def data(world):
+        return {"number": number, "text": "Share sooner.", "agencies": [world.action.agency_id]}
+
+    return data
+
+
+CASES = [
+    Case("action-edit", Ability.PLAN, OPEN, data=_action_fields),
+    Case(
+        "action-due-date",
+        Ability.PLAN,
+        OPEN,
+        data=lambda w: {
+            **date_parts("due_date", w.action.due_date + datetime.timedelta(days=9)),
+            "reason": "Board moved the date",
+        },
+    ),
+    Case("action-progress", Ability.WORK, OPEN, data=lambda w: {"text": "More done"}),
+    Case(
+        "evidence-upload",
+        Ability.WORK,
+        BEFORE_SUBMISSION,
+        data=lambda w: {"files": upload("report.pdf", ACCEPTED["report.pdf"]), "description": "R"},
+    ),
+    Case(
+        "evidence-withdraw",
+        Ability.WORK,
+        BEFORE_SUBMISSION,
+        target="evidence",
+        data=lambda w: {"reason": "Wrong file"},
+    ),  # fmt: skip
+    Case(
+        "action-submit",
+        Ability.WORK,
+        BEFORE_SUBMISSION,
+        data=lambda w: {"completion_statement": "Done"},
+    ),  # fmt: skip
+    Case(
+        "extension-request",
+        Ability.WORK,
+        set(),  # the world already has a request awaiting a decision
+        data=lambda w: {
+            **date_parts("requested_due_date", w.action.due_date + datetime.timedelta(days=30)),
+            "reason": "More time",
+        },
+    ),
+    Case(
+        "action-sign-off",
+        Ability.DECIDE,
+        {Status.SUBMITTED},
+        variant="approve",
+        data=lambda w: {"decision": "approve"},
+    ),  # fmt: skip
+    Case(
+        "action-sign-off",
+        Ability.DECIDE,
+        {Status.SUBMITTED},
+        variant="return",
+        data=lambda w: {"decision": "return", "comment": "Upload the final version"},
+    ),  # fmt: skip
+    Case("action-reopen", Ability.DECIDE, {Status.COMPLETED}, data=lambda w: {"reason": "Drift"}),
+    Case("action-supersede", Ability.DECIDE, OPEN, data=lambda w: {"reason": "Replaced"}),
+    Case(
+        "extension-decide",
+        Ability.DECIDE,
+        OPEN,
+        target="extension",
+        variant="grant",
+        data=lambda w: {"decision": "grant"},
+    ),  # fmt: skip
+    Case(
+        "extension-decide",
+        Ability.DECIDE,
+        ALL,
+        target="extension",
+        variant="decline",
+        data=lambda w: {"decision": "decline", "comment": "Not yet"},
+    ),  # fmt: skip
+    Case(
+        "recommendation-close",
+        Ability.DECIDE,
+        CLOSED,
+        target="recommendation",
+        data=lambda w: {"impact_statement": "Chronologies in use"},
+    ),  # fmt: skip
+    Case(
+        "action-create",
+        Ability.PLAN,
+        ALL,
+        target="recommendation",
+        data=_new_action,
+        statuses=(Status.IN_PROGRESS,),
+    ),  # fmt: skip
+    Case(
+        "recommendation-edit",
+        Ability.PLAN,
+        ALL,
+        target="recommendation",
+        data=_recommendation(1),
+        statuses=(Status.IN_PROGRESS,),
+    ),  # fmt: skip
+    Case(
+        "recommendation-create",
+        Ability.PLAN,
+        ALL,
+        target="review",
+        data=_recommendation(2),
+        statuses=(Status.IN_PROGRESS,),
+    ),  # fmt: skip
+    Case(
+        "review-edit",
+        Ability.PLAN,
+        ALL,
+        target="review",
+        data=lambda w: {"title": "Renamed review", "kind": "cspr"},
+        statuses=(Status.IN_PROGRESS,),
+    ),  # fmt: skip
+    Case(
+        "review-create",
+        Ability.PLAN,
+        ALL,
+        target="none",
+        data=lambda w: {"title": "New review", "kind": "scr"},
+        statuses=(Status.IN_PROGRESS,),
+    ),  # fmt: skip
+]
+
+
+def case_id(case):
+    return case.id
+
+
+def expected_outcome(case, role, status):
+    if case.target == "evidence" and role in {"lead_b", "no_role"}:
+        return 404  # the evidence of another agency is outside their view
+    permitted = {
+        Ability.PLAN: role == "partnership",
+        Ability.WORK: role == "lead_a",
+        Ability.DECIDE: role == "chair",
+    }[case.ability]
+    if not permitted:
+        return 403
+    return ALLOWED if status in case.possible_in else REFUSED
+
+
+def make_world(status, lead_a) -> World:
+    action = make_action(agency=lead_a.agency, owner=lead_a, status=status)
+    evidence = make_evidence(action, uploaded_by=lead_a)
+    extension = ExtensionRequest.objects.create(
+        action=action,
+        requested_by=lead_a,
+        due_date_at_request=action.due_date,
+        requested_due_date=action.due_date + datetime.timedelta(days=30),
+        reason="Waiting for the other forces",
+    )
+    return World(action, evidence, extension)
+
+
+MATRIX = [
+    pytest.param(case, role, status, id=f"{case.id}-{role}-{status.value}")
+    for case in CASES
+    for role in ROLES
+    for status in case.statuses
+]
+
+
+@pytest.mark.parametrize("case, role, status", MATRIX)
+def test_post(case, role, status, personas, client):
+    world = make_world(status, personas["lead_a"])
+    user = personas[role]
+    client.force_login(user)
+    before = snapshot()
+    refusals_before = AccessEvent.objects.filter(kind="refused").count()
+
+    response = client.post(case.url(world), case.data(world))
+
+    outcome = expected_outcome(case, role, status)
+    if outcome == ALLOWED:
+        assert response.status_code == 302, response.content.decode()[:2000]
+        assert snapshot() != before
+        return
+    assert snapshot() == before
+    if outcome == REFUSED:
+        assert response.status_code == 200
+        assert "There is a problem" in response.content.decode()
+    else:
+        assert response.status_code == outcome
+        refusal = AccessEvent.objects.filter(kind="refused").latest("pk")
+        assert AccessEvent.objects.filter(kind="refused").count() == refusals_before + 1
+        assert (refusal.user, refusal.method, refusal.status_code) == (user, "POST", outcome)
+        assert refusal.path == case.url(world)
+
+
+@pytest.mark.parametrize("case", CASES, ids=case_id)
+def test_form_pages_open_only_for_those_who_may_use_them(case, personas, client):
+    world = make_world(Status.IN_PROGRESS, personas["lead_a"])
+    for role in ROLES:
+        client.force_login(personas[role])
+        expected = expected_outcome(case, role, Status.IN_PROGRESS)
+        response = client.get(case.url(world))
+        assert response.status_code == (200 if expected in {ALLOWED, REFUSED} else expected), role
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.target != "none"], ids=case_id)
+def test_guessed_ids_are_not_found_for_everyone_and_change_nothing(case, personas, client):
+    world = make_world(Status.IN_PROGRESS, personas["lead_a"])
+    before = snapshot()
+    for role in ROLES:
+        client.force_login(personas[role])
+        response = client.post(case.url(world, pk=999_999), case.data(world))
+        assert response.status_code == 404, role
+    assert snapshot() == before
+    assert AccessEvent.objects.filter(kind="refused", status_code=404).count() == len(ROLES)
+
+
+@pytest.mark.parametrize("status", list(Status), ids=lambda s: s.value)
+@pytest.mark.parametrize("owner", ["own", "other"])
+@pytest.mark.parametrize("role", ROLES)
+def test_evidence_download(role, owner, status, personas, client, agency_b, lead_b):
+    agency = personas["lead_a"].agency if owner == "own" else agency_b
+    action = make_action(agency=agency, status=status)
+    evidence = make_evidence(action, uploaded_by=personas["lead_a"])
+    client.force_login(personas[role])
+
+    response = client.get(reverse("evidence-download", args=[evidence.pk]))
+
+    sees_evidence = role in {"partnership", "chair"} or (role == "lead_a" and owner == "own")
+    sees_evidence |= role == "lead_b" and owner == "other"
+    expected_kind = "download" if sees_evidence else "refused"
+    assert response.status_code == (200 if sees_evidence else 404)
+    event = AccessEvent.objects.latest("pk")
+    assert (event.kind, event.user, event.object_id) == (expected_kind, personas[role], evidence.pk)
+
+
+def test_a_download_by_post_is_refused(client_for, lead_a):
+    evidence = make_evidence(make_action(agency=lead_a.agency))
+    response = client_for(lead_a).post(reverse("evidence-download", args=[evidence.pk]))
+    assert response.status_code == 405
+
+
+def test_an_agency_lead_cannot_plan_even_for_their_own_recommendation(client_for, lead_a):
+    recommendation = make_recommendation(agencies=[lead_a.agency])
+    response = client_for(lead_a).get(reverse("action-create", args=[recommendation.pk]))
+    assert response.status_code == 403
