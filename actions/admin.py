@@ -1,7 +1,14 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from actions.models import Action, Evidence, ExtensionRequest, ProgressUpdate, SignOffDecision
+from actions.models import (
+    Action,
+    Evidence,
+    ExtensionRequest,
+    ProgressUpdate,
+    Reminder,
+    SignOffDecision,
+)
 
 
 class KeptForeverAdmin(SimpleHistoryAdmin):
@@ -58,3 +65,22 @@ class SignOffDecisionAdmin(AppendOnlyAdmin):
     list_filter = ["outcome"]
     list_select_related = ["action", "decided_by"]
     raw_id_fields = ["action", "decided_by"]
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    """The outbox, to look into: it is written only by the sweep."""
+
+    list_display = ["reminder_date", "kind", "recipient", "action", "status", "attempts", "sent_at"]
+    list_filter = ["status", "kind", "reminder_date"]
+    list_select_related = ["recipient", "action"]
+    raw_id_fields = ["recipient", "action"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -361,3 +361,82 @@ class SignOffDecision(models.Model):
 
     def __str__(self):
         return f"{self.get_outcome_display()}: {self.action}"
+
+
+class ReminderKind(models.TextChoices):
+    UPCOMING = "upcoming", "Due soon"
+    DUE_TODAY = "due_today", "Due today"
+    OVERDUE = "overdue", "Overdue"
+    ESCALATION = "escalation", "Overdue: escalated to you"
+    RETURNED = "returned", "Returned to you by the SILG chair"
+    AWAITING_SIGN_OFF = "awaiting_sign_off", "Awaiting your sign-off"
+    AWAITING_EXTENSION = "awaiting_extension", "Extension request awaiting your decision"
+
+
+class ReminderStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to be sent"
+    SENDING = "sending", "Being sent"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed; will be tried again"
+    CANCELLED = "cancelled", "Not sent: no longer due"
+
+
+class Reminder(models.Model):
+    """One reminder to one person about one action on one day: the email outbox.
+
+    The unique constraint is what makes a reminder arrive once: the sweep may be
+    run any number of times, a row for (recipient, action, kind, date) is only
+    ever created once, and it is sent only by whoever wins its claim.
+    """
+
+    Kind = ReminderKind
+    Status = ReminderStatus
+    CLAIMABLE = (ReminderStatus.PENDING, ReminderStatus.FAILED)
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reminders"
+    )
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="reminders")
+    kind = models.CharField(max_length=30, choices=ReminderKind.choices)
+    reminder_date = models.DateField(help_text="The day the reminder is for.")
+    due_date = models.DateField(help_text="The action's due date when the reminder was made.")
+    status = models.CharField(
+        max_length=10, choices=ReminderStatus.choices, default=ReminderStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.UUIDField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-reminder_date", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "action", "kind", "reminder_date"],
+                name="reminder_once_per_recipient_action_kind_day",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=ReminderKind.values), name="reminder_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ReminderStatus.values), name="reminder_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ReminderStatus.SENT) | Q(sent_at__isnull=False),
+                name="reminder_sent_has_time",
+            ),
+        ]
+        indexes = [
+            # The outbox: what each sweep polls. Small, because sent rows are not in it.
+            models.Index(
+                fields=["recipient", "status"],
+                condition=Q(status__in=["pending", "sending", "failed"]),
+                name="reminder_outbox",
+            ),
+            models.Index(fields=["action", "reminder_date"], name="reminder_action_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} to {self.recipient} about {self.action}"

@@ -50,8 +50,15 @@ class Agency(models.Model):
         return self.name
 
 
+class ReminderFrequency(models.TextChoices):
+    DAILY = "daily", "Every day"
+    WEEKLY = "weekly", "Once a week, on Mondays"
+
+
 class User(AbstractUser):
     """A person who signs in. Agency leads belong to an agency; roles are groups."""
+
+    ReminderFrequency = ReminderFrequency
 
     agency = models.ForeignKey(
         Agency,
@@ -61,6 +68,13 @@ class User(AbstractUser):
         related_name="staff",
         help_text="Agency leads act for this agency's actions.",
     )
+    reminder_frequency = models.CharField(
+        "reminders about upcoming work",
+        max_length=10,
+        choices=ReminderFrequency.choices,
+        default=ReminderFrequency.DAILY,
+        help_text="Overdue work, escalations and returned actions are always sent the same day.",
+    )
 
     # Signing in saves last_login; that is not a change to the person's record,
     # so it is left out of the history (see SscpConfig.ready).
@@ -68,13 +82,20 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["first_name", "last_name", "username"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(reminder_frequency__in=ReminderFrequency.values),
+                name="user_reminder_frequency_valid",
+            ),
+        ]
 
     def __str__(self):
         return self.get_full_name() or self.username
 
     @cached_property
     def role_names(self) -> frozenset[str]:
-        return frozenset(self.groups.values_list("name", flat=True))
+        # groups.all() rather than values_list, so that a prefetch of groups is used.
+        return frozenset(group.name for group in self.groups.all())
 
     @property
     def is_partnership_team(self) -> bool:
@@ -87,6 +108,10 @@ class User(AbstractUser):
     @property
     def is_agency_lead(self) -> bool:
         return self.agency_id is not None and roles.AGENCY_LEAD in self.role_names
+
+    @property
+    def can_receive_email(self) -> bool:
+        return self.is_active and bool(self.email)
 
     @property
     def role_label(self) -> str:
