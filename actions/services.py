@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from actions import reminders, tasks
 from actions.evidence import InspectedUpload, inspect_upload
 from actions.models import (
     Action,
@@ -339,6 +340,8 @@ def action_return(*, actor: User, action: Action, comment: str) -> Action:
     action.returned_at = timezone.now()
     save_tracked(action, actor=actor, reason=f"Returned to the agency: {comment}")
     _decide(action, actor=actor, outcome=SignOffDecision.Outcome.RETURNED, comment=comment)
+    reminders.notify_returned(action)
+    tasks.deliver_after_commit()
     return action
 
 

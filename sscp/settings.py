@@ -152,7 +152,13 @@ STORAGES = {
 }
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
 
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default=f"filemail://{VAR_DIR / 'mail'}")
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="filemail://")
+if EMAIL_CONFIG["EMAIL_BACKEND"] == "django.core.mail.backends.filebased.EmailBackend":
+    # django-environ drops a path's leading slash: read it from the project folder
+    # (filemail:////abs/path stays absolute). Plain filemail:// writes to var/mail/.
+    EMAIL_CONFIG["EMAIL_FILE_PATH"] = str(
+        BASE_DIR / (EMAIL_CONFIG.get("EMAIL_FILE_PATH") or "var/mail")
+    )
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="SSCP review tracker <no-reply@sscp.localhost>"
@@ -165,7 +171,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
 else:
-    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_URL = "filesystem://localhost/"
     CELERY_BROKER_QUEUE_DIR = VAR_DIR / "celery" / "queue"
     CELERY_BROKER_QUEUE_DIR.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -186,7 +192,29 @@ CELERY_BEAT_SCHEDULE = {
         "task": "actions.tasks.send_reminders",
         "schedule": crontab(hour=REMINDER_SWEEP_HOUR, minute=REMINDER_SWEEP_MINUTE),
     },
+    # Every hour, delivers whatever the outbox still holds (a lost task, a mail server that was
+    # down): late, but never dropped.
+    "deliver-reminders": {
+        "task": "actions.tasks.deliver_reminders",
+        "schedule": crontab(minute=30),
+    },
 }
+# Publishing a task must not hang a web request when the broker is down: try
+# briefly, then give up (the outbox row is already saved for the next sweep).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+if REDIS_URL:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 5}
+
+# Reminders (design.md): days before the due date, the overdue repeat, escalation.
+REMINDER_UPCOMING_DAYS = env.list("REMINDER_UPCOMING_DAYS", cast=int, default=[14, 3])
+REMINDER_OVERDUE_EVERY_DAYS = env.int("REMINDER_OVERDUE_EVERY_DAYS", default=7)
+REMINDER_ESCALATE_TO_PARTNERSHIP_DAYS = env.int("REMINDER_ESCALATE_TO_PARTNERSHIP_DAYS", default=28)
+REMINDER_ESCALATE_TO_CHAIR_DAYS = env.int("REMINDER_ESCALATE_TO_CHAIR_DAYS", default=56)
+# Overdue reminders go on for this long; after that the action is a matter for the board.
+REMINDER_OVERDUE_HORIZON_DAYS = env.int("REMINDER_OVERDUE_HORIZON_DAYS", default=3650)
+# A claim older than this is taken to be from a worker that died mid-send.
+REMINDER_CLAIM_TIMEOUT_MINUTES = env.int("REMINDER_CLAIM_TIMEOUT_MINUTES", default=15)
 
 # The product's own rules.
 DUE_SOON_DAYS = env.int("DUE_SOON_DAYS", default=30)
