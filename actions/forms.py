@@ -164,3 +164,13 @@ class ExtensionDecisionForm(forms.Form):
         if cleaned.get("decision") == self.DECLINE and not cleaned.get("comment", "").strip():
             self.add_error("comment", "Enter the reason for declining the extension")
         return cleaned
+
+
+class ReminderFrequencyForm(forms.Form):
+    reminder_frequency = forms.ChoiceField(
+        label="How often do you want reminders about work that is due soon?",
+        choices=User.ReminderFrequency.choices,
+        widget=forms.RadioSelect,
+        help_text="Overdue work, escalations and returned actions are always sent the same day.",
+        error_messages={"required": "Choose how often you want reminders"},
+    )

@@ -2,7 +2,14 @@ from collections import Counter
 
 from django.db.models import Count, Prefetch
 
-from actions.models import Action, Evidence, ExtensionRequest, ProgressUpdate, SignOffDecision
+from actions.models import (
+    Action,
+    Evidence,
+    ExtensionRequest,
+    ProgressUpdate,
+    Reminder,
+    SignOffDecision,
+)
 
 
 def action_page():
@@ -16,6 +23,13 @@ def action_page():
         Prefetch(
             "extension_requests",
             ExtensionRequest.objects.select_related("requested_by", "decided_by"),
+        ),
+        Prefetch(
+            "reminders",
+            Reminder.objects.filter(status=Reminder.Status.SENT)
+            .select_related("recipient")
+            .order_by("-reminder_date", "-pk"),
+            to_attr="sent_reminders",
         ),
     )
 

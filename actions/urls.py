@@ -18,4 +18,5 @@ urlpatterns = [
     path("actions/<int:pk>/supersede/", views.action_supersede, name="action-supersede"),
     path("extensions/<int:pk>/decide/", views.extension_decide, name="extension-decide"),
     path("sign-off/", views.sign_off_queue, name="sign-off-queue"),
+    path("my-reminders/", views.my_reminders, name="my-reminders"),
 ]

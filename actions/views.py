@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -12,9 +13,11 @@ from actions.forms import (
     ExtensionRequestForm,
     ProgressForm,
     ReasonForm,
+    ReminderFrequencyForm,
     SignOffForm,
     SubmitForm,
 )
+from actions.models import Reminder
 from actions.permissions import Ability, abilities, require
 from actions.permissions import action_for as get_action
 from actions.permissions import evidence_for as get_evidence
@@ -23,6 +26,7 @@ from actions.permissions import recommendation_for as get_recommendation
 from audits.models import AccessEvent
 from audits.timeline import entries_for
 from sscp.forms import call_service, posted
+from sscp.services import user_set_reminder_frequency
 
 FORM_METHODS = ["GET", "POST"]
 
@@ -333,3 +337,29 @@ def sign_off_queue(request):
             "can": abilities(request.user),
         },
     )
+
+
+@require_http_methods(FORM_METHODS)
+def my_reminders(request):
+    """The reminders sent to the signed-in person, and how often they want them."""
+    form = ReminderFrequencyForm(
+        posted(request), initial={"reminder_frequency": request.user.reminder_frequency}
+    )
+    if request.method == "POST" and form.is_valid():
+        call_service(
+            form,
+            user_set_reminder_frequency,
+            actor=request.user,
+            user=request.user,
+            frequency=form.cleaned_data["reminder_frequency"],
+        )
+        messages.success(request, "Your reminder preference is saved")
+        return redirect("my-reminders")
+    sent = (
+        Reminder.objects.filter(recipient=request.user)
+        .exclude(status=Reminder.Status.CANCELLED)
+        .select_related("action__recommendation__review")
+        .order_by("-reminder_date", "-pk")
+    )
+    page = Paginator(sent, 50).get_page(request.GET.get("page"))
+    return render(request, "actions/my_reminders.html", {"form": form, "page": page})

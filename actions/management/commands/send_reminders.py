@@ -1,0 +1,69 @@
+import datetime
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from actions import reminders
+from actions.models import Reminder
+
+
+def parse_date(value: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError as error:
+        raise CommandError(f"--date must be a date like 2026-11-30, not “{value}”") from error
+
+
+class Command(BaseCommand):
+    help = (
+        "Run the reminder sweep now, in this process: record the reminders due on the day and "
+        "send one digest to each person with reminders waiting."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--date", type=parse_date, help="The day to sweep for (default: today)."
+        )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="List who would get what; record and send nothing.",
+        )
+
+    def handle(self, *args, date=None, dry_run=False, **options):
+        day = date or timezone.localdate()
+        if dry_run:
+            self._dry_run(day)
+            return
+        result = reminders.sweep(day=day)
+        for recipient in result.failed_recipients:
+            self.stderr.write(
+                f"Could not send to {recipient} <{recipient.email}>; it will be tried again."
+            )
+        self.stdout.write(result.summary())
+
+    def _dry_run(self, day):
+        planned = reminders.plan(day)
+        recorded = set(
+            Reminder.objects.filter(reminder_date=day).values_list(
+                "recipient_id", "action_id", "kind"
+            )
+        )
+        new = [p for p in planned if (p.recipient.pk, p.action.pk, p.kind) not in recorded]
+        for item in sorted(new, key=lambda p: (p.recipient.username, p.action.pk)):
+            action = item.action
+            self.stdout.write(
+                f"{item.recipient.username} <{item.recipient.email}>: "
+                f"{Reminder.Kind(item.kind).label}: {action.recommendation.review.title} "
+                f"recommendation {action.recommendation.number}, {action.title} "
+                f"(due {action.due_date:%-d %B %Y})"
+            )
+        waiting = Reminder.objects.filter(
+            status__in=[*Reminder.CLAIMABLE, Reminder.Status.SENDING]
+        ).count()
+        recipients = len({p.recipient.pk for p in new})
+        self.stdout.write(
+            f"dry run for {day:%-d %B %Y}: would record {len(new)} reminder(s) for "
+            f"{recipients} recipient(s); {waiting} already waiting in the outbox; "
+            "nothing recorded or sent"
+        )
