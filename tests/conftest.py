@@ -128,3 +128,17 @@ def pytest_runtest_setup(item):
             if os.environ.get("SSCP_REQUIRE_SERVICES") == "1":
                 pytest.fail(f"CI requires this test to run, but it {reason}", pytrace=False)
             pytest.skip(reason)
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """Send mail through a real SMTP server on localhost; `smtp_server.handler` records it."""
+    from tests.smtp import SMTPServer
+
+    with SMTPServer() as server:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        settings.EMAIL_TIMEOUT = 5
+        yield server

@@ -9,7 +9,7 @@ from tests.makers import make_action, make_evidence, make_user
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = {"sscp", "reviews", "actions"}
+OUR_APPS = {"sscp", "reviews", "actions", "audits"}
 
 
 def our_models():
@@ -20,10 +20,11 @@ def our_models():
     ]
 
 
-def test_every_model_is_in_the_admin_with_history():
+def test_every_model_is_in_the_admin_with_history_where_it_keeps_one():
     for model in our_models():
         assert admin.site.is_registered(model), model
-        assert hasattr(admin.site._registry[model], "history_view"), model
+        if hasattr(model, "history"):
+            assert hasattr(admin.site._registry[model], "history_view"), model
 
 
 def test_an_administrator_can_open_every_list_and_history_page(client):
@@ -35,6 +36,6 @@ def test_an_administrator_can_open_every_list_and_history_page(client):
         changelist = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
         assert client.get(changelist).status_code == 200, changelist
         obj = model.objects.first()
-        if obj is not None:
+        if obj is not None and hasattr(model, "history"):
             history = reverse(f"admin:{meta.app_label}_{meta.model_name}_history", args=[obj.pk])
             assert client.get(history).status_code == 200, history
