@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
-from audits.history import TrackedHistory
+from audits.history import TrackedHistory, TrackedQuerySet
 from reviews.models import Recommendation
 from sscp.models import Agency
 
@@ -25,7 +25,7 @@ class Rag(models.TextChoices):
     SUPERSEDED = "superseded", "Superseded"
 
 
-class ActionQuerySet(models.QuerySet):
+class ActionQuerySet(TrackedQuerySet):
     def open(self):
         return self.filter(status__in=Action.OPEN_STATUSES)
 
@@ -188,6 +188,7 @@ class ProgressUpdate(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     history = TrackedHistory()
+    objects = TrackedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -230,6 +231,7 @@ class Evidence(models.Model):
     withdrawal_reason = models.TextField(blank=True)
 
     history = TrackedHistory()
+    objects = TrackedQuerySet.as_manager()
 
     class Meta:
         ordering = ["uploaded_at", "pk"]
@@ -289,6 +291,7 @@ class ExtensionRequest(models.Model):
     decision_comment = models.TextField(blank=True)
 
     history = TrackedHistory()
+    objects = TrackedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-requested_at", "-pk"]
@@ -344,6 +347,7 @@ class SignOffDecision(models.Model):
     decided_at = models.DateTimeField(default=timezone.now)
 
     history = TrackedHistory()
+    objects = TrackedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-decided_at", "-pk"]

@@ -1,18 +1,59 @@
 """
 How tracked models keep their history.
 
-Every tracked model declares `history = TrackedHistory(...)`, and every service
-saves through `save_tracked`, which puts the acting user and the reason on the
-history row. Outside a web request (Celery tasks, management commands) the
-acting user comes from `acting_as`.
+Every tracked model declares `history = TrackedHistory(...)` and a manager built
+on `TrackedQuerySet`, and every service saves through `save_tracked`, which puts
+the acting user and the reason on the history row. The acting user is the person
+making the web request; a management command's `--user`, or whoever `acting_as`
+names; and otherwise the named system user, so no history row is anonymous.
 """
 
 import contextvars
 from contextlib import contextmanager
 
+from django.db import models
 from simple_history.models import HistoricalRecords
 
+SYSTEM_USERNAME = "system"
+
 _acting_user = contextvars.ContextVar("acting_user", default=None)
+
+
+class HistoryRequired(TypeError):
+    """A change to tracked records that would leave no history row."""
+
+
+class TrackedQuerySet(models.QuerySet):
+    """Querysets of tracked models refuse bulk changes, which would bypass the history.
+
+    Change records one at a time through a service (`save_tracked`), so that each
+    change gets its history row, its acting user and its reason.
+    """
+
+    def _refuse(self, what):
+        raise HistoryRequired(
+            f"{what} on {self.model.__name__} would change records without history rows; "
+            "save each one through a service instead"
+        )
+
+    def update(self, **kwargs):
+        self._refuse("update()")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        self._refuse("bulk_update()")
+
+    def delete(self):
+        self._refuse("delete()")
+
+    def update_or_create(self, *args, **kwargs):
+        self._refuse("update_or_create()")
+
+
+def system_user():
+    """The named user that automatic changes are recorded against (created by a migration)."""
+    from sscp.models import User
+
+    return User.objects.filter(username=SYSTEM_USERNAME).first()
 
 
 @contextmanager
@@ -29,7 +70,7 @@ def get_history_user(request=None, **kwargs):
     user = _acting_user.get()
     if user is None and request is not None:
         user = request.user
-    return user
+    return user if user is not None else system_user()
 
 
 class TrackedHistory(HistoricalRecords):
@@ -58,7 +99,8 @@ def save_tracked(instance, *, actor, reason: str = "", m2m: dict | None = None):
     With `m2m`, the many-to-many fields named are set too, and the record and its
     links share a single history row.
     """
-    instance._history_user = actor
+    if actor is not None:
+        instance._history_user = actor
     instance._change_reason = reason or None
     try:
         if not m2m:
@@ -76,5 +118,5 @@ def save_tracked(instance, *, actor, reason: str = "", m2m: dict | None = None):
         recorder.create_historical_record(instance, "+" if created else "~")
         return instance
     finally:
-        del instance._history_user
+        instance.__dict__.pop("_history_user", None)
         del instance._change_reason

@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from audits.history import TrackedHistory
+from audits.history import TrackedHistory, TrackedQuerySet
 from sscp.models import Agency
 
 
@@ -14,6 +14,7 @@ class Theme(models.Model):
     description = models.TextField(blank=True)
 
     history = TrackedHistory()
+    objects = TrackedQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -46,6 +47,7 @@ class Review(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = TrackedHistory(m2m_fields=[themes])
+    objects = TrackedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published_on", "title"]
@@ -101,6 +103,7 @@ class Recommendation(models.Model):
     )
 
     history = TrackedHistory(m2m_fields=[themes, agencies])
+    objects = TrackedQuerySet.as_manager()
 
     class Meta:
         ordering = ["review", "number"]

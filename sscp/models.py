@@ -1,9 +1,9 @@
 from functools import cached_property
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 
-from audits.history import TrackedHistory
+from audits.history import TrackedHistory, TrackedQuerySet
 from sscp import roles
 
 
@@ -34,6 +34,7 @@ class Agency(models.Model):
     is_active = models.BooleanField(default=True)
 
     history = TrackedHistory()
+    objects = TrackedQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -48,6 +49,10 @@ class Agency(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class TrackedUserManager(UserManager.from_queryset(TrackedQuerySet)):
+    """Django's UserManager, refusing bulk changes like every tracked model's manager."""
 
 
 class ReminderFrequency(models.TextChoices):
@@ -79,6 +84,7 @@ class User(AbstractUser):
     # Signing in saves last_login; that is not a change to the person's record,
     # so it is left out of the history (see SscpConfig.ready).
     history = TrackedHistory(excluded_fields=["password", "last_login"])
+    objects = TrackedUserManager()
 
     class Meta:
         ordering = ["first_name", "last_name", "username"]

@@ -1,10 +1,11 @@
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from sscp.commands import TrackedCommand
 from sscp.demo import demo_counts, load_demo
 
 
-class Command(BaseCommand):
+class Command(TrackedCommand):
     help = (
         "Load the demo data (agencies, themes, reviews from the 2020/21 annual report, demo "
         "users). Safe to run again: only what is missing is created."
@@ -17,7 +18,7 @@ class Command(BaseCommand):
             help="Load even though DEBUG is off. Never do this on a live service.",
         )
 
-    def handle(self, *args, force=False, **options):
+    def handle_tracked(self, *args, force=False, **options):
         if not settings.DEBUG and not force:
             raise CommandError(
                 "DEBUG is off, so this looks like a live service: demo data and its known "
