@@ -18,11 +18,12 @@ buttons; hiding is never the protection.
 from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model
+from django.db.models import Model, Q
 from django.http import Http404
 
 from actions.models import Action, Evidence, ExtensionRequest
-from audits.models import AccessEvent
+from audits.models import AccessEvent, AuditRecord
+from audits.services import access_record
 from reviews.models import Recommendation, Review
 
 
@@ -75,7 +76,7 @@ def abilities(user, action: Action | None = None) -> dict[str, bool]:
 
 def refuse(request, *, status: int, reason: str, obj: Model | None = None):
     """Record the refused request in the audit log, then refuse it."""
-    AccessEvent.record(
+    access_record(
         request, kind=AccessEvent.Kind.REFUSED, status_code=status, obj=obj, detail=reason
     )
     if status == 404:
@@ -147,3 +148,30 @@ def review_for(request, pk, ability: Ability = Ability.READ, queryset=None) -> R
     review = _fetch(request, Review.objects.all() if queryset is None else queryset, pk, "review")
     require(request, ability, obj=review)
     return review
+
+
+AGENCY_RECORDS = [
+    AuditRecord.RecordType.ACTION,
+    AuditRecord.RecordType.PROGRESS,
+    AuditRecord.RecordType.EVIDENCE,
+    AuditRecord.RecordType.DECISION,
+    AuditRecord.RecordType.EXTENSION,
+]
+PUBLIC_RECORDS = [AuditRecord.RecordType.REVIEW, AuditRecord.RecordType.RECOMMENDATION]
+
+
+def audit_scope(user) -> Q:
+    """Which audit records a person may read, as a filter.
+
+    The partnership team and the SILG chair read everything. An agency lead reads
+    the history of reviews and recommendations, and of their own agency's actions
+    and all that belongs to them (progress, evidence and its downloads, decisions,
+    extensions) — never another agency's. Anyone else signed in reads the history
+    of reviews and recommendations.
+    """
+    if user.is_partnership_team or user.is_silg_chair:
+        return Q()
+    scope = Q(record_type__in=PUBLIC_RECORDS)
+    if user.is_agency_lead:
+        scope |= Q(record_type__in=AGENCY_RECORDS, agency_id=user.agency_id)
+    return scope

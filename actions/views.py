@@ -24,7 +24,8 @@ from actions.permissions import evidence_for as get_evidence
 from actions.permissions import extension_for as get_extension
 from actions.permissions import recommendation_for as get_recommendation
 from audits.models import AccessEvent
-from audits.timeline import entries_for
+from audits.selectors import timeline
+from audits.services import access_record
 from sscp.forms import call_service, posted
 from sscp.services import user_set_reminder_frequency
 
@@ -34,7 +35,7 @@ FORM_METHODS = ["GET", "POST"]
 def action_detail(request, pk):
     action = get_action(request, pk, queryset=selectors.action_page())
     can = abilities(request.user, action)
-    history = entries_for(type(action), action.history.select_related("history_user"))
+    latest_changes = list(timeline(request.user, action=action).reverse()[:5])
     return render(
         request,
         "actions/action_detail.html",
@@ -46,7 +47,7 @@ def action_detail(request, pk):
             "can_change_evidence": can["work"] and action.status in services.EDITABLE_BY_AGENCY,
             "returned_decision": selectors.latest_return(action),
             "extension_counts": selectors.extension_counts(action),
-            "history": history[::-1],
+            "latest_changes": latest_changes,
         },
     )
 
@@ -183,7 +184,7 @@ def evidence_withdraw(request, pk):
 @require_GET
 def evidence_download(request, pk):
     evidence = get_evidence(request, pk)
-    AccessEvent.record(
+    access_record(
         request,
         kind=AccessEvent.Kind.DOWNLOAD,
         status_code=200,

@@ -1,20 +1,18 @@
 """
-Readable change lists built from django-simple-history records.
+What changed between two history rows of a record, in words.
 
-Each history row is compared with the previous row of the same object, field by
-field, and every value is shown as a person would say it: choices by their
-labels, related records by name, dates in the GOV.UK style.
+Field by field, every value as a person would say it: choices by their labels,
+related records by name, dates in the GOV.UK style.
 """
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import models
 from django.utils import formats, timezone
 
 EMPTY = "(none)"
-HISTORY_TYPE_VERBS = {"+": "Created", "~": "Changed", "-": "Deleted"}
 
 
 @dataclass
@@ -22,17 +20,6 @@ class FieldChange:
     label: str
     before: str
     after: str
-
-
-@dataclass
-class TimelineEntry:
-    when: datetime.datetime
-    who: object
-    verb: str
-    subject: str
-    reason: str
-    changes: list[FieldChange] = field(default_factory=list)
-    history_id: int | None = None
 
 
 def tracked_fields(model) -> list[models.Field]:
@@ -45,15 +32,23 @@ def tracked_fields(model) -> list[models.Field]:
     ]
 
 
-def _related_names(model, rows) -> dict[tuple[type, object], str]:
-    """Look up the display names of every related record the rows mention, one query per model."""
+def _value(row, f):
+    return getattr(row, f.attname) if row is not None else None
+
+
+def changed_fields(model, previous, row) -> list[models.Field]:
+    """The tracked fields whose stored values differ between two rows."""
+    return [f for f in tracked_fields(model) if _value(previous, f) != _value(row, f)]
+
+
+def related_names(fields, rows) -> dict[tuple[type, object], str]:
+    """The display names of the records these relation fields point to, one query per model."""
     wanted = defaultdict(set)
-    for f in tracked_fields(model):
+    for f in fields:
         if f.is_relation:
-            for row in rows:
-                value = getattr(row, f.attname)
-                if value is not None:
-                    wanted[f.related_model].add(value)
+            wanted[f.related_model].update(
+                value for row in rows if (value := _value(row, f)) is not None
+            )
     names = {}
     for related_model, ids in wanted.items():
         for obj in related_model._default_manager.filter(pk__in=ids):
@@ -62,7 +57,7 @@ def _related_names(model, rows) -> dict[tuple[type, object], str]:
 
 
 def display_value(f: models.Field, row, names) -> str:
-    value = getattr(row, f.attname)
+    value = _value(row, f)
     if value is None or value == "":
         return EMPTY
     if f.is_relation:
@@ -80,39 +75,13 @@ def display_value(f: models.Field, row, names) -> str:
     return str(value)
 
 
-def field_changes(model, previous, row, names) -> list[FieldChange]:
+def field_changes(model, previous, row) -> list[FieldChange]:
+    """What changed from `previous` (None for a new record) to `row`, in words."""
+    fields = changed_fields(model, previous, row)
+    names = related_names(fields, [r for r in (previous, row) if r is not None])
     changes = []
-    for f in tracked_fields(model):
-        after = display_value(f, row, names)
-        before = display_value(f, previous, names) if previous is not None else EMPTY
+    for f in fields:
+        before, after = display_value(f, previous, names), display_value(f, row, names)
         if before != after:
             changes.append(FieldChange(str(f.verbose_name).capitalize(), before, after))
     return changes
-
-
-def entries_for(model, history_rows, describe=None) -> list[TimelineEntry]:
-    """Turn the history rows of one model into timeline entries, oldest first.
-
-    `history_rows` may hold rows of many objects of that model; each row is
-    compared with the one before it for the same object.
-    """
-    describe = describe or (lambda row: f"the {model._meta.verbose_name}")
-    rows = sorted(history_rows, key=lambda r: (r.history_date, r.history_id))
-    names = _related_names(model, rows)
-    previous_by_object = {}
-    entries = []
-    for row in rows:
-        previous = previous_by_object.get(row.id)
-        entries.append(
-            TimelineEntry(
-                when=row.history_date,
-                who=row.history_user,
-                verb=HISTORY_TYPE_VERBS[row.history_type],
-                subject=describe(row),
-                reason=row.history_change_reason or "",
-                changes=field_changes(model, previous, row, names),
-                history_id=row.history_id,
-            )
-        )
-        previous_by_object[row.id] = row
-    return entries

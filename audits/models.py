@@ -38,17 +38,82 @@ class AccessEvent(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()}: {self.method} {self.path} by {self.user or 'anonymous'}"
 
-    @classmethod
-    def record(cls, request, *, kind, status_code, obj=None, detail=""):
-        user = request.user if request.user.is_authenticated else None
-        return cls.objects.create(
-            kind=kind,
-            user=user,
-            method=request.method[:10],
-            path=request.get_full_path()[:500],
-            status_code=status_code,
-            object_type=obj._meta.model_name if obj is not None else "",
-            object_id=obj.pk if obj is not None else None,
-            detail=detail,
-            ip_address=request.META.get("REMOTE_ADDR") or None,
-        )
+
+class AuditRecord(models.Model):
+    """One entry of the audit log, sealed into a hash chain.
+
+    Every history row (of every tracked model) and every AccessEvent gets one, in
+    the same transaction, in commit order. It says what happened in words, and
+    links the source record to what it concerns (agency, review, recommendation,
+    action) so the log can be filtered; its seal covers both the source record's
+    content and these words, so that neither can change unnoticed.
+    """
+
+    class Change(models.TextChoices):
+        CREATED = "created", "Created"
+        CHANGED = "changed", "Changed"
+        DELETED = "deleted", "Deleted"
+        DOWNLOADED = "downloaded", "Downloaded"
+        REFUSED = "refused", "Refused"
+
+    class RecordType(models.TextChoices):
+        REVIEW = "review", "Review"
+        RECOMMENDATION = "recommendation", "Recommendation"
+        ACTION = "action", "Action"
+        PROGRESS = "progressupdate", "Progress update"
+        EVIDENCE = "evidence", "Evidence"
+        DECISION = "signoffdecision", "Sign-off decision"
+        EXTENSION = "extensionrequest", "Extension request"
+        THEME = "theme", "Theme"
+        AGENCY = "agency", "Agency"
+        USER = "user", "User"
+        REQUEST = "request", "Request"
+
+    seq = models.BigAutoField(primary_key=True)
+    source = models.CharField(max_length=80, help_text="The sealed record's table, app.Model.")
+    record_id = models.BigIntegerField()
+    at = models.DateTimeField(db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    record_type = models.CharField(max_length=20, choices=RecordType.choices)
+    object_id = models.BigIntegerField(null=True, blank=True)
+    change = models.CharField(max_length=12, choices=Change.choices)
+    description = models.CharField(max_length=300)
+    changes = models.JSONField(default=list, blank=True)
+    reason = models.TextField(blank=True)
+    agency = models.ForeignKey(
+        "sscp.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    review = models.ForeignKey(
+        "reviews.Review", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recommendation = models.ForeignKey(
+        "reviews.Recommendation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    action = models.ForeignKey(
+        "actions.Action", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    content_hash = models.CharField(max_length=64)
+    seal = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["-seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "record_id"], name="audit_record_once"),
+            models.CheckConstraint(
+                condition=Q(change__in=["created", "changed", "deleted", "downloaded", "refused"]),
+                name="audit_record_change_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "-seq"], name="audit_user"),
+            models.Index(fields=["agency", "-seq"], name="audit_agency"),
+            models.Index(fields=["review", "-seq"], name="audit_review"),
+            models.Index(fields=["recommendation", "-seq"], name="audit_recommendation"),
+            models.Index(fields=["action", "-seq"], name="audit_action"),
+            models.Index(fields=["record_type", "-seq"], name="audit_record_type"),
+        ]
+
+    def __str__(self):
+        return f"#{self.seq} {self.get_change_display()} {self.description}"
