@@ -15,6 +15,7 @@ NAVIGATION = [
         {"review-list", "review-detail", "recommendation-detail", "action-detail"},
     ),
     ("sign-off-queue", "Awaiting sign-off", Ability.OVERSEE, {"sign-off-queue"}),
+    ("audit-log", "Audit log", Ability.READ, {"audit-log"}),
     ("my-reminders", "Your reminders", Ability.READ, {"my-reminders"}),
 ]
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("reviews.urls")),
     path("", include("actions.urls")),
+    path("", include("audits.urls")),
     path("admin/", admin.site.urls),
 ]
 

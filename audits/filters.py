@@ -1,0 +1,47 @@
+import django_filters
+from django import forms
+
+from audits.models import AuditRecord
+from reviews.models import Review
+from sscp.forms import GovukDateField
+from sscp.models import Agency, User
+
+
+class GovukDateFilter(django_filters.DateFilter):
+    field_class = GovukDateField
+
+
+class AuditLogFilter(django_filters.FilterSet):
+    """The audit log's filters; every one is kept in the URL, so a view can be shared."""
+
+    from_date = GovukDateFilter(field_name="at", lookup_expr="date__gte", label="From")
+    to_date = GovukDateFilter(field_name="at", lookup_expr="date__lte", label="To")
+    user = django_filters.ModelChoiceFilter(
+        queryset=User.objects.order_by("first_name", "last_name", "username"), empty_label="Anyone"
+    )
+    agency = django_filters.ModelChoiceFilter(
+        queryset=Agency.objects.all(), empty_label="Any agency"
+    )
+    review = django_filters.ModelChoiceFilter(
+        queryset=Review.objects.order_by("title"), empty_label="Any review"
+    )
+    record_type = django_filters.ChoiceFilter(
+        label="Kind of record",
+        choices=AuditRecord.RecordType.choices,
+        empty_label="Any kind of record",
+    )
+    change = django_filters.ChoiceFilter(
+        label="Kind of change", choices=AuditRecord.Change.choices, empty_label="Any kind of change"
+    )
+
+    class Meta:
+        model = AuditRecord
+        fields = []
+
+    @property
+    def form(self):
+        form = super().form
+        for field in form.fields.values():
+            if isinstance(field.widget, forms.Select):
+                field.widget.attrs.setdefault("class", "govuk-!-width-full")
+        return form

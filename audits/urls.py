@@ -1,0 +1,15 @@
+from django.urls import path
+
+from audits import views
+
+urlpatterns = [
+    path("audit-log/", views.audit_log, name="audit-log"),
+    path("audit-log/export.csv", views.audit_log_csv, name="audit-log-csv"),
+    path("reviews/<int:pk>/timeline/", views.review_timeline, name="review-timeline"),
+    path(
+        "recommendations/<int:pk>/timeline/",
+        views.recommendation_timeline,
+        name="recommendation-timeline",
+    ),
+    path("actions/<int:pk>/timeline/", views.action_timeline, name="action-timeline"),
+]
