@@ -1,5 +1,8 @@
 """Helpers for reading the HTML of pages in tests."""
 
+import html as html_module
+import re
+
 
 def count_card(count: int, label: str) -> str:
     """The HTML of one figure in a grid of counts, as templates render it."""
@@ -7,3 +10,9 @@ def count_card(count: int, label: str) -> str:
         f'<span class="sscp-count__number">{count}</span> '
         f'<span class="sscp-count__label">{label}</span>'
     )
+
+
+def text(html: str) -> str:
+    """The words of a page, without tags, with whitespace collapsed: what a reader sees."""
+    without_tags = re.sub(r"<[^>]+>", " ", html)
+    return " ".join(html_module.unescape(without_tags).split())

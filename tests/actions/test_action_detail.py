@@ -7,6 +7,7 @@ from django.utils import timezone
 from actions import services
 from actions.models import Action, ProgressUpdate
 from tests.makers import make_action, make_evidence
+from tests.pages import text
 
 pytestmark = pytest.mark.django_db
 
@@ -36,11 +37,11 @@ def test_the_action_page_lists_progress_decisions_and_the_change_history(
 ):
     action = make_action(agency=lead_a.agency, status=Action.Status.NOT_STARTED)
     services.progress_post(actor=lead_a, action=action, text="Draft toolkit written.")
-    page = client_for(silg_chair).get(action.get_absolute_url()).content.decode()
+    page = text(client_for(silg_chair).get(action.get_absolute_url()).content.decode())
     assert "Draft toolkit written." in page
     assert "Status: Not started → In progress" in page
-    assert "Reason: Work started: progress posted" in page
-    assert "by Alex Lead" in page
+    assert "Why: Work started: progress posted" in page
+    assert "Alex Lead, " in page
 
 
 def test_an_unknown_action_is_not_found(client_for, lead_a):

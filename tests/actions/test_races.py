@@ -90,7 +90,8 @@ def test_two_chairs_deciding_at_once_give_exactly_one_decision(submitted_action,
 
 def test_simultaneous_submissions_record_one(submitted_action):
     """Two leads' submissions racing from 'in progress': one submits, one is told."""
-    Action.objects.filter(pk=submitted_action.pk).update(status=Action.Status.IN_PROGRESS)
+    submitted_action.status = Action.Status.IN_PROGRESS
+    submitted_action.save()
     lead = make_user("lead", role=roles.AGENCY_LEAD, agency=submitted_action.agency)
     start = threading.Barrier(2)
 

@@ -16,6 +16,7 @@ from sscp import roles
 from tests.makers import (
     make_action,
     make_agency,
+    make_evidence,
     make_lead,
     make_recommendation,
     make_review,
@@ -165,9 +166,8 @@ def test_reminders_stop_once_submitted_and_follow_a_changed_due_date(lead_a, par
     )
     moved = make_action(agency=lead_a.agency, owner=lead_a, due_date=due_in(3), title="Moved")
     reminders.record(reminders.plan(WEDNESDAY), WEDNESDAY)  # recorded, not yet sent
-    Action.objects.filter(pk=submitted.pk).update(
-        status=S.SUBMITTED, submitted_at=timezone.now(), completion_statement="Done"
-    )
+    make_evidence(submitted, uploaded_by=lead_a)
+    services.action_submit(actor=lead_a, action=submitted, completion_statement="Done")
     services.action_correct_due_date(
         actor=partnership, action=moved, due_date=due_in(20), reason="Board agreed"
     )

@@ -1,0 +1,169 @@
+"""The site-wide audit log: filters, scope by role, reads on the record, streamed CSV."""
+
+import csv
+import datetime
+import io
+import re
+
+import pytest
+import time_machine
+from django.http import StreamingHttpResponse
+from django.urls import reverse
+
+from actions import services
+from audits.models import AuditRecord
+from tests.makers import make_action, make_evidence, make_recommendation, make_review
+from tests.pages import text
+
+pytestmark = pytest.mark.django_db
+
+
+def log_text(client, **params):
+    """What the log shows: its count and its records (not the filter form's options)."""
+    page = client.get(reverse("audit-log"), params).content.decode()
+    count = re.search(r"<p class=\"govuk-body\">(\d+ records?\.)", page)
+    errors = re.search(r'<div class="govuk-error-summary".*?</ul>', page, re.S)
+    table = re.search(r"<table.*</table>", page, re.S)
+    parts = [m.group(0) for m in (count, errors, table) if m]
+    return text(" ".join(parts))
+
+
+def csv_rows(client, **params):
+    response = client.get(reverse("audit-log-csv"), params)
+    assert isinstance(response, StreamingHttpResponse)
+    body = b"".join(response.streaming_content).decode()
+    return list(csv.reader(io.StringIO(body)))
+
+
+@pytest.fixture
+def activity(lead_a, lead_b, silg_chair, partnership_officer):
+    """Two agencies' actions on two reviews, a day apart, with progress, evidence and sign-off."""
+    with time_machine.travel(datetime.datetime(2026, 3, 2, 10, tzinfo=datetime.UTC), tick=False):
+        action_a = make_action(
+            agency=lead_a.agency, title="Agency A's action", status="not_started",
+            recommendation=None,
+        )  # fmt: skip
+        services.progress_post(actor=lead_a, action=action_a, text="A started")
+    with time_machine.travel(datetime.datetime(2026, 3, 3, 10, tzinfo=datetime.UTC), tick=False):
+        action_b = make_action(
+            agency=lead_b.agency, title="Agency B's action", status="not_started"
+        )
+        services.progress_post(actor=lead_b, action=action_b, text="B started")
+        evidence_b = make_evidence(action_b, name="b-evidence.pdf", uploaded_by=lead_b)
+        services.action_submit(actor=lead_b, action=action_b, completion_statement="Done")
+        services.action_approve(actor=silg_chair, action=action_b)
+    return action_a, action_b, evidence_b
+
+
+def test_the_chair_and_the_partnership_team_see_everything(client_for, personas, activity):
+    for role in ["chair", "partnership"]:
+        page = log_text(client_for(personas[role]))
+        assert "Agency A's action" in page and "Agency B's action" in page
+        assert "b-evidence.pdf" in page
+
+
+def test_an_agency_lead_sees_only_reviews_recommendations_and_their_own_agency(
+    client_for, lead_a, activity
+):
+    page = log_text(client_for(lead_a))
+    assert "Agency A's action" in page and "A started" in page
+    assert "Agency B's action" not in page and "B started" not in page
+    assert "b-evidence.pdf" not in page
+    assert "recommendation 1" in page  # recommendations are for everyone
+
+
+@pytest.mark.parametrize(
+    "params, present, absent",
+    [
+        (
+            {"from_date_0": "3", "from_date_1": "3", "from_date_2": "2026"},
+            ["B started"],
+            ["A started"],
+        ),
+        ({"to_date_0": "2", "to_date_1": "3", "to_date_2": "2026"}, ["A started"], ["B started"]),
+        ({"record_type": "progressupdate"}, ["Progress update on"], ["Created : Action"]),
+        (
+            {"change": "changed"},
+            ["Status: Not started → In progress"],
+            ["Created : Progress update"],
+        ),
+    ],
+)
+def test_each_filter_narrows_the_log(client_for, silg_chair, activity, params, present, absent):
+    page = log_text(client_for(silg_chair), **params)
+    for words in present:
+        assert words in page
+    for words in absent:
+        assert words not in page
+
+
+def test_filters_by_user_agency_and_review_combine(client_for, silg_chair, lead_b, activity):
+    _, action_b, _ = activity
+    client = client_for(silg_chair)
+    by_user = AuditRecord.objects.filter(user=lead_b).count()
+    assert f"{by_user} records" in log_text(client, user=lead_b.pk)
+    agency_page = log_text(client, agency=lead_b.agency.pk)
+    assert "Agency B's action" in agency_page and "Agency A's action" not in agency_page
+    review = action_b.recommendation.review
+    both = log_text(client, review=review.pk, change="created", record_type="evidence")
+    assert "1 record." in both and "b-evidence.pdf" in both
+    other_review = log_text(client, review=make_review(title="Unrelated").pk)
+    assert "1 record." in other_review and "Review “Unrelated”" in other_review
+
+
+def test_a_bad_filter_is_explained(client_for, silg_chair, activity):
+    page = log_text(client_for(silg_chair), from_date_0="31", from_date_1="2", from_date_2="2026")
+    assert "There is a problem" in page and "From must be a real date" in page
+
+
+def test_the_log_is_paginated(client_for, silg_chair, activity):
+    for n in range(60):
+        make_review(title=f"Paginated {n}")
+    client = client_for(silg_chair)
+    first = client.get(reverse("audit-log")).content.decode()
+    assert "Page 1 of" in first and 'rel="next"' in first
+    second = client.get(reverse("audit-log"), {"page": 2, "record_type": "review"}).content.decode()
+    assert "Page 2 of 2" in second and "record_type=review&amp;page=1" in second
+
+
+def test_downloads_and_refusals_are_on_the_record(client_for, silg_chair, lead_a, activity):
+    _, action_b, evidence_b = activity
+    client_for(silg_chair).get(reverse("evidence-download", args=[evidence_b.pk]))
+    client_for(lead_a).get(reverse("evidence-download", args=[evidence_b.pk]))  # refused: 404
+    client_for(lead_a).post(reverse("action-sign-off", args=[action_b.pk]), {"decision": "approve"})
+    page = log_text(client_for(silg_chair))
+    assert "Downloaded : Evidence “b-evidence.pdf” on “Agency B's action”" in page
+    assert f"Refused : GET /evidence/{evidence_b.pk}/download/ (404)" in page
+    assert f"Refused : POST /actions/{action_b.pk}/sign-off/ (403)" in page
+    assert "Why: Alex Lead may not see the evidence of Agency B's action" in page
+    lead_page = log_text(client_for(lead_a))
+    assert "Refused" not in lead_page  # security records are for the partnership and the chair
+
+
+def test_the_csv_export_streams_the_filtered_log(client_for, silg_chair, lead_b, activity):
+    rows = csv_rows(client_for(silg_chair), agency=lead_b.agency.pk, change="changed")
+    header, body = rows[0], rows[1:]
+    assert header[:6] == ["Record", "When", "Who", "Kind of record", "Change", "What"]
+    assert body and all(row[4] == "Changed" and row[8] == "Agency B" for row in body)
+    assert any("Status: Submitted for sign-off → Completed" in row[6] for row in body)
+    assert all(len(row[10]) == 64 for row in body)  # each record's seal
+
+
+def test_the_csv_export_keeps_to_the_persons_scope(client_for, lead_a, activity):
+    rows = csv_rows(client_for(lead_a))[1:]
+    agency_records = [row for row in rows if row[3] in {"Action", "Progress update", "Evidence"}]
+    assert agency_records and {row[8] for row in agency_records} == {"Agency A"}
+    assert not any("b-evidence.pdf" in cell for row in rows for cell in row)
+
+
+def test_the_csv_export_disarms_formulas(client_for, silg_chair, lead_a):
+    formula = '=HYPERLINK("http://evil.example","Click")'
+    make_action(
+        make_recommendation(make_review(title=formula), agencies=[lead_a.agency]),
+        agency=lead_a.agency,
+    )
+    rows = csv_rows(client_for(silg_chair), record_type="action")
+    assert rows[1][9] == "'" + formula  # the Review column, shown as text, not run
+    for row in rows:
+        for cell in row:
+            assert not cell.startswith(("=", "+", "-", "@"))
