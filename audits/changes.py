@@ -22,13 +22,12 @@ class FieldChange:
     after: str
 
 
-def tracked_fields(model) -> list[models.Field]:
-    """The fields of `model` whose changes are worth showing."""
-    skip = {"id", "password", "last_login"}
+def tracked_fields(history_model) -> list[models.Field]:
+    """The fields a history model keeps whose changes are worth showing."""
     return [
         f
-        for f in model._meta.concrete_fields
-        if f.name not in skip and not getattr(f, "auto_now_add", False)
+        for f in history_model.tracked_fields
+        if f.name != "id" and not getattr(f, "auto_now_add", False)
     ]
 
 
@@ -36,9 +35,9 @@ def _value(row, f):
     return getattr(row, f.attname) if row is not None else None
 
 
-def changed_fields(model, previous, row) -> list[models.Field]:
-    """The tracked fields whose stored values differ between two rows."""
-    return [f for f in tracked_fields(model) if _value(previous, f) != _value(row, f)]
+def changed_fields(history_model, previous, row) -> list[models.Field]:
+    """The tracked fields whose stored values differ between two history rows."""
+    return [f for f in tracked_fields(history_model) if _value(previous, f) != _value(row, f)]
 
 
 def related_names(fields, rows) -> dict[tuple[type, object], str]:
@@ -75,9 +74,9 @@ def display_value(f: models.Field, row, names) -> str:
     return str(value)
 
 
-def field_changes(model, previous, row) -> list[FieldChange]:
+def field_changes(history_model, previous, row) -> list[FieldChange]:
     """What changed from `previous` (None for a new record) to `row`, in words."""
-    fields = changed_fields(model, previous, row)
+    fields = changed_fields(history_model, previous, row)
     names = related_names(fields, [r for r in (previous, row) if r is not None])
     changes = []
     for f in fields:

@@ -137,7 +137,9 @@ def facts_for_history(row) -> Facts:
         .order_by("-history_id")
         .first()
     )
-    changes = field_changes(model, previous, row) + _m2m_changes(history_model, previous, row)
+    changes = field_changes(history_model, previous, row) + _m2m_changes(
+        history_model, previous, row
+    )
     model_name = model._meta.model_name
     return Facts(
         record_type=model_name,
