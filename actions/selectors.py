@@ -1,15 +1,19 @@
+import datetime
 from collections import Counter
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 
 from actions.models import (
     Action,
     Evidence,
     ExtensionRequest,
     ProgressUpdate,
+    Rag,
     Reminder,
     SignOffDecision,
 )
+from reviews.models import Recommendation, Review
+from sscp.models import Agency
 
 
 def action_page():
@@ -77,4 +81,99 @@ def awaiting_extension_decision():
         ExtensionRequest.objects.filter(status=ExtensionRequest.Status.PENDING)
         .select_related("action__recommendation__review", "action__agency", "requested_by")
         .order_by("requested_at", "pk")
+    )
+
+
+def action_list():
+    """Actions for lists: each row's review, recommendation, agency and owner in the one query."""
+    return Action.objects.select_related("recommendation__review", "agency", "owner").order_by(
+        "due_date", "pk"
+    )
+
+
+def for_export(actions):
+    """Add what a SILG paper needs beyond the row itself, still one query for any number of rows."""
+    latest = ProgressUpdate.objects.filter(action=OuterRef("pk")).order_by("-created_at", "-pk")
+    return actions.annotate(
+        extensions_granted=Count(
+            "extension_requests",
+            filter=Q(extension_requests__status=ExtensionRequest.Status.GRANTED),
+            distinct=True,
+        ),
+        latest_progress=Subquery(latest.values("text")[:1]),
+        latest_progress_at=Subquery(latest.values("created_at")[:1]),
+    )
+
+
+# Dashboards -------------------------------------------------------------------
+
+
+def rag_counts(actions, today) -> dict[str, int]:
+    """How many of `actions` have each rating today, in one query."""
+    counts = dict.fromkeys(Rag.values, 0)
+    rows = actions.with_rag(today).order_by().values("rag_value").annotate(count=Count("pk"))
+    for row in rows:
+        counts[row["rag_value"]] = row["count"]
+    return counts
+
+
+def next_due(agency_id, *, limit=5):
+    return (
+        Action.objects.open()
+        .filter(agency_id=agency_id)
+        .select_related("recommendation__review", "agency", "owner")
+        .order_by("due_date", "pk")[:limit]
+    )
+
+
+def returned_to(agency_id):
+    """The agency's actions the SILG chair has returned, waiting for an answer."""
+    return (
+        Action.objects.filter(
+            agency_id=agency_id, status=Action.Status.IN_PROGRESS, returned_at__isnull=False
+        )
+        .select_related("recommendation__review", "agency", "owner")
+        .order_by("returned_at", "pk")
+    )
+
+
+def due_within(today, days: int):
+    return (
+        Action.objects.filter(
+            status__in=Action.OPEN_STATUSES,
+            due_date__gte=today,
+            due_date__lte=today + datetime.timedelta(days=days),
+        )
+        .select_related("recommendation__review", "agency", "owner")
+        .order_by("due_date", "pk")
+    )
+
+
+def overdue_by_agency(today) -> list:
+    """Agencies with overdue actions, most overdue first, in one query."""
+    overdue = Q(actions__status__in=Action.OPEN_STATUSES, actions__due_date__lt=today)
+    return list(
+        Agency.objects.annotate(overdue=Count("actions", filter=overdue))
+        .filter(overdue__gt=0)
+        .order_by("-overdue", "name")
+    )
+
+
+def open_review_progress(today) -> list:
+    """Each review not yet complete, with its actions completed, in progress and overdue."""
+    actions = "recommendations__actions"
+    is_open = Q(**{f"{actions}__status__in": Action.OPEN_STATUSES})
+    overdue = is_open & Q(**{f"{actions}__due_date__lt": today})
+    recommendations = Recommendation.objects.filter(review=OuterRef("pk"))
+    has_open = Exists(recommendations.filter(closed_at__isnull=True))
+    return list(
+        Review.objects.filter(has_open | ~Exists(recommendations))
+        .annotate(
+            completed=Count(
+                actions, filter=Q(**{f"{actions}__status__in": Action.CLOSED_STATUSES})
+            ),
+            overdue=Count(actions, filter=overdue),
+            in_progress=Count(actions, filter=is_open & ~Q(**{f"{actions}__due_date__lt": today})),
+        )
+        .order_by("title")
     )

@@ -3,6 +3,9 @@ from django.urls import path
 from actions import views
 
 urlpatterns = [
+    path("actions/", views.action_list, name="action-list"),
+    path("actions/export.csv", views.action_list_csv, name="action-list-csv"),
+    path("actions/export.xlsx", views.action_list_xlsx, name="action-list-xlsx"),
     path("actions/<int:pk>/", views.action_detail, name="action-detail"),
     path("recommendations/<int:pk>/actions/new/", views.action_create, name="action-create"),
     path("actions/<int:pk>/edit/", views.action_edit, name="action-edit"),
@@ -19,4 +22,7 @@ urlpatterns = [
     path("extensions/<int:pk>/decide/", views.extension_decide, name="extension-decide"),
     path("sign-off/", views.sign_off_queue, name="sign-off-queue"),
     path("my-reminders/", views.my_reminders, name="my-reminders"),
+    path("my-calendar/", views.my_calendar, name="my-calendar"),
+    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar-feed"),
+    path("reports/annual/", views.annual_report, name="annual-report"),
 ]

@@ -1,10 +1,15 @@
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from actions import selectors, services
+from actions import calendar, exports, reports, selectors, services
+from actions.filters import ActionFilter
 from actions.forms import (
     ActionForm,
     DueDateCorrectionForm,
@@ -18,7 +23,7 @@ from actions.forms import (
     SubmitForm,
 )
 from actions.models import Reminder
-from actions.permissions import Ability, abilities, require
+from actions.permissions import Ability, abilities, refuse, require
 from actions.permissions import action_for as get_action
 from actions.permissions import evidence_for as get_evidence
 from actions.permissions import extension_for as get_extension
@@ -26,8 +31,15 @@ from actions.permissions import recommendation_for as get_recommendation
 from audits.models import AccessEvent
 from audits.selectors import timeline
 from audits.services import access_record
+from sscp.filters import sort_links
 from sscp.forms import call_service, posted
-from sscp.services import user_set_reminder_frequency
+from sscp.models import User
+from sscp.services import (
+    calendar_address_renew,
+    calendar_address_revoke,
+    user_set_reminder_frequency,
+)
+from sscp.spreadsheets import csv_response, xlsx_response
 
 FORM_METHODS = ["GET", "POST"]
 
@@ -364,3 +376,121 @@ def my_reminders(request):
     )
     page = Paginator(sent, 50).get_page(request.GET.get("page"))
     return render(request, "actions/my_reminders.html", {"form": form, "page": page})
+
+
+ACTION_SORT_COLUMNS = {
+    "title": "title",
+    "review": "review",
+    "agency": "agency",
+    "due": "due",
+    "status": "status",
+}
+EXPORT_CHUNK = 2000
+
+
+def _action_filter(request) -> ActionFilter:
+    """The list's filters from the URL; an agency lead with none starts on their own agency."""
+    data = request.GET
+    if not data and request.user.is_agency_lead:
+        data = {"agency": str(request.user.agency_id)}
+    return ActionFilter(data, queryset=selectors.action_list(), request=request)
+
+
+@require_GET
+def action_list(request):
+    action_filter = _action_filter(request)
+    actions = action_filter.qs if action_filter.is_valid() else action_filter.queryset.none()
+    page = Paginator(actions, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "actions/action_list.html",
+        {
+            "filter": action_filter,
+            "form": action_filter.form,
+            "page": page,
+            "query": _encode(action_filter.data),
+            "sort": sort_links(request, "sort", ACTION_SORT_COLUMNS),
+        },
+    )
+
+
+def _encode(data) -> str:
+    """The filters as a query string, without the page number."""
+    query = QueryDict(mutable=True)
+    for key in data:
+        if key != "page":
+            query.setlist(key, data.getlist(key) if hasattr(data, "getlist") else [data[key]])
+    return query.urlencode()
+
+
+def _exported_rows(request):
+    action_filter = _action_filter(request)
+    actions = action_filter.qs if action_filter.is_valid() else action_filter.queryset.none()
+    actions = selectors.for_export(actions).iterator(chunk_size=EXPORT_CHUNK)
+    return exports.rows(actions, site_url=settings.SITE_URL)
+
+
+@require_GET
+def action_list_csv(request):
+    filename = f"actions-{timezone.localdate():%Y-%m-%d}.csv"
+    return csv_response(filename, exports.COLUMNS, _exported_rows(request))
+
+
+@require_GET
+def action_list_xlsx(request):
+    filename = f"actions-{timezone.localdate():%Y-%m-%d}.xlsx"
+    return xlsx_response(filename, "Actions", exports.COLUMNS, _exported_rows(request))
+
+
+@require_GET
+def annual_report(request):
+    """Figures for the annual report, for one financial year chosen from those with data."""
+    require(request, Ability.OVERSEE)
+    today = timezone.localdate()
+    years = reports.years_with_data(today)
+    chosen = request.GET.get("year", "")
+    year = next((y for y in years if str(y.start_year) == chosen), years[0])
+    return render(
+        request,
+        "actions/annual_report.html",
+        {
+            "figures": reports.annual_figures(year, today=today),
+            "years": years,
+            "definitions": reports.FIGURE_DEFINITIONS,
+        },
+    )
+
+
+@require_http_methods(FORM_METHODS)
+def my_calendar(request):
+    """The person's private calendar address: see it, renew it, or turn it off."""
+    if request.method == "POST":
+        if request.POST.get("change") == "revoke":
+            calendar_address_revoke(actor=request.user, user=request.user)
+            messages.success(
+                request, "Your calendar feed is turned off: its address no longer works"
+            )
+        else:
+            calendar_address_renew(actor=request.user, user=request.user)
+            messages.success(
+                request, "Your calendar feed has a new address: any old one no longer works"
+            )
+        return redirect("my-calendar")
+    token = request.user.calendar_token
+    address = settings.SITE_URL + reverse("calendar-feed", args=[token]) if token else ""
+    return render(request, "actions/my_calendar.html", {"address": address})
+
+
+@login_not_required
+@require_GET
+def calendar_feed(request, token):
+    """The feed itself. Calendar apps cannot sign in, so the secret address is the key."""
+    user = User.objects.filter(calendar_token=token, is_active=True).first() if token else None
+    if user is None:
+        refuse(
+            request, status=404, reason="A calendar feed address that is not (or no longer) valid"
+        )
+    response = HttpResponse(calendar.feed(user), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="sscp-due-dates.ics"'
+    response["Cache-Control"] = "private, no-store"
+    return response

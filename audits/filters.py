@@ -1,14 +1,9 @@
 import django_filters
-from django import forms
 
 from audits.models import AuditRecord
 from reviews.models import Review
-from sscp.forms import GovukDateField
+from sscp.filters import GovukDateFilter, full_width_selects
 from sscp.models import Agency, User
-
-
-class GovukDateFilter(django_filters.DateFilter):
-    field_class = GovukDateField
 
 
 class AuditLogFilter(django_filters.FilterSet):
@@ -40,8 +35,4 @@ class AuditLogFilter(django_filters.FilterSet):
 
     @property
     def form(self):
-        form = super().form
-        for field in form.fields.values():
-            if isinstance(field.widget, forms.Select):
-                field.widget.attrs.setdefault("class", "govuk-!-width-full")
-        return form
+        return full_width_selects(super().form)

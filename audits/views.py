@@ -1,8 +1,4 @@
-import csv
-import itertools
-
 from django.core.paginator import Paginator
-from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -10,12 +6,15 @@ from django.views.decorators.http import require_GET
 from actions.permissions import action_for, recommendation_for, review_for
 from audits import selectors
 from audits.filters import AuditLogFilter
-from sscp.spreadsheets import safe_cell
+from sscp.spreadsheets import Column, csv_response
 
 PAGE_SIZE = 50
-CSV_HEADER = [
-    "Record", "When", "Who", "Kind of record", "Change", "What", "Changes", "Reason",
-    "Agency", "Review", "Seal",
+CSV_COLUMNS = [
+    Column(header)
+    for header in [
+        "Record", "When", "Who", "Kind of record", "Change", "What", "Changes", "Reason",
+        "Agency", "Review", "Seal",
+    ]
 ]  # fmt: skip
 
 
@@ -37,14 +36,9 @@ def audit_log(request):
     )
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def _csv_row(record) -> list:
     changes = "; ".join(f"{label}: {before} → {after}" for label, before, after in record.changes)
-    row = [
+    return [
         record.seq,
         timezone.localtime(record.at).isoformat(timespec="seconds"),
         str(record.user or "System"),
@@ -57,7 +51,6 @@ def _csv_row(record) -> list:
         str(record.review or ""),
         record.seal,
     ]
-    return [safe_cell(value) for value in row]
 
 
 @require_GET
@@ -65,15 +58,8 @@ def audit_log_csv(request):
     """The filtered log as CSV, streamed a chunk at a time so a large log never sits in memory."""
     log = AuditLogFilter(request.GET, queryset=selectors.visible_records(request.user))
     records = log.qs if log.is_valid() else log.queryset.none()
-    writer = csv.writer(_Echo())
-    rows = itertools.chain([CSV_HEADER], map(_csv_row, records.iterator(chunk_size=2000)))
-    response = StreamingHttpResponse(
-        (writer.writerow(row) for row in rows), content_type="text/csv"
-    )
-    filename = f"audit-log-{timezone.localdate():%Y-%m-%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    rows = map(_csv_row, records.iterator(chunk_size=2000))
+    return csv_response(f"audit-log-{timezone.localdate():%Y-%m-%d}.csv", CSV_COLUMNS, rows)
 
 
 def _timeline_page(request, obj, records, *, title, back_url):

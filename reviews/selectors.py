@@ -3,7 +3,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q
 
-from actions.models import Action, Rag
+from actions.models import Action, Evidence, ProgressUpdate, Rag, SignOffDecision
 from reviews.models import Recommendation, Review
 from sscp.models import Agency
 
@@ -93,3 +93,42 @@ def agency_progress(
         label, tag_class = _roll_up(own, today)
         progress.append(AgencyProgress(agency, own, label, tag_class))
     return progress
+
+
+def recommendation_list():
+    """Recommendations with their review, owning agencies and action counts, for the list."""
+    open_actions = Q(actions__status__in=Action.OPEN_STATUSES)
+    return (
+        Recommendation.objects.select_related("review")
+        .prefetch_related("agencies")
+        .annotate(
+            action_count=Count("actions", distinct=True),
+            open_action_count=Count("actions", filter=open_actions, distinct=True),
+        )
+        .order_by("review__title", "number")
+    )
+
+
+def ready_to_close():
+    """Open recommendations whose actions are all completed or superseded."""
+    return recommendation_list().filter(
+        closed_at__isnull=True, action_count__gt=0, open_action_count=0
+    )
+
+
+def meeting_pack():
+    """Reviews with everything a SILG meeting pack shows, in a fixed number of queries."""
+    actions = _actions_for_display().prefetch_related(
+        Prefetch("progress_updates", ProgressUpdate.objects.select_related("author")),
+        Prefetch("decisions", SignOffDecision.objects.select_related("decided_by")),
+        Prefetch("evidence", Evidence.objects.select_related("uploaded_by")),
+        "extension_requests",
+    )
+    recommendations = (
+        Recommendation.objects.select_related("closed_by")
+        .prefetch_related("themes", "agencies", Prefetch("actions", queryset=actions))
+        .order_by("number")
+    )
+    return Review.objects.prefetch_related(
+        "themes", Prefetch("recommendations", queryset=recommendations)
+    )

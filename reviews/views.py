@@ -1,16 +1,22 @@
 from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
+from actions.filters import RecommendationFilter
 from actions.models import Action
 from actions.permissions import Ability, abilities, require
 from actions.permissions import recommendation_for as get_recommendation
 from actions.permissions import review_for as get_review
 from actions.selectors import own_agency_first, status_counts
-from reviews import selectors, services
-from reviews.forms import CloseRecommendationForm, RecommendationForm, ReviewForm
+from reviews import imports, selectors, services
+from reviews.forms import CloseRecommendationForm, ImportForm, RecommendationForm, ReviewForm
+from sscp.filters import sort_links
 from sscp.forms import call_service, posted
+from sscp.spreadsheets import Column, csv_response, xlsx_response
 
 FORM_METHODS = ["GET", "POST"]
 
@@ -175,3 +181,126 @@ def recommendation_close(request, pk):
             "button": "Close the recommendation",
         },
     )
+
+
+RECOMMENDATION_SORT_COLUMNS = {"review": "review", "number": "number", "closed": "closed"}
+
+
+@require_GET
+def recommendation_list(request):
+    data = request.GET
+    if not data and request.user.is_agency_lead:
+        data = {"agency": str(request.user.agency_id)}
+    recommendation_filter = RecommendationFilter(data, queryset=selectors.recommendation_list())
+    recommendations = (
+        recommendation_filter.qs
+        if recommendation_filter.is_valid()
+        else recommendation_filter.queryset.none()
+    )
+    page = Paginator(recommendations, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "reviews/recommendation_list.html",
+        {
+            "filter": recommendation_filter,
+            "form": recommendation_filter.form,
+            "page": page,
+            "query": query.urlencode(),
+            "sort": sort_links(request, "sort", RECOMMENDATION_SORT_COLUMNS),
+        },
+    )
+
+
+def _meeting_pack_context(review, today):
+    recommendations = [
+        (recommendation, selectors.agency_progress(recommendation, today=today))
+        for recommendation in review.recommendations.all()
+    ]
+    actions = [a for r in review.recommendations.all() for a in r.actions.all()]
+    counts = {status: 0 for status in Action.Status}
+    for action in actions:
+        counts[action.status] += 1
+    return {
+        "review": review,
+        "recommendations": recommendations,
+        "status_counts": [(s.label, counts[s]) for s in Action.Status],
+        "today": today,
+    }
+
+
+@require_GET
+def meeting_pack(request, pk):
+    """Everything about one review for a SILG meeting, to read on screen or print."""
+    review = get_review(request, pk, Ability.OVERSEE, queryset=selectors.meeting_pack())
+    context = _meeting_pack_context(review, timezone.localdate())
+    return render(request, "reviews/meeting_pack.html", {**context, "publishable": False})
+
+
+@require_GET
+def publishable_summary(request, pk):
+    """The meeting pack for the partnership's website: no names, comments or evidence."""
+    review = get_review(request, pk, queryset=selectors.meeting_pack())
+    context = _meeting_pack_context(review, timezone.localdate())
+    return render(request, "reviews/meeting_pack.html", {**context, "publishable": True})
+
+
+def _import_session_key(review) -> str:
+    return f"import-rows-{review.pk}"
+
+
+@require_http_methods(FORM_METHODS)
+def review_import(request, pk):
+    """Upload a file, see every problem by row and column or a preview; nothing is saved yet."""
+    review = get_review(request, pk, Ability.PLAN)
+    form = ImportForm(*posted(request, files=True))
+    plan = None
+    if request.method == "POST" and form.is_valid():
+        plan = imports.plan_import(review, form.rows)
+        if not plan.errors:
+            request.session[_import_session_key(review)] = form.rows
+    return render(
+        request,
+        "reviews/review_import.html",
+        {"review": review, "form": form, "plan": plan, "columns": imports.COLUMNS},
+    )
+
+
+@require_http_methods(["POST"])
+def review_import_confirm(request, pk):
+    """Save the previewed import, all or nothing, after checking it again."""
+    review = get_review(request, pk, Ability.PLAN)
+    rows = request.session.get(_import_session_key(review))
+    if not rows:
+        messages.info(
+            request,
+            "The import was already saved, or its preview has expired: upload the file again",
+        )
+        return redirect("review-import", pk=review.pk)
+    plan = imports.plan_import(review, rows)
+    if plan.errors:
+        messages.info(request, "The review has changed since the preview: upload the file again")
+        return redirect("review-import", pk=review.pk)
+    imports.apply_import(review, plan, actor=request.user)
+    del request.session[_import_session_key(review)]
+    made = len(plan.recommendations)
+    messages.success(
+        request,
+        f"Imported {made} recommendation{pluralize(made)} "
+        f"and {plan.action_count} action{pluralize(plan.action_count)}",
+    )
+    return redirect(review)
+
+
+@require_GET
+def import_template(request, file_format):
+    require(request, Ability.PLAN)
+    columns = [Column(c.header, 24) for c in imports.COLUMNS]
+    if file_format == "csv":
+        return csv_response("import-template.csv", columns, iter(imports.template_rows()))
+    if file_format == "xlsx":
+        return xlsx_response(
+            "import-template.xlsx", "Recommendations", columns, iter(imports.template_rows())
+        )
+    raise Http404("No such template")

@@ -14,5 +14,6 @@ def count_card(count: int, label: str) -> str:
 
 def text(html: str) -> str:
     """The words of a page, without tags, with whitespace collapsed: what a reader sees."""
-    without_tags = re.sub(r"<[^>]+>", " ", html)
+    inline = r"</?(a|span|strong|code|em|b|abbr)(\s[^>]*)?>"
+    without_tags = re.sub(r"<[^>]+>", " ", re.sub(inline, "", html))
     return " ".join(html_module.unescape(without_tags).split())

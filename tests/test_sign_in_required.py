@@ -12,6 +12,10 @@ PUBLIC = {
     "login": "the sign-in page itself",
     "accessibility": "the accessibility statement must be reachable by everyone",
 }
+# Pages whose secret address is the key, because their callers cannot sign in.
+SECRET_ADDRESS = {
+    "calendar-feed": "calendar apps fetch the feed; its address holds a secret only its owner has",
+}
 
 
 def named_patterns(resolver=None, namespace=""):
@@ -42,7 +46,7 @@ def url_for(pattern, sample_kwargs):
 def test_every_page_redirects_to_sign_in_when_signed_out(client, sample_kwargs):
     checked = 0
     for pattern in named_patterns():
-        if pattern.name in PUBLIC:
+        if pattern.name in PUBLIC or pattern.name in SECRET_ADDRESS:
             continue
         url = url_for(pattern, sample_kwargs)
         for method in (client.get, client.post):
@@ -56,6 +60,11 @@ def test_every_page_redirects_to_sign_in_when_signed_out(client, sample_kwargs):
 def test_public_pages_open_without_sign_in(client):
     for name in PUBLIC:
         assert client.get(reverse(name)).status_code == 200
+
+
+def test_a_secret_address_without_its_secret_is_not_found(client):
+    for name in SECRET_ADDRESS:
+        assert client.get(reverse(name, args=["guessed-or-revoked"])).status_code == 404
 
 
 def test_the_admin_needs_staff_sign_in(client):

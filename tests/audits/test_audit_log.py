@@ -81,11 +81,11 @@ def test_an_agency_lead_sees_only_reviews_recommendations_and_their_own_agency(
             ["A started"],
         ),
         ({"to_date_0": "2", "to_date_1": "3", "to_date_2": "2026"}, ["A started"], ["B started"]),
-        ({"record_type": "progressupdate"}, ["Progress update on"], ["Created : Action"]),
+        ({"record_type": "progressupdate"}, ["Progress update on"], ["Created: Action"]),
         (
             {"change": "changed"},
             ["Status: Not started → In progress"],
-            ["Created : Progress update"],
+            ["Created: Progress update"],
         ),
     ],
 )
@@ -132,9 +132,9 @@ def test_downloads_and_refusals_are_on_the_record(client_for, silg_chair, lead_a
     client_for(lead_a).get(reverse("evidence-download", args=[evidence_b.pk]))  # refused: 404
     client_for(lead_a).post(reverse("action-sign-off", args=[action_b.pk]), {"decision": "approve"})
     page = log_text(client_for(silg_chair))
-    assert "Downloaded : Evidence “b-evidence.pdf” on “Agency B's action”" in page
-    assert f"Refused : GET /evidence/{evidence_b.pk}/download/ (404)" in page
-    assert f"Refused : POST /actions/{action_b.pk}/sign-off/ (403)" in page
+    assert "Downloaded: Evidence “b-evidence.pdf” on “Agency B's action”" in page
+    assert f"Refused: GET /evidence/{evidence_b.pk}/download/ (404)" in page
+    assert f"Refused: POST /actions/{action_b.pk}/sign-off/ (403)" in page
     assert "Why: Alex Lead may not see the evidence of Agency B's action" in page
     lead_page = log_text(client_for(lead_a))
     assert "Refused" not in lead_page  # security records are for the partnership and the chair

@@ -48,9 +48,9 @@ def test_the_action_timeline_tells_the_whole_story(client_for, silg_chair, story
         client_for(silg_chair).get(reverse("action-timeline", args=[action.pk])).content.decode()
     )
     steps = [
-        "Created : Action “Commission training”",
+        "Created: Action “Commission training”",
         "Why: Action planned",
-        "Created : Evidence “attendance.pdf” on “Commission training”",
+        "Created: Evidence “attendance.pdf” on “Commission training”",
         "Status: Not started → Submitted for sign-off",
         "Why: Returned to the agency: Add the register",
         "Outcome: (none) → Returned to the agency",

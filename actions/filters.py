@@ -1,0 +1,159 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+
+from actions.models import Action, Rag
+from reviews.models import Recommendation, Review, Theme
+from sscp import roles
+from sscp.filters import GovukDateFilter, StableOrderingFilter, full_width_selects
+from sscp.models import Agency, User
+
+
+class ActionFilter(django_filters.FilterSet):
+    """The list of actions' filters, kept in the URL: a view can be bookmarked and shared."""
+
+    q = django_filters.CharFilter(
+        method="search", label="Search", help_text="Words in the action, recommendation or review"
+    )
+    review = django_filters.ModelChoiceFilter(
+        field_name="recommendation__review",
+        label="Review",
+        queryset=Review.objects.order_by("title"),
+        empty_label="Any review",
+    )
+    review_kind = django_filters.ChoiceFilter(
+        field_name="recommendation__review__kind",
+        label="Kind of review",
+        choices=Review.Kind.choices,
+        empty_label="Any kind",
+    )
+    agency = django_filters.ModelChoiceFilter(
+        queryset=Agency.objects.all(), empty_label="Any agency"
+    )
+    status = django_filters.MultipleChoiceFilter(
+        choices=Action.Status.choices, widget=forms.CheckboxSelectMultiple
+    )
+    rag = django_filters.ChoiceFilter(
+        label="Rating", choices=Rag.choices, method="filter_rag", empty_label="Any rating"
+    )
+    theme = django_filters.ModelChoiceFilter(
+        label="Theme", queryset=Theme.objects.all(), method="filter_theme", empty_label="Any theme"
+    )
+    owner = django_filters.ModelChoiceFilter(
+        queryset=User.objects.filter(groups__name=roles.AGENCY_LEAD).select_related("agency"),
+        empty_label="Anyone",
+    )
+    due_after = GovukDateFilter(field_name="due_date", lookup_expr="gte", label="Due on or after")
+    due_before = GovukDateFilter(field_name="due_date", lookup_expr="lte", label="Due on or before")
+    overdue = django_filters.BooleanFilter(
+        label="Overdue only", method="filter_overdue", widget=forms.CheckboxInput
+    )
+    sort = StableOrderingFilter(
+        fields=(
+            ("due_date", "due"),
+            ("title", "title"),
+            ("recommendation__review__title", "review"),
+            ("agency__short_name", "agency"),
+            ("status", "status"),
+        ),
+        widget=forms.HiddenInput,
+    )
+
+    class Meta:
+        model = Action
+        fields = []
+
+    @property
+    def form(self):
+        form = full_width_selects(super().form)
+        form.fields["owner"].label_from_instance = lambda user: f"{user} ({user.agency.short_name})"
+        return form
+
+    def search(self, queryset, name, value):
+        words = Q()
+        for word in value.split()[:10]:
+            words &= (
+                Q(title__icontains=word)
+                | Q(description__icontains=word)
+                | Q(recommendation__text__icontains=word)
+                | Q(recommendation__review__title__icontains=word)
+            )
+        return queryset.filter(words)
+
+    def filter_rag(self, queryset, name, value):
+        return queryset.filter_rag(value, timezone.localdate())
+
+    def filter_theme(self, queryset, name, value):
+        return queryset.filter(
+            Q(recommendation__themes=value) | Q(recommendation__review__themes=value)
+        ).distinct()
+
+    def filter_overdue(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(status__in=Action.OPEN_STATUSES, due_date__lt=timezone.localdate())
+
+
+class RecommendationState:
+    OPEN, READY, CLOSED = "open", "ready", "closed"
+    CHOICES = [(OPEN, "Open"), (READY, "Ready to close"), (CLOSED, "Closed")]
+
+
+class RecommendationFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="search", label="Search", help_text="Words in the recommendation or review"
+    )
+    review = django_filters.ModelChoiceFilter(
+        queryset=Review.objects.order_by("title"), empty_label="Any review"
+    )
+    review_kind = django_filters.ChoiceFilter(
+        field_name="review__kind",
+        label="Kind of review",
+        choices=Review.Kind.choices,
+        empty_label="Any kind",
+    )
+    agency = django_filters.ModelChoiceFilter(
+        field_name="agencies",
+        label="Owning agency",
+        queryset=Agency.objects.all(),
+        empty_label="Any agency",
+    )
+    theme = django_filters.ModelChoiceFilter(
+        label="Theme", queryset=Theme.objects.all(), method="filter_theme", empty_label="Any theme"
+    )
+    state = django_filters.ChoiceFilter(
+        label="Status",
+        choices=RecommendationState.CHOICES,
+        method="filter_state",
+        empty_label="Any status",
+    )
+    sort = StableOrderingFilter(
+        fields=(("review__title", "review"), ("number", "number"), ("closed_at", "closed")),
+        widget=forms.HiddenInput,
+    )
+
+    class Meta:
+        model = Recommendation
+        fields = []
+
+    @property
+    def form(self):
+        return full_width_selects(super().form)
+
+    def search(self, queryset, name, value):
+        words = Q()
+        for word in value.split()[:10]:
+            words &= Q(text__icontains=word) | Q(review__title__icontains=word)
+        return queryset.filter(words)
+
+    def filter_theme(self, queryset, name, value):
+        return queryset.filter(Q(themes=value) | Q(review__themes=value)).distinct()
+
+    def filter_state(self, queryset, name, value):
+        if value == RecommendationState.CLOSED:
+            return queryset.filter(closed_at__isnull=False)
+        queryset = queryset.filter(closed_at__isnull=True)
+        if value == RecommendationState.READY:
+            return queryset.filter(action_count__gt=0, open_action_count=0)
+        return queryset

@@ -1,0 +1,202 @@
+"""The list of actions: every filter narrows, filters combine, columns sort, pages stay small."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from actions.models import Action
+from tests.makers import (
+    make_action,
+    make_agency,
+    make_lead,
+    make_recommendation,
+    make_review,
+    make_theme,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def days(n):
+    return timezone.localdate() + datetime.timedelta(days=n)
+
+
+@pytest.fixture
+def world(agency_a, agency_b, lead_a):
+    neglect = make_theme("Neglect")
+    freddie = make_review(title="Freddie", kind="scr")
+    freddie.themes.add(neglect)
+    liam = make_review(title="Liam", kind="cspr")
+    actions = {
+        "audit": make_action(
+            make_recommendation(freddie, text="Pace and purpose"),
+            agency=agency_a,
+            owner=lead_a,
+            title="Audit plans for drift",
+            due_date=days(-10),
+        ),
+        "brief": make_action(
+            make_recommendation(freddie),
+            agency=agency_b,
+            title="Brief officers",
+            status=Action.Status.COMPLETED,
+            due_date=days(-40),
+        ),
+        "contact": make_action(
+            make_recommendation(liam, text="Children placed more than 20 miles away"),
+            agency=agency_a,
+            title="Agree contact standards",
+            due_date=days(12),
+        ),
+        "notify": make_action(
+            make_recommendation(liam),
+            agency=agency_b,
+            title="Notify host forces",
+            status=Action.Status.SUBMITTED,
+            due_date=days(120),
+        ),
+    }
+    return actions
+
+
+def titles(response) -> set[str]:
+    return {action.title for action in response.context["page"].object_list}
+
+
+@pytest.mark.parametrize(
+    "params, expected",
+    [
+        ({"q": "drift"}, {"Audit plans for drift"}),
+        ({"q": "20 miles"}, {"Agree contact standards"}),
+        ({"q": "freddie brief"}, {"Brief officers"}),
+        ({"review_kind": "cspr"}, {"Agree contact standards", "Notify host forces"}),
+        ({"status": ["completed", "submitted"]}, {"Brief officers", "Notify host forces"}),
+        ({"rag": "overdue"}, {"Audit plans for drift"}),
+        ({"rag": "due_soon"}, {"Agree contact standards"}),
+        ({"rag": "complete"}, {"Brief officers"}),
+        ({"overdue": "true"}, {"Audit plans for drift"}),
+        (
+            {
+                "due_after_0": "1",
+                "due_after_1": "1",
+                "due_after_2": "2000",
+                "due_before_0": "31",
+                "due_before_1": "12",
+                "due_before_2": "2099",
+                "status": ["in_progress"],
+            },
+            {"Audit plans for drift", "Agree contact standards"},
+        ),
+    ],
+)
+def test_each_filter_narrows_the_list(client_for, silg_chair, world, params, expected):
+    assert titles(client_for(silg_chair).get(reverse("action-list"), params)) == expected
+
+
+def test_review_agency_theme_and_owner_filters_and_their_combinations(
+    client_for, silg_chair, world, lead_a
+):
+    client = client_for(silg_chair)
+    freddie = world["audit"].recommendation.review
+    neglect = freddie.themes.get()
+    assert titles(client.get(reverse("action-list"), {"review": freddie.pk})) == {
+        "Audit plans for drift",
+        "Brief officers",
+    }
+    assert titles(client.get(reverse("action-list"), {"theme": neglect.pk})) == {
+        "Audit plans for drift",
+        "Brief officers",
+    }
+    agency_a = lead_a.agency.pk
+    assert titles(client.get(reverse("action-list"), {"agency": agency_a})) == {
+        "Audit plans for drift",
+        "Agree contact standards",
+    }
+    assert titles(client.get(reverse("action-list"), {"owner": lead_a.pk})) == {
+        "Audit plans for drift"
+    }
+    both = client.get(
+        reverse("action-list"), {"agency": agency_a, "review": freddie.pk, "rag": "overdue"}
+    )
+    assert titles(both) == {"Audit plans for drift"}
+    assert (
+        titles(client.get(reverse("action-list"), {"agency": agency_a, "status": ["completed"]}))
+        == set()
+    )
+
+
+def test_an_agency_lead_starts_on_their_own_agency_and_can_see_all(client_for, lead_a, world):
+    client = client_for(lead_a)
+    assert titles(client.get(reverse("action-list"))) == {
+        "Audit plans for drift",
+        "Agree contact standards",
+    }
+    assert len(titles(client.get(reverse("action-list"), {"agency": ""}))) == 4
+
+
+def test_filters_stay_in_the_links_and_exports(client_for, silg_chair, world):
+    page = (
+        client_for(silg_chair)
+        .get(reverse("action-list"), {"review_kind": "cspr", "sort": "-due"})
+        .content.decode()
+    )
+    assert 'href="/actions/export.csv?review_kind=cspr&amp;sort=-due"' in page
+    assert 'href="/actions/export.xlsx?review_kind=cspr&amp;sort=-due"' in page
+    assert (
+        'aria-sort="descending"><a class="govuk-link sscp-sort" '
+        'href="?review_kind=cspr&amp;sort=due"' in page
+    )
+
+
+@pytest.mark.parametrize(
+    "sort, first",
+    [
+        ("due", "Brief officers"),
+        ("-due", "Notify host forces"),
+        ("title", "Agree contact standards"),
+        ("-title", "Notify host forces"),
+        ("agency", "Audit plans for drift"),
+        ("review", "Audit plans for drift"),
+    ],
+)
+def test_columns_sort(client_for, silg_chair, world, sort, first):
+    response = client_for(silg_chair).get(reverse("action-list"), {"sort": sort})
+    assert response.context["page"].object_list[0].title == first
+
+
+def test_the_list_is_paginated(client_for, silg_chair):
+    agency = make_agency()
+    recommendation = make_recommendation(agencies=[agency])
+    for n in range(55):
+        make_action(recommendation, agency=agency, title=f"Action {n:02d}", due_date=days(n))
+    client = client_for(silg_chair)
+    first = client.get(reverse("action-list"), {"sort": "due"})
+    assert len(first.context["page"].object_list) == 50
+    second = client.get(reverse("action-list"), {"sort": "due", "page": 2})
+    assert [a.title for a in second.context["page"].object_list] == [
+        f"Action {n}" for n in range(50, 55)
+    ]
+    assert "Page 2 of 2" in second.content.decode()
+
+
+def test_a_bad_date_filter_is_explained(client_for, silg_chair, world):
+    response = client_for(silg_chair).get(
+        reverse("action-list"), {"due_after_0": "31", "due_after_1": "2", "due_after_2": "2027"}
+    )
+    assert "Due on or after must be a real date" in response.content.decode()
+    assert titles(response) == set()
+
+
+@pytest.mark.parametrize("rows", [10, 200])
+def test_the_list_keeps_a_fixed_number_of_queries(
+    client_for, silg_chair, rows, django_assert_max_num_queries
+):
+    agencies = [make_agency() for _ in range(3)]
+    for n in range(rows):
+        make_lead(agencies[n % 3]) if n < 3 else None
+        make_action(agency=agencies[n % 3], due_date=days(n - 50))
+    client = client_for(silg_chair)
+    with django_assert_max_num_queries(12):
+        client.get(reverse("action-list"), {"overdue": "true", "sort": "-due"})

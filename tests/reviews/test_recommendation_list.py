@@ -1,0 +1,89 @@
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from actions.models import Action
+from tests.makers import make_action, make_recommendation, make_review, make_theme, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def numbers(response):
+    return {(r.review.title, r.number) for r in response.context["page"].object_list}
+
+
+@pytest.fixture
+def world(agency_a, agency_b):
+    clare = make_review(title="Clare", kind="scr")
+    liam = make_review(title="Liam", kind="cspr")
+    theme = make_theme("Domestic abuse")
+    open_one = make_recommendation(
+        clare, text="Evidence domestic abuse training", agencies=[agency_a]
+    )
+    open_one.themes.add(theme)
+    make_action(open_one, agency=agency_a)
+    ready = make_recommendation(clare, text="Commission training", agencies=[agency_b])
+    make_action(ready, agency=agency_b, status=Action.Status.COMPLETED)
+    closed = make_recommendation(liam, text="Keep contact", agencies=[agency_a])
+    make_action(closed, agency=agency_a, status=Action.Status.COMPLETED)
+    closed.closed_at, closed.closed_by, closed.impact_statement = (
+        timezone.now(),
+        make_user(),
+        "Done",
+    )
+    closed.save()
+    return theme
+
+
+@pytest.mark.parametrize(
+    "params, expected",
+    [
+        ({"state": "open"}, {("Clare", 1), ("Clare", 2)}),
+        ({"state": "ready"}, {("Clare", 2)}),
+        ({"state": "closed"}, {("Liam", 1)}),
+        ({"review_kind": "cspr"}, {("Liam", 1)}),
+        ({"q": "domestic"}, {("Clare", 1)}),
+        ({"state": "open", "review_kind": "scr", "q": "training"}, {("Clare", 1), ("Clare", 2)}),
+    ],
+)
+def test_each_filter_narrows_the_list(client_for, silg_chair, world, params, expected):
+    assert numbers(client_for(silg_chair).get(reverse("recommendation-list"), params)) == expected
+
+
+def test_agency_and_theme_filters(client_for, silg_chair, world, agency_a):
+    client = client_for(silg_chair)
+    assert numbers(client.get(reverse("recommendation-list"), {"agency": agency_a.pk})) == {
+        ("Clare", 1),
+        ("Liam", 1),
+    }
+    assert numbers(client.get(reverse("recommendation-list"), {"theme": world.pk})) == {
+        ("Clare", 1)
+    }
+
+
+def test_the_list_says_which_are_ready_to_close(client_for, silg_chair, world):
+    page = (
+        client_for(silg_chair)
+        .get(reverse("recommendation-list"), {"sort": "number"})
+        .content.decode()
+    )
+    assert "Ready to close" in page and "1 of 1 action open" in page
+
+
+def test_an_agency_lead_starts_on_their_agency(client_for, lead_a, world):
+    assert numbers(client_for(lead_a).get(reverse("recommendation-list"))) == {
+        ("Clare", 1),
+        ("Liam", 1),
+    }
+
+
+@pytest.mark.parametrize("rows", [10, 200])
+def test_the_list_keeps_a_fixed_number_of_queries(
+    client_for, silg_chair, rows, django_assert_max_num_queries, agency_a
+):
+    review = make_review()
+    for _ in range(rows):
+        make_recommendation(review, agencies=[agency_a])
+    client = client_for(silg_chair)
+    with django_assert_max_num_queries(12):
+        client.get(reverse("recommendation-list"))
