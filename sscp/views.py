@@ -1,28 +1,105 @@
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
 
-from actions.models import Action
-from actions.selectors import status_counts
+from actions import selectors as action_selectors
+from actions.models import Action, Rag
+from reviews import selectors as review_selectors
+from sscp.charts import Bar, BarChart, Series
+
+DUE_SOON_WINDOW = 30
+
+
+def _actions_url(**filters) -> str:
+    return f"{reverse('action-list')}?{urlencode(filters, doseq=True)}"
+
+
+def _rag_chart(agency, today) -> BarChart:
+    counts = action_selectors.rag_counts(Action.objects.filter(agency=agency), today)
+    return BarChart(
+        key="agency-rag",
+        title=f"{agency.short_name}'s actions by rating",
+        description=f"How many of {agency.name}'s actions have each rating today.",
+        series=[Series("count", "Actions", "solid")],
+        bars=[
+            Bar(rag.label, {"count": counts[rag]}, _actions_url(agency=agency.pk, rag=rag.value))
+            for rag in Rag
+        ],
+    )
+
+
+def _review_progress_chart(today) -> BarChart:
+    return BarChart(
+        key="review-progress",
+        title="Progress of each open review",
+        description="For each review not yet complete: actions completed, in progress and overdue.",
+        series=[
+            Series("completed", "Completed", "solid"),
+            Series("in_progress", "In progress", "dotted"),
+            Series("overdue", "Overdue", "hatched"),
+        ],
+        bars=[
+            Bar(
+                review.title,
+                {
+                    "completed": review.completed,
+                    "in_progress": review.in_progress,
+                    "overdue": review.overdue,
+                },
+                review.get_absolute_url(),
+            )
+            for review in action_selectors.open_review_progress(today)
+        ],
+    )
+
+
+def _overdue_by_agency_chart(today) -> BarChart:
+    return BarChart(
+        key="overdue-by-agency",
+        title="Overdue actions by agency",
+        description="How many open actions each agency has past their due date.",
+        series=[Series("overdue", "Overdue", "hatched")],
+        bars=[
+            Bar(
+                agency.short_name,
+                {"overdue": agency.overdue},
+                _actions_url(agency=agency.pk, overdue="true"),
+            )
+            for agency in action_selectors.overdue_by_agency(today)
+        ],
+    )
 
 
 def home(request):
-    """The signed-in person's starting page: where things stand, and their agency's actions."""
-    agency_actions = None
-    if request.user.agency_id:
-        agency_actions = (
-            Action.objects.open()
-            .filter(agency_id=request.user.agency_id)
-            .select_related("recommendation__review", "agency", "owner")
-            .order_by("due_date", "pk")
-        )
-    return render(
-        request,
-        "sscp/home.html",
-        {
-            "status_counts": status_counts(Action.objects.all()),
-            "agency_actions": agency_actions,
-        },
-    )
+    """Each person's dashboard: the sections for their role, then counts for everyone."""
+    user = request.user
+    today = timezone.localdate()
+    context = {
+        "status_counts": action_selectors.status_counts(Action.objects.all()),
+        "today": today,
+    }
+    if user.is_agency_lead:
+        context["lead"] = {
+            "rag_chart": _rag_chart(user.agency, today),
+            "next_due": action_selectors.next_due(user.agency_id),
+            "returned": action_selectors.returned_to(user.agency_id),
+        }
+    if user.is_silg_chair:
+        context["chair"] = {
+            "awaiting": action_selectors.awaiting_sign_off(),
+            "extensions": action_selectors.awaiting_extension_decision(),
+            "ready_to_close": review_selectors.ready_to_close(),
+        }
+    if user.is_partnership_team:
+        context["partnership"] = {
+            "review_chart": _review_progress_chart(today),
+            "overdue_chart": _overdue_by_agency_chart(today),
+            "due_soon": action_selectors.due_within(today, DUE_SOON_WINDOW),
+            "due_soon_days": DUE_SOON_WINDOW,
+        }
+    return render(request, "sscp/home.html", context)
 
 
 @login_not_required

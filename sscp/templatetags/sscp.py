@@ -36,3 +36,9 @@ def status_tag(status: str):
 def rag_tag(rag: str):
     rag = Rag(rag)
     return format_html('<strong class="govuk-tag {}">{}</strong>', RAG_TAG_CLASSES[rag], rag.label)
+
+
+@register.filter
+def get(mapping, key):
+    """`{{ values|get:key }}`: a dictionary's value for a key held in a variable."""
+    return mapping.get(key)

@@ -1,3 +1,5 @@
+"""Each role's dashboard on the home page."""
+
 import datetime
 
 import pytest
@@ -5,13 +7,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import Action
-from tests.makers import make_action, make_agency
-from tests.pages import count_card
+from tests.makers import make_action, make_agency, make_recommendation, make_review
+from tests.pages import count_card, text
 
 pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate
 
 
-def test_home_counts_actions_by_status_for_everyone(client_for, personas, agency_a):
+def days(n):
+    return TODAY() + datetime.timedelta(days=n)
+
+
+def test_everyone_sees_actions_by_status(client_for, personas, agency_a):
     make_action(agency=agency_a, status=Action.Status.SUBMITTED)
     make_action(agency=agency_a, status=Action.Status.SUBMITTED)
     make_action(status=Action.Status.COMPLETED)
@@ -21,33 +28,91 @@ def test_home_counts_actions_by_status_for_everyone(client_for, personas, agency
         assert count_card(1, "Completed") in page
 
 
-def test_an_agency_lead_sees_their_agency_open_actions_soonest_first(client_for, lead_a, agency_b):
+def test_an_agency_lead_sees_their_ratings_next_due_and_returned(client_for, lead_a, agency_b):
     agency = lead_a.agency
-    today = timezone.localdate()
-    later = make_action(
-        agency=agency, title="Later action", due_date=today + datetime.timedelta(days=90)
-    )
-    sooner = make_action(
-        agency=agency, title="Sooner action", due_date=today + datetime.timedelta(days=3)
+    later = make_action(agency=agency, title="Later action", due_date=days(90))
+    sooner = make_action(agency=agency, title="Sooner action", due_date=days(3))
+    make_action(agency=agency, title="Late action", due_date=days(-5))
+    make_action(
+        agency=agency, title="Returned action", due_date=days(50), returned_at=timezone.now()
     )
     make_action(agency=agency, title="Finished action", status=Action.Status.COMPLETED)
     make_action(agency=agency_b, title="Another agency's action")
-    page = client_for(lead_a).get(reverse("home")).content.decode()
-    assert f"Open actions for {agency.name}" in page
-    assert page.index(sooner.title) < page.index(later.title)
-    assert "Finished action" not in page
-    assert "Another agency&#x27;s action" not in page
-    assert "Due soon" in page and "On track" in page
+    page = text(client_for(lead_a).get(reverse("home")).content.decode())
+    assert "Returned to you by the SILG chair" in page
+    assert page.index("Returned action") < page.index("Due next")
+    due_next = page[page.index("Due next") :]
+    assert (
+        due_next.index("Late action") < due_next.index(sooner.title) < due_next.index(later.title)
+    )
+    assert "Finished action" not in due_next.split("by rating")[0]
+    assert "Another agency's action" not in page
+    # The chart's words and its table: one of each rating.
+    for label, count in [
+        ("Overdue", 1),
+        ("Returned", 1),
+        ("Due soon", 1),
+        ("On track", 1),
+        ("Complete", 1),
+    ]:
+        assert f"{label}: {count}" in page
+        assert f"{label} {count}" in page
+
+
+def test_the_chair_sees_what_awaits_sign_off_and_what_is_ready_to_close(client_for, silg_chair):
+    old = make_action(
+        status=Action.Status.SUBMITTED,
+        title="Waiting long",
+        submitted_at=timezone.now() - datetime.timedelta(days=12),
+    )
+    make_action(status=Action.Status.SUBMITTED, title="Waiting briefly")
+    ready = make_recommendation(make_review(title="Adam & Anna"))
+    make_action(ready, status=Action.Status.COMPLETED)
+    page = text(client_for(silg_chair).get(reverse("home")).content.decode())
+    assert page.index("Waiting long") < page.index("Waiting briefly")
+    assert f"{old.agency.short_name} 12" in page
+    assert "Adam & Anna, recommendation 1: all 1 action completed or superseded" in page
+
+
+def test_the_partnership_team_sees_review_progress_overdue_by_agency_and_due_soon(
+    client_for, partnership_officer
+):
+    review = make_review(title="Clare")
+    recommendation = make_recommendation(review)
+    police = make_agency(name="Hampshire Constabulary", short_name="Police")
+    make_action(recommendation, status=Action.Status.COMPLETED)
+    make_action(recommendation, agency=police, due_date=days(-3))
+    make_action(recommendation, agency=police, due_date=days(-30))
+    make_action(recommendation, due_date=days(10), title="Due in ten days")
+    make_action(recommendation, due_date=days(45), title="Due in six weeks")
+    page = text(client_for(partnership_officer).get(reverse("home")).content.decode())
+    assert "Clare: 1 completed, 2 in progress, 2 overdue" in page
+    assert "Police: 2" in page
+    soon = page[page.index("Due in the next 30 days") :]
+    assert "Due in ten days" in soon and "Due in six weeks" not in soon
+
+
+def test_charts_are_images_with_a_text_alternative_and_a_table(client_for, partnership_officer):
+    make_action(due_date=days(-3))
+    page = client_for(partnership_officer).get(reverse("home")).content.decode()
+    assert '<svg class="sscp-chart__svg"' in page and 'role="img"' in page
+    assert 'aria-labelledby="overdue-by-agency-title overdue-by-agency-desc"' in page
+    assert "The same numbers are in the table that follows." in page
+    assert 'fill="url(#overdue-by-agency-hatched)"' in page  # a pattern, not only a colour
 
 
 @pytest.mark.parametrize("rows", [10, 200])
-def test_home_keeps_a_fixed_number_of_queries(
-    client_for, lead_a, rows, django_assert_max_num_queries
+@pytest.mark.parametrize("role", ["lead_a", "chair", "partnership"])
+def test_dashboards_keep_a_fixed_number_of_queries(
+    client_for, personas, rows, role, django_assert_max_num_queries
 ):
     other = make_agency()
-    for _ in range(rows):
-        make_action(agency=lead_a.agency)
-        make_action(agency=other)
-    client = client_for(lead_a)
-    with django_assert_max_num_queries(8):
+    lead_agency = personas["lead_a"].agency
+    for n in range(rows):
+        make_action(agency=lead_agency, due_date=days(n - 20))
+        make_action(
+            agency=other, status=Action.Status.SUBMITTED if n % 2 else Action.Status.IN_PROGRESS
+        )
+    client = client_for(personas[role])
+    with django_assert_max_num_queries(14):
         assert client.get(reverse("home")).status_code == 200
