@@ -1,0 +1,94 @@
+import pytest
+from django.urls import reverse
+
+from actions import services
+from actions.models import Action
+from tests.makers import make_action, make_evidence, make_recommendation, make_review
+from tests.pages import text
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def review(lead_a, silg_chair):
+    review = make_review(title="Clare", summary="Lessons on disguised compliance.")
+    recommendation = make_recommendation(
+        review, text="Commission training", agencies=[lead_a.agency]
+    )
+    action = make_action(
+        recommendation,
+        agency=lead_a.agency,
+        owner=lead_a,
+        title="Commission Sandstories",
+        status=Action.Status.NOT_STARTED,
+    )
+    services.progress_post(actor=lead_a, action=action, text="Contract agreed with the trainer")
+    make_evidence(action, name="attendance-register.pdf", uploaded_by=lead_a)
+    services.action_submit(
+        actor=lead_a, action=action, completion_statement="Four sessions delivered"
+    )
+    services.action_return(actor=silg_chair, action=action, comment="Add the attendance register")
+    return review
+
+
+def test_the_meeting_pack_has_everything_for_the_silg(client_for, silg_chair, review):
+    page = text(
+        client_for(silg_chair)
+        .get(reverse("review-meeting-pack", args=[review.pk]))
+        .content.decode()
+    )
+    for words in [
+        "Clare: SILG meeting pack",
+        "Commission training",
+        "Commission Sandstories",
+        "Contract agreed with the trainer",
+        "Alex Lead",
+        "Four sessions delivered",
+        "Returned to the agency, Sam Chair",
+        "Add the attendance register",
+        "attendance-register.pdf",
+    ]:
+        assert words in page, words
+
+
+def test_the_publishable_summary_leaves_out_names_comments_and_evidence(client_for, lead_b, review):
+    page = text(
+        client_for(lead_b).get(reverse("review-summary", args=[review.pk])).content.decode()
+    )
+    assert "Clare: progress on its recommendations" in page and "Commission Sandstories" in page
+    for secret in [
+        "Alex Lead",
+        "Sam Chair",
+        "Contract agreed",
+        "Add the attendance register",
+        "attendance-register.pdf",
+        "Four sessions delivered",
+    ]:
+        assert secret not in page, secret
+
+
+def test_the_meeting_pack_is_for_the_partnership_team_and_the_chair(client_for, personas, review):
+    for role, status in {"partnership": 200, "chair": 200, "lead_a": 403, "no_role": 403}.items():
+        response = client_for(personas[role]).get(reverse("review-meeting-pack", args=[review.pk]))
+        assert response.status_code == status
+
+
+def test_the_pack_has_a_print_stylesheet(client_for, silg_chair, review):
+    page = (
+        client_for(silg_chair)
+        .get(reverse("review-meeting-pack", args=[review.pk]))
+        .content.decode()
+    )
+    assert 'href="/static/build/print.css" media="print"' in page
+
+
+@pytest.mark.parametrize("rows", [5, 60])
+def test_the_pack_keeps_a_fixed_number_of_queries(
+    client_for, silg_chair, lead_a, rows, django_assert_max_num_queries
+):
+    review = make_review()
+    for _ in range(rows):
+        make_action(make_recommendation(review, agencies=[lead_a.agency]), agency=lead_a.agency)
+    client = client_for(silg_chair)
+    with django_assert_max_num_queries(16):
+        client.get(reverse("review-meeting-pack", args=[review.pk]))
