@@ -1,5 +1,6 @@
 from django import forms
 
+from reviews import imports
 from reviews.models import Review, Theme
 from sscp.forms import GovukDateField
 from sscp.models import Agency
@@ -68,3 +69,21 @@ class CloseRecommendationForm(forms.Form):
         help_text="What difference the recommendation has made for children and practitioners.",
         error_messages={"required": "Enter a statement of the impact the recommendation made"},
     )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="File to import",
+        help_text="A CSV or Excel (XLSX) file laid out like the template, smaller than 2 MB.",
+        error_messages={"required": "Choose a file to import"},
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 2 * 1024 * 1024:
+            raise forms.ValidationError("The file must be smaller than 2 MB")
+        try:
+            self.rows = imports.read_rows(upload)
+        except imports.ImportFileError as error:
+            raise forms.ValidationError(str(error)) from error
+        return upload

@@ -1,0 +1,415 @@
+"""
+Importing a review's recommendations and their actions from a CSV or XLSX file.
+
+One row per action; a recommendation's columns repeat on each of its actions'
+rows (a row with no action columns adds a recommendation with no action). The
+whole file is checked before anything is saved, every problem is reported by row
+and column, and saving is all or nothing.
+"""
+
+import csv
+import datetime
+import io
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from openpyxl import load_workbook
+
+from actions import services as action_services
+from actions.evidence import inspect_upload
+from reviews import services as review_services
+from reviews.models import Review, Theme
+from sscp import roles
+from sscp.models import Agency, User
+
+MAX_ROWS = 2000
+LIST_SEPARATOR = ";"
+
+
+@dataclass(frozen=True)
+class ImportColumn:
+    key: str
+    header: str
+    example: str
+    help: str
+
+
+COLUMNS = [
+    ImportColumn(
+        "recommendation_number", "Recommendation number", "1", "A whole number, new in this review."
+    ),
+    ImportColumn(
+        "recommendation_text",
+        "Recommendation",
+        "Agencies should share information sooner.",
+        "Required.",
+    ),
+    ImportColumn(
+        "recommendation_themes",
+        "Themes",
+        "Neglect; Information sharing",
+        "Optional: names of themes, separated by semicolons.",
+    ),
+    ImportColumn(
+        "owning_agencies",
+        "Owning agencies",
+        "Council; Police",
+        "Required: agency names or short names, separated by semicolons.",
+    ),
+    ImportColumn(
+        "action_title",
+        "Action",
+        "Agree an information-sharing protocol",
+        "Leave the action columns empty for a recommendation with no action yet.",
+    ),
+    ImportColumn("action_agency", "Action agency", "Council", "One of the owning agencies."),
+    ImportColumn(
+        "action_owner",
+        "Action owner",
+        "lead-council",
+        "Optional: the username or email of one of that agency's leads.",
+    ),
+    ImportColumn(
+        "action_description",
+        "Action description",
+        "Draft, consult on and agree the protocol.",
+        "Required with an action.",
+    ),
+    ImportColumn(
+        "success_measure",
+        "Success measure",
+        "Protocol signed by every agency.",
+        "Required with an action.",
+    ),
+    ImportColumn(
+        "due_date",
+        "Due date",
+        "31/03/2027",
+        "Required with an action: day/month/year, or a date cell.",
+    ),
+]
+ACTION_KEYS = [
+    "action_title",
+    "action_agency",
+    "action_owner",
+    "action_description",
+    "success_measure",
+    "due_date",
+]
+HEADER_TO_KEY = {c.header.lower(): c.key for c in COLUMNS} | {c.key: c.key for c in COLUMNS}
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class PlannedAction:
+    row: int
+    title: str
+    agency: Agency
+    owner: User | None
+    description: str
+    success_measure: str
+    due_date: datetime.date
+
+
+@dataclass
+class PlannedRecommendation:
+    row: int
+    number: int
+    text: str
+    themes: list[Theme]
+    agencies: list[Agency]
+    actions: list[PlannedAction] = field(default_factory=list)
+
+
+@dataclass
+class ImportPlan:
+    recommendations: list[PlannedRecommendation] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def action_count(self) -> int:
+        return sum(len(r.actions) for r in self.recommendations)
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be read as an import."""
+
+
+# Reading -----------------------------------------------------------------------
+
+
+def read_rows(upload) -> list[dict[str, str]]:
+    """The rows of an uploaded CSV or XLSX file, as text keyed by column, dates as ISO text."""
+    try:
+        facts = inspect_upload(upload)
+    except ValidationError as error:
+        raise ImportFileError(error.messages[0]) from error
+    upload.seek(0)
+    data = upload.read()
+    if facts.display_name.lower().endswith(".csv"):
+        table = _csv_table(data)
+    elif facts.display_name.lower().endswith(".xlsx"):
+        table = _xlsx_table(data)
+    else:
+        raise ImportFileError("The file must be a CSV or an Excel (XLSX) file")
+    return _keyed(table)
+
+
+def _csv_table(data: bytes) -> list[list]:
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return list(csv.reader(io.StringIO(data.decode(encoding))))
+        except UnicodeDecodeError:
+            continue
+    raise ImportFileError("The CSV file could not be read: save it as UTF-8 and try again")
+
+
+def _xlsx_table(data: bytes) -> list[list]:
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a damaged file
+        raise ImportFileError("The Excel file could not be read") from error
+    sheet = workbook.worksheets[0]
+    return [list(row) for row in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 2)]
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _keyed(table: list[list]) -> list[dict[str, str]]:
+    if not table:
+        raise ImportFileError("The file is empty")
+    headers = [HEADER_TO_KEY.get(_text(h).lower()) for h in table[0]]
+    missing = [c.header for c in COLUMNS if c.key not in headers]
+    if missing:
+        raise ImportFileError(
+            f"The first row must name the columns; missing: {', '.join(missing)}. "
+            "Start from the template."
+        )
+    rows = []
+    for values in table[1:]:
+        row = {key: _text(value) for key, value in zip(headers, values, strict=False) if key}
+        if any(row.values()):
+            rows.append(row)
+    if len(rows) > MAX_ROWS:
+        raise ImportFileError(
+            f"The file has more than {MAX_ROWS} rows; split it into smaller files"
+        )
+    if not rows:
+        raise ImportFileError("The file has no rows under its column names")
+    return rows
+
+
+# Checking ----------------------------------------------------------------------
+
+
+@dataclass
+class _Lookups:
+    agencies: dict[str, Agency]
+    themes: dict[str, Theme]
+    leads: list[User]
+
+    @classmethod
+    def load(cls) -> "_Lookups":
+        agencies = {}
+        for agency in Agency.objects.filter(is_active=True):
+            agencies[agency.name.lower()] = agency
+            agencies[agency.short_name.lower()] = agency
+        themes = {theme.name.lower(): theme for theme in Theme.objects.all()}
+        leads = list(User.objects.filter(is_active=True, groups__name=roles.AGENCY_LEAD))
+        return cls(agencies, themes, leads)
+
+    def owner(self, text: str, agency: Agency) -> User | None:
+        text = text.lower()
+        return next(
+            (
+                u
+                for u in self.leads
+                if u.agency_id == agency.pk and text in {u.username.lower(), u.email.lower()}
+            ),
+            None,
+        )
+
+
+def _parse_date(text: str) -> datetime.date:
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y"):
+        try:
+            return datetime.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+def plan_import(review: Review, rows: list[dict[str, str]]) -> ImportPlan:
+    """Check every row against the review and the database; nothing is saved."""
+    plan = ImportPlan()
+    lookups = _Lookups.load()
+    taken = set(review.recommendations.values_list("number", flat=True))
+    by_number: dict[int, PlannedRecommendation] = {}
+    for index, row in enumerate(rows, start=2):  # row 1 is the column names
+        errors = []
+        recommendation = _check_recommendation(
+            review, row, index, lookups, taken, by_number, errors
+        )
+        if recommendation is not None and any(row.get(key) for key in ACTION_KEYS):
+            action = _check_action(row, index, recommendation, lookups, errors)
+            if action is not None:
+                recommendation.actions.append(action)
+        plan.errors += errors
+    plan.recommendations = list(by_number.values())
+    return plan
+
+
+def _header(key: str) -> str:
+    return next(c.header for c in COLUMNS if c.key == key)
+
+
+def _check_recommendation(review, row, index, lookups, taken, by_number, errors):
+    def error(key, message):
+        errors.append(RowError(index, _header(key), message))
+
+    number_text = row.get("recommendation_number", "")
+    if not number_text:
+        error("recommendation_number", "Enter the recommendation number")
+        return None
+    if not number_text.isdigit() or int(number_text) < 1:
+        error("recommendation_number", f"“{number_text}” is not a whole number of 1 or more")
+        return None
+    number = int(number_text)
+    if number in taken:
+        error("recommendation_number", f"{review} already has a recommendation {number}")
+        return None
+    text = row.get("recommendation_text", "")
+    themes = _look_up(row, "recommendation_themes", lookups.themes, "theme", error)
+    agencies = _look_up(row, "owning_agencies", lookups.agencies, "agency", error)
+    existing = by_number.get(number)
+    if existing is not None:
+        # A later row of the same recommendation: what it repeats must agree with its first row.
+        for key, value, first in [
+            ("recommendation_text", text, existing.text),
+            ("recommendation_themes", set(themes), set(existing.themes)),
+            ("owning_agencies", set(agencies), set(existing.agencies)),
+        ]:
+            if row.get(key) and value != first:
+                error(key, f"Differs from recommendation {number} on row {existing.row}")
+        return None if any(e.row == index for e in errors) else existing
+    if not text:
+        error("recommendation_text", "Enter the recommendation")
+    if not row.get("owning_agencies"):
+        error("owning_agencies", "Enter at least one owning agency")
+    if any(e.row == index for e in errors):
+        return None
+    planned = PlannedRecommendation(index, number, text, themes, agencies)
+    by_number[number] = planned
+    return planned
+
+
+def _look_up(row, key, known: dict, what: str, error) -> list:
+    """The records a semicolon-separated column names; an error for each unknown name."""
+    found = []
+    for name in _split(row.get(key, "")):
+        if name.lower() in known:
+            found.append(known[name.lower()])
+        else:
+            error(key, f"There is no {what} called “{name}”")
+    return list(dict.fromkeys(found))
+
+
+def _check_action(row, index, recommendation, lookups, errors):
+    def error(key, message):
+        errors.append(RowError(index, _header(key), message))
+
+    for key, message in [
+        ("action_title", "Enter the action"),
+        ("action_agency", "Enter the agency that owns the action"),
+        ("action_description", "Enter the action's description"),
+        ("success_measure", "Enter the success measure"),
+        ("due_date", "Enter the due date"),
+    ]:
+        if not row.get(key):
+            error(key, message)
+    agency = lookups.agencies.get(row.get("action_agency", "").lower())
+    if row.get("action_agency") and agency is None:
+        error("action_agency", f"There is no agency called “{row['action_agency']}”")
+    elif agency is not None and agency not in recommendation.agencies:
+        error(
+            "action_agency",
+            f"{agency.short_name} is not one of the recommendation's owning agencies",
+        )
+    owner = None
+    if row.get("action_owner") and agency is not None:
+        owner = lookups.owner(row["action_owner"], agency)
+        if owner is None:
+            error("action_owner", f"“{row['action_owner']}” is not a lead of {agency.short_name}")
+    due_date = None
+    if row.get("due_date"):
+        try:
+            due_date = _parse_date(row["due_date"])
+        except ValueError:
+            error("due_date", f"“{row['due_date']}” is not a real date; write it like 31/03/2027")
+    if any(e.row == index for e in errors):
+        return None
+    return PlannedAction(
+        index,
+        row["action_title"],
+        agency,
+        owner,
+        row["action_description"],
+        row["success_measure"],
+        due_date,
+    )
+
+
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in text.split(LIST_SEPARATOR) if part.strip()]
+
+
+# Saving ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def apply_import(review: Review, plan: ImportPlan, *, actor: User) -> ImportPlan:
+    """Save every planned recommendation and action, or, if anything fails, none."""
+    if plan.errors:
+        raise ValidationError("The import has errors; nothing was saved.")
+    for planned in plan.recommendations:
+        recommendation = review_services.recommendation_save(
+            actor=actor,
+            review=review,
+            number=planned.number,
+            text=planned.text,
+            themes=planned.themes,
+            agencies=planned.agencies,
+        )
+        for action in planned.actions:
+            action_services.action_create(
+                actor=actor,
+                recommendation=recommendation,
+                agency=action.agency,
+                owner=action.owner,
+                title=action.title,
+                description=action.description,
+                success_measure=action.success_measure,
+                due_date=action.due_date,
+            )
+    return plan
+
+
+def template_rows() -> list[list[str]]:
+    return [[c.example for c in COLUMNS]]
