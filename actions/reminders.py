@@ -27,6 +27,7 @@ from enum import StrEnum
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from actions.models import Action, ExtensionRequest, Reminder
@@ -264,10 +265,11 @@ class SweepResult:
     cancelled: int = 0
 
     def summary(self) -> str:
+        recipients, actions = len(self.recipients), len(self.actions)
         return (
-            f"sent {self.emails} email{'s' if self.emails != 1 else ''} to "
-            f"{len(self.recipients)} recipient{'s' if len(self.recipients) != 1 else ''} covering "
-            f"{len(self.actions)} action{'s' if len(self.actions) != 1 else ''}"
+            f"sent {self.emails} email{pluralize(self.emails)} to "
+            f"{recipients} recipient{pluralize(recipients)} covering "
+            f"{actions} action{pluralize(actions)}"
         )
 
 

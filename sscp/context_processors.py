@@ -14,9 +14,11 @@ NAVIGATION = [
         Ability.READ,
         {"review-list", "review-detail", "recommendation-detail", "action-detail"},
     ),
+    ("action-list", "Actions", Ability.READ, {"action-list"}),
+    ("recommendation-list", "Recommendations", Ability.READ, {"recommendation-list"}),
     ("sign-off-queue", "Awaiting sign-off", Ability.OVERSEE, {"sign-off-queue"}),
+    ("annual-report", "Annual figures", Ability.OVERSEE, {"annual-report"}),
     ("audit-log", "Audit log", Ability.READ, {"audit-log"}),
-    ("my-reminders", "Your reminders", Ability.READ, {"my-reminders"}),
 ]
 
 

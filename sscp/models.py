@@ -81,9 +81,18 @@ class User(AbstractUser):
         help_text="Overdue work, escalations and returned actions are always sent the same day.",
     )
 
+    calendar_token = models.CharField(
+        max_length=64,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The secret in the address of the person's calendar feed; none when it is off.",
+    )
+
     # Signing in saves last_login; that is not a change to the person's record,
-    # so it is left out of the history (see SscpConfig.ready).
-    history = TrackedHistory(excluded_fields=["password", "last_login"])
+    # so it is left out of the history (see SscpConfig.ready). Secrets never go in it.
+    history = TrackedHistory(excluded_fields=["password", "last_login", "calendar_token"])
     objects = TrackedUserManager()
 
     class Meta:

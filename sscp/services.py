@@ -1,5 +1,7 @@
 """Changes people make to their own account."""
 
+import secrets
+
 from django.db import transaction
 
 from audits.history import save_tracked
@@ -11,3 +13,18 @@ def user_set_reminder_frequency(*, actor: User, user: User, frequency: str) -> U
     user = User.objects.select_for_update().get(pk=user.pk)
     user.reminder_frequency = User.ReminderFrequency(frequency)
     return save_tracked(user, actor=actor, reason="Reminder preference changed")
+
+
+@transaction.atomic
+def calendar_address_renew(*, actor: User, user: User) -> User:
+    """Give the person a new secret calendar address; any old one stops working at once."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    user.calendar_token = secrets.token_urlsafe(32)
+    return save_tracked(user, actor=actor, reason="Calendar feed address renewed")
+
+
+@transaction.atomic
+def calendar_address_revoke(*, actor: User, user: User) -> User:
+    user = User.objects.select_for_update().get(pk=user.pk)
+    user.calendar_token = None
+    return save_tracked(user, actor=actor, reason="Calendar feed turned off")
