@@ -109,3 +109,72 @@ def make_evidence(
     evidence.file.save(name, ContentFile(content), save=False)
     evidence.save()
     return evidence
+
+
+def bulk_actions(
+    count, *, agency, recommendation=None, due_date=None, status=None, **fields
+) -> list[Action]:
+    """Many actions in one insert, without history rows: for tests of query counts at scale.
+
+    `due_date` and `status` may be functions of the row number.
+    """
+    recommendation = recommendation or make_recommendation(agencies=[agency])
+    default_due = timezone.localdate() + datetime.timedelta(days=60)
+    actions = []
+    approver = None
+    for n in range(count):
+        due = due_date(n) if callable(due_date) else (due_date or default_due)
+        state = status(n) if callable(status) else (status or Action.Status.IN_PROGRESS)
+        extra = {}
+        if state in {Action.Status.SUBMITTED, Action.Status.COMPLETED}:
+            extra = {"submitted_at": timezone.now(), "completion_statement": "Done"}
+        if state == Action.Status.COMPLETED:
+            approver = approver or make_user()
+            extra |= {"completed_at": timezone.now(), "completed_by": approver}
+        actions.append(
+            Action(
+                recommendation=recommendation,
+                agency=agency,
+                title=f"Bulk action {n}",
+                description="d",
+                success_measure="m",
+                original_due_date=due,
+                due_date=due,
+                status=state,
+                **extra,
+                **fields,
+            )
+        )
+    return Action.objects.bulk_create(actions)
+
+
+def bulk_reviews(count, *, agency) -> list[Review]:
+    """Many reviews, each with a recommendation and an action, without history rows."""
+    reviews = Review.objects.bulk_create(
+        [
+            Review(title=f"Bulk review {next(_sequence)}", kind=Review.Kind.PRACTICE_REVIEW)
+            for _ in range(count)
+        ]
+    )
+    recommendations = Recommendation.objects.bulk_create(
+        [Recommendation(review=review, number=1, text="Share sooner") for review in reviews]
+    )
+    for recommendation in recommendations:
+        bulk_actions(1, agency=agency, recommendation=recommendation)
+    return reviews
+
+
+def bulk_recommendations(review, count, *, agencies, with_actions=True) -> list[Recommendation]:
+    """Many recommendations of one review, owned by `agencies`, each with an action; no history."""
+    start = review.recommendations.count() + 1
+    recommendations = Recommendation.objects.bulk_create(
+        [Recommendation(review=review, number=start + n, text="Share sooner") for n in range(count)]
+    )
+    Owners = Recommendation.agencies.through
+    Owners.objects.bulk_create(
+        [Owners(recommendation=r, agency=a) for r in recommendations for a in agencies]
+    )
+    if with_actions:
+        for n, recommendation in enumerate(recommendations):
+            bulk_actions(1, agency=agencies[n % len(agencies)], recommendation=recommendation)
+    return recommendations

@@ -3,7 +3,13 @@ from django.urls import reverse
 
 from actions import services
 from actions.models import Action
-from tests.makers import make_action, make_evidence, make_recommendation, make_review
+from tests.makers import (
+    bulk_recommendations,
+    make_action,
+    make_evidence,
+    make_recommendation,
+    make_review,
+)
 from tests.pages import text
 
 pytestmark = pytest.mark.django_db
@@ -87,8 +93,7 @@ def test_the_pack_keeps_a_fixed_number_of_queries(
     client_for, silg_chair, lead_a, rows, django_assert_max_num_queries
 ):
     review = make_review()
-    for _ in range(rows):
-        make_action(make_recommendation(review, agencies=[lead_a.agency]), agency=lead_a.agency)
+    bulk_recommendations(review, rows, agencies=[lead_a.agency])
     client = client_for(silg_chair)
     with django_assert_max_num_queries(16):
         client.get(reverse("review-meeting-pack", args=[review.pk]))

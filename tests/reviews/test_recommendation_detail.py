@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.makers import make_action, make_agency, make_recommendation, make_review
+from tests.makers import bulk_actions, make_action, make_agency, make_recommendation, make_review
 
 pytestmark = pytest.mark.django_db
 
@@ -35,8 +35,7 @@ def test_the_recommendation_page_keeps_a_fixed_number_of_queries(
 ):
     agency = make_agency()
     recommendation = make_recommendation(agencies=[agency])
-    for _ in range(rows):
-        make_action(recommendation, agency=agency)
+    bulk_actions(rows, agency=agency, recommendation=recommendation)
     client = client_for(silg_chair)
     with django_assert_max_num_queries(10):
         assert client.get(recommendation.get_absolute_url()).status_code == 200

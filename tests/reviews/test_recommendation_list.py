@@ -3,7 +3,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import Action
-from tests.makers import make_action, make_recommendation, make_review, make_theme, make_user
+from tests.makers import (
+    bulk_recommendations,
+    make_action,
+    make_recommendation,
+    make_review,
+    make_theme,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -82,8 +89,7 @@ def test_the_list_keeps_a_fixed_number_of_queries(
     client_for, silg_chair, rows, django_assert_max_num_queries, agency_a
 ):
     review = make_review()
-    for _ in range(rows):
-        make_recommendation(review, agencies=[agency_a])
+    bulk_recommendations(review, rows, agencies=[agency_a])
     client = client_for(silg_chair)
     with django_assert_max_num_queries(12):
         client.get(reverse("recommendation-list"))

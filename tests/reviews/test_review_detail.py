@@ -2,7 +2,13 @@ import pytest
 from django.urls import reverse
 
 from actions.models import Action
-from tests.makers import make_action, make_agency, make_recommendation, make_review
+from tests.makers import (
+    bulk_recommendations,
+    make_action,
+    make_agency,
+    make_recommendation,
+    make_review,
+)
 from tests.pages import count_card
 
 pytestmark = pytest.mark.django_db
@@ -40,8 +46,7 @@ def test_the_review_page_keeps_a_fixed_number_of_queries(
 ):
     review = make_review()
     agencies = [make_agency() for _ in range(3)]
-    for n in range(rows):
-        make_action(make_recommendation(review, agencies=agencies), agency=agencies[n % 3])
+    bulk_recommendations(review, rows, agencies=agencies)
     client = client_for(silg_chair)
     with django_assert_max_num_queries(10):
         assert client.get(review.get_absolute_url()).status_code == 200

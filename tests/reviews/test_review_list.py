@@ -5,7 +5,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import Action
-from tests.makers import make_action, make_recommendation, make_review, make_theme
+from tests.makers import (
+    bulk_reviews,
+    make_action,
+    make_agency,
+    make_recommendation,
+    make_review,
+    make_theme,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -29,8 +36,7 @@ def test_the_list_shows_each_review_with_its_progress(client_for, personas):
 def test_the_list_keeps_a_fixed_number_of_queries(
     client_for, silg_chair, rows, django_assert_max_num_queries
 ):
-    for _ in range(rows):
-        make_action(make_recommendation(make_review()))
+    bulk_reviews(rows, agency=make_agency())
     client = client_for(silg_chair)
     with django_assert_max_num_queries(6):
         response = client.get(reverse("review-list"))

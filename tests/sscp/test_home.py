@@ -7,7 +7,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import Action
-from tests.makers import make_action, make_agency, make_recommendation, make_review
+from tests.makers import (
+    bulk_actions,
+    make_action,
+    make_agency,
+    make_recommendation,
+    make_review,
+)
 from tests.pages import count_card, text
 
 pytestmark = pytest.mark.django_db
@@ -108,11 +114,12 @@ def test_dashboards_keep_a_fixed_number_of_queries(
 ):
     other = make_agency()
     lead_agency = personas["lead_a"].agency
-    for n in range(rows):
-        make_action(agency=lead_agency, due_date=days(n - 20))
-        make_action(
-            agency=other, status=Action.Status.SUBMITTED if n % 2 else Action.Status.IN_PROGRESS
-        )
+    bulk_actions(rows, agency=lead_agency, due_date=lambda n: days(n - 20))
+    bulk_actions(
+        rows,
+        agency=other,
+        status=lambda n: Action.Status.SUBMITTED if n % 2 else Action.Status.IN_PROGRESS,
+    )
     client = client_for(personas[role])
     with django_assert_max_num_queries(14):
         assert client.get(reverse("home")).status_code == 200
