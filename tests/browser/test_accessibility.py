@@ -1,0 +1,275 @@
+"""
+Every page type, checked in a real browser with axe-core against the WCAG 2.0, 2.1
+and 2.2 A and AA rules, and at 320 CSS pixels wide.
+
+PAGES lists the page types covered; NOT_PAGES the URLs that are not HTML pages.
+A test checks the two together name every URL of the app, so a new page without
+a check fails it.
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from actions.models import Action, Evidence, ExtensionRequest
+from reviews.models import Recommendation, Review
+from tests.browser.conftest import PASSWORD, sign_in
+from tests.makers import make_user
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+AXE = Path(settings.BASE_DIR, "node_modules", "axe-core", "axe.min.js")
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+
+# What each URL needs, looked up in the demo data when the page is visited.
+OBJECTS = {
+    "review": lambda: Review.objects.get(title="Clare").pk,
+    "recommendation": lambda: Recommendation.objects.get(review__title="Clare", number=2).pk,
+    "council_action": lambda: (
+        Action.objects.get(title="Publish the Unidentified Adults Toolkit").pk
+    ),
+    "submitted_action": lambda: (
+        Action.objects.get(title="Commission Sandstories training on disguised compliance").pk
+    ),
+    "completed_action": lambda: (
+        Action.objects.get(title="Run the multi-agency CSAFE training day").pk
+    ),
+    "evidence": lambda: (
+        Evidence.objects.get(original_name="unidentified-adults-toolkit-draft.pdf").pk
+    ),
+    "extension": lambda: ExtensionRequest.objects.get(status="pending").pk,
+}
+
+
+@dataclass
+class Page:
+    label: str
+    url_name: str
+    user: str | None = None
+    target: str | None = None
+    query: str = ""
+    error_state: list[tuple[str, str]] | None = None  # fields to fill, then submit, to show errors
+    url_args: list = field(default_factory=list)
+
+    def url(self) -> str:
+        args = [OBJECTS[self.target]()] if self.target else self.url_args
+        return reverse(self.url_name, args=args) + (f"?{self.query}" if self.query else "")
+
+
+EMPTY = []  # submit the form as it is
+PAGES = [
+    Page("Sign-in", "login", error_state=EMPTY),
+    Page("Accessibility statement", "accessibility"),
+    Page("Dashboard, partnership team", "home", "partnership"),
+    Page("Dashboard, SILG chair", "home", "silg-chair"),
+    Page("Dashboard, agency lead", "home", "lead-council"),
+    Page("Dashboard, no role", "home", "no-role"),
+    Page("Reviews", "review-list", "partnership"),
+    Page("Review", "review-detail", "partnership", "review"),
+    Page("Log a review", "review-create", "partnership", error_state=EMPTY),
+    Page("Edit a review", "review-edit", "partnership", "review", error_state=[("#id_title", "")]),
+    Page("Review timeline", "review-timeline", "silg-chair", "review"),
+    Page("Meeting pack", "review-meeting-pack", "silg-chair", "review"),
+    Page("Summary for publication", "review-summary", "lead-police", "review"),
+    Page("Import", "review-import", "partnership", "review", error_state=EMPTY),
+    Page(
+        "Recommendations, filtered",
+        "recommendation-list",
+        "partnership",
+        query="state=open&review_kind=scr",
+    ),
+    Page("Recommendation", "recommendation-detail", "lead-council", "recommendation"),
+    Page(
+        "Add a recommendation", "recommendation-create", "partnership", "review", error_state=EMPTY
+    ),
+    Page(
+        "Edit a recommendation",
+        "recommendation-edit",
+        "partnership",
+        "recommendation",
+        error_state=[("#id_text", "")],
+    ),
+    Page(
+        "Close a recommendation",
+        "recommendation-close",
+        "silg-chair",
+        "recommendation",
+        error_state=EMPTY,
+    ),
+    Page("Recommendation timeline", "recommendation-timeline", "partnership", "recommendation"),
+    Page(
+        "Actions, filtered",
+        "action-list",
+        "lead-council",
+        query="status=in_progress&rag=overdue&sort=-due",
+    ),
+    Page("Action", "action-detail", "lead-council", "council_action"),
+    Page("Action timeline", "action-timeline", "lead-council", "council_action"),
+    Page("Plan an action", "action-create", "partnership", "recommendation", error_state=EMPTY),
+    Page(
+        "Edit an action",
+        "action-edit",
+        "partnership",
+        "council_action",
+        error_state=[("#id_title", "")],
+    ),
+    Page(
+        "Correct a due date",
+        "action-due-date",
+        "partnership",
+        "council_action",
+        error_state=[("#id_due_date_0", "")],
+    ),
+    Page("Post progress", "action-progress", "lead-council", "council_action", error_state=EMPTY),
+    Page("Upload evidence", "evidence-upload", "lead-council", "council_action", error_state=EMPTY),
+    Page("Withdraw evidence", "evidence-withdraw", "lead-council", "evidence", error_state=EMPTY),
+    Page(
+        "Submit for sign-off", "action-submit", "lead-council", "council_action", error_state=EMPTY
+    ),
+    Page(
+        "Ask for an extension",
+        "extension-request",
+        "lead-council",
+        "council_action",
+        error_state=EMPTY,
+    ),
+    Page("Sign off", "action-sign-off", "silg-chair", "submitted_action", error_state=EMPTY),
+    Page("Reopen", "action-reopen", "silg-chair", "completed_action", error_state=EMPTY),
+    Page("Supersede", "action-supersede", "silg-chair", "council_action", error_state=EMPTY),
+    Page("Decide an extension", "extension-decide", "silg-chair", "extension", error_state=EMPTY),
+    Page("Awaiting sign-off", "sign-off-queue", "silg-chair"),
+    Page("Your reminders", "my-reminders", "lead-council", error_state=[("uncheck radios", "")]),
+    Page("Your calendar feed", "my-calendar", "lead-council"),
+    Page("Annual figures", "annual-report", "partnership", query="year=2020"),
+    Page(
+        "Audit log, filtered", "audit-log", "silg-chair", query="record_type=action&change=changed"
+    ),
+]
+NOT_PAGES = {
+    "logout": "signing out is a POST that redirects to the sign-in page",
+    "evidence-download": "a file download",
+    "action-list-csv": "a CSV download",
+    "action-list-xlsx": "an XLSX download",
+    "audit-log-csv": "a CSV download",
+    "import-template": "a CSV or XLSX download",
+    "calendar-feed": "an iCalendar feed",
+    "review-import-confirm": "a POST that redirects",
+}
+
+
+def app_url_names(resolver=None):
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.app_name != "admin":  # Django's own admin, for staff only
+                yield from app_url_names(pattern)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield pattern.name
+
+
+def test_every_page_of_the_app_has_an_accessibility_check():
+    covered = {page.url_name for page in PAGES}
+    assert covered.isdisjoint(NOT_PAGES)
+    assert covered | set(NOT_PAGES) == set(app_url_names())
+
+
+def axe_violations(page) -> list[str]:
+    page.evaluate(AXE.read_text())
+    result = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_AA
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at "
+        + ", ".join(node["target"][0] for node in v["nodes"][:3])
+        for v in result["violations"]
+    ]
+
+
+def scrolls_sideways(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+
+
+@pytest.mark.browser
+def test_every_page_type_passes_axe_and_fits_320_pixels(page, demo):
+    no_role = make_user("no-role")
+    no_role.set_password(PASSWORD)
+    no_role.save()
+    checked, problems = [], []
+    signed_in_as = None
+    for page_type in PAGES:
+        if page_type.user != signed_in_as:
+            if page_type.user:
+                sign_in(page, page_type.user)
+            else:
+                page.context.clear_cookies()
+            signed_in_as = page_type.user
+        url = page_type.url()
+        states = [("empty", None)] + (
+            [("errors", page_type.error_state)] if page_type.error_state is not None else []
+        )
+        for state, fills in states:
+            page.set_viewport_size({"width": 1100, "height": 900})
+            response = page.goto(url)
+            assert response.status == 200, f"{page_type.label}: {response.status}"
+            if fills is not None:
+                for selector, value in fills:
+                    if selector == "uncheck radios":  # a choice a person cannot unmake
+                        page.evaluate(
+                            "document.querySelectorAll('main [type=radio]')"
+                            ".forEach(r => r.checked = false)"
+                        )
+                    else:
+                        page.fill(selector, value)
+                page.locator("main form button[type=submit]").last.click()
+                page.wait_for_selector(".govuk-error-summary")
+            problems += [f"{page_type.label} ({state}): {v}" for v in axe_violations(page)]
+            page.set_viewport_size({"width": 320, "height": 900})
+            if scrolls_sideways(page):
+                width = page.evaluate("document.documentElement.scrollWidth")
+                problems.append(f"{page_type.label} ({state}): the page is {width}px wide at 320px")
+            checked.append(f"{page_type.label} ({state})")
+    print(
+        f"\nChecked {len(checked)} page states of {len(PAGES)} page types; "
+        f"problems: {len(problems)}"
+    )
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("status, url", [(404, "/no-such-page/"), (403, "sign-off")])
+def test_error_pages_pass_axe(page, demo, status, url):
+    sign_in(page, "lead-council")
+    if url == "sign-off":
+        url = reverse("action-sign-off", args=[OBJECTS["submitted_action"]()])
+    response = page.goto(url)
+    assert response.status == status
+    assert axe_violations(page) == []
+    page.set_viewport_size({"width": 320, "height": 900})
+    assert not scrolls_sideways(page)
+
+
+@pytest.mark.browser
+def test_the_accessibility_statement_is_linked_from_every_page(page, demo):
+    sign_in(page, "lead-council")
+    page.click("footer >> text=Accessibility statement")
+    assert page.inner_text("h1") == "Accessibility statement for the review tracker"
+    for heading in [
+        "How accessible this service is",
+        "Reporting accessibility problems with this service",
+        "Enforcement procedure",
+        "Compliance status",
+        "Preparation of this accessibility statement",
+    ]:
+        assert page.is_visible(f"h2:has-text('{heading}'), h3:has-text('{heading}')")
+
+
+@pytest.mark.browser
+def test_the_check_finds_a_real_violation(page, demo):
+    """So that zero violations means the pages pass, not that the check is blind."""
+    sign_in(page, "lead-council")
+    page.evaluate(
+        "document.querySelector('main').insertAdjacentHTML('beforeend', '<img src=\"x.png\">')"
+    )
+    assert any(v.startswith("image-alt") for v in axe_violations(page))
