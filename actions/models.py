@@ -8,6 +8,7 @@ from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
+from django.utils.functional import LazyObject
 
 from audits.history import TrackedHistory, TrackedQuerySet
 from reviews.models import Recommendation
@@ -200,8 +201,20 @@ class ProgressUpdate(models.Model):
         return f"Progress on {self.action} by {self.author}"
 
 
+class EvidenceStorage(LazyObject):
+    """The storage named "evidence" in settings.STORAGES, looked up when first used."""
+
+    def _setup(self):
+        self._wrapped = storages["evidence"]
+
+
+evidence_files = EvidenceStorage()
+
+
 def evidence_storage():
-    return storages["evidence"]
+    # A callable, so migrations record a name rather than a storage; it returns the
+    # lazy storage, so that a change of settings (a test, say) is followed.
+    return evidence_files
 
 
 def evidence_upload_to(instance, filename):

@@ -12,16 +12,32 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture(autouse=True)
-def evidence_in_tmp(settings, tmp_path):
-    """Each test stores evidence in its own temporary folder."""
+def use_evidence_storage(settings, location):
+    """Store evidence in `location` from now on."""
+    from django.utils.functional import empty
+
+    from actions.models import evidence_files
+
     settings.STORAGES = {
         **settings.STORAGES,
         "evidence": {
             "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "evidence", "base_url": None},
+            "OPTIONS": {"location": location, "base_url": None},
         },
     }
+    evidence_files._wrapped = empty
+
+
+@pytest.fixture(autouse=True)
+def evidence_in_tmp(settings, tmp_path):
+    """Each test stores evidence in its own temporary folder."""
+    use_evidence_storage(settings, tmp_path / "evidence")
+    yield
+    from django.utils.functional import empty
+
+    from actions.models import evidence_files
+
+    evidence_files._wrapped = empty
 
 
 @pytest.fixture
@@ -113,10 +129,23 @@ def _missing_browser():
     return None
 
 
+def clamd_path():
+    import shutil
+
+    return shutil.which("clamd", path="/usr/sbin:/usr/bin:/sbin:/bin")
+
+
+def _missing_clamd():
+    if clamd_path() is None:
+        return "needs Debian's clamav-daemon package (apt-get install clamav-daemon)"
+    return None
+
+
 SERVICE_CHECKS = {
     "postgres": _missing_postgres,
     "redis": _missing_redis,
     "browser": _missing_browser,
+    "clamd": _missing_clamd,
 }
 
 
