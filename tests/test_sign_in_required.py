@@ -11,10 +11,15 @@ pytestmark = pytest.mark.django_db
 PUBLIC = {
     "login": "the sign-in page itself",
     "accessibility": "the accessibility statement must be reachable by everyone",
+    "healthz": "load balancers check it; it says nothing sensitive",
+    "password_reset": "for people who cannot sign in",
+    "password_reset_done": "for people who cannot sign in",
+    "password_reset_complete": "for people who cannot sign in",
 }
 # Pages whose secret address is the key, because their callers cannot sign in.
 SECRET_ADDRESS = {
     "calendar-feed": "calendar apps fetch the feed; its address holds a secret only its owner has",
+    "password_reset_confirm": "the emailed link holds a one-time secret",
 }
 
 
@@ -62,9 +67,12 @@ def test_public_pages_open_without_sign_in(client):
         assert client.get(reverse(name)).status_code == 200
 
 
-def test_a_secret_address_without_its_secret_is_not_found(client):
-    for name in SECRET_ADDRESS:
-        assert client.get(reverse(name, args=["guessed-or-revoked"])).status_code == 404
+def test_a_secret_address_without_its_secret_gives_nothing_away(client):
+    assert client.get(reverse("calendar-feed", args=["guessed"])).status_code == 404
+    page = client.get(
+        reverse("password_reset_confirm", args=["MQ", "guessed-token"])
+    ).content.decode()
+    assert "This link has expired" in page
 
 
 def test_the_admin_needs_staff_sign_in(client):

@@ -42,3 +42,13 @@ def rag_tag(rag: str):
 def get(mapping, key):
     """`{{ values|get:key }}`: a dictionary's value for a key held in a variable."""
     return mapping.get(key)
+
+
+@register.filter
+def in_words(duration) -> str:
+    """A timedelta as people say it: "30 minutes", "2 hours"."""
+    minutes = round(duration.total_seconds() / 60)
+    if minutes % 60 == 0 and minutes >= 60:
+        hours = minutes // 60
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"

@@ -62,6 +62,10 @@ class Page:
 EMPTY = []  # submit the form as it is
 PAGES = [
     Page("Sign-in", "login", error_state=EMPTY),
+    Page("Reset your password", "password_reset", error_state=[("#id_email", "not an address")]),
+    Page("Password reset sent", "password_reset_done"),
+    Page("Password reset link expired", "password_reset_confirm", url_args=["MQ", "expired-token"]),
+    Page("Password changed", "password_reset_complete"),
     Page("Accessibility statement", "accessibility"),
     Page("Dashboard, partnership team", "home", "partnership"),
     Page("Dashboard, SILG chair", "home", "silg-chair"),
@@ -157,6 +161,7 @@ NOT_PAGES = {
     "import-template": "a CSV or XLSX download",
     "calendar-feed": "an iCalendar feed",
     "review-import-confirm": "a POST that redirects",
+    "healthz": "JSON for load balancers",
 }
 
 

@@ -77,7 +77,9 @@ def test_actions_that_need_evidence_have_stored_files(demo):
 
 def test_demo_users_sign_in_with_the_demo_password(demo):
     for username in ["partnership", "silg-chair", "lead-council", "lead-police", "lead-health"]:
-        assert Client().login(username=username, password="demo-pass"), username
+        client = Client()
+        client.post("/sign-in/", {"username": username, "password": "demo-pass"})
+        assert "_auth_user_id" in client.session, username
     assert User.objects.get(username="lead-police").agency.short_name == "Police"
 
 
