@@ -11,6 +11,7 @@ import email.parser
 import email.policy
 import hashlib
 import io
+import logging
 import re
 import unicodedata
 import warnings
@@ -18,10 +19,13 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from clamav_client.clamd import ClamdError, ClamdNetworkSocket, ClamdUnixSocket
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from PIL import Image
+
+logger = logging.getLogger(__name__)
 
 MAX_NAME_LENGTH = 120
 MAX_UNZIPPED_BYTES = 250 * 1024 * 1024
@@ -215,9 +219,49 @@ def inspect_upload(upload) -> InspectedUpload:
             f"It must be a {ALLOWED_DESCRIPTION}",
             code="content_mismatch",
         ) from error
+    scan_for_malware(data)
     return InspectedUpload(
         display_name=display_name,
         content_type=CONTENT_TYPES[suffix],
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
     )
+
+
+SCANNER_DOWN = (
+    "Files cannot be checked for viruses just now, so none can be uploaded. "
+    "Nothing has been saved: try again later"
+)
+
+
+def malware_scanner():
+    """The clamd the settings name, or None when no scanner is configured."""
+    if settings.CLAMD_SOCKET:
+        return ClamdUnixSocket(path=settings.CLAMD_SOCKET, timeout=settings.CLAMD_TIMEOUT)
+    if settings.CLAMD_HOST:
+        return ClamdNetworkSocket(
+            host=settings.CLAMD_HOST, port=settings.CLAMD_PORT, timeout=settings.CLAMD_TIMEOUT
+        )
+    return None
+
+
+def scan_for_malware(data: bytes) -> None:
+    """Refuse a file clamd finds infected. A scanner configured but unreachable refuses all:
+    an upload is never let through unchecked."""
+    scanner = malware_scanner()
+    if scanner is None:
+        return
+    try:
+        status, signature = scanner.instream(io.BytesIO(data)).get("stream", ("ERROR", None))
+    except (ClamdError, OSError) as error:
+        logger.error("The malware scanner could not be reached: %s", error)
+        raise ValidationError(SCANNER_DOWN, code="scanner_unavailable") from error
+    if status == "FOUND":
+        logger.warning("An upload was refused: clamd found %s", signature)
+        raise ValidationError(
+            f"The selected file contains a virus ({signature}) and has not been uploaded",
+            code="infected",
+        )
+    if status != "OK":
+        logger.error("The malware scanner answered %s %s", status, signature)
+        raise ValidationError(SCANNER_DOWN, code="scanner_unavailable")

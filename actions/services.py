@@ -9,6 +9,7 @@ decided before, in actions.permissions.
 """
 
 import datetime
+import logging
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -27,8 +28,11 @@ from audits.history import save_tracked
 from reviews.models import Recommendation
 from sscp.models import Agency, User
 
+logger = logging.getLogger(__name__)
+
 Status = Action.Status
 EDITABLE_BY_AGENCY = (Status.NOT_STARTED, Status.IN_PROGRESS)
+STORAGE_FAILED = "The file could not be stored just now, so nothing has been saved. Try again later"
 
 
 def _locked(action: Action) -> Action:
@@ -181,15 +185,27 @@ def evidence_attach(
                 uploaded_by=actor,
             )
             upload.seek(0)
-            evidence.file.save(facts.display_name, upload, save=False)
+            try:
+                evidence.file.save(facts.display_name, upload, save=False)
+            except OSError as error:
+                logger.error("Evidence storage failed: %s", error)
+                raise ValidationError(STORAGE_FAILED, code="storage") from error
             stored.append(evidence)
             save_tracked(evidence, actor=actor, reason="Evidence uploaded")
         _start(action, actor=actor, reason="Work started: evidence uploaded")
     except BaseException:
-        for evidence in stored:
-            evidence.file.storage.delete(evidence.file.name)
+        _remove_files(stored)
         raise
     return stored
+
+
+def _remove_files(stored: list[Evidence]) -> None:
+    """Remove the files of an upload that is not being saved; a failure here is only logged."""
+    for evidence in stored:
+        try:
+            evidence.file.storage.delete(evidence.file.name)
+        except OSError:
+            logger.exception("Could not remove %s after a failed upload", evidence.file.name)
 
 
 @transaction.atomic
