@@ -106,3 +106,9 @@ def test_a_weak_new_password_is_refused(client, lead_a):
     )
     assert "This password is too common" in response.content.decode()
     assert "There is a problem" in response.content.decode()
+
+
+def test_an_overlong_username_is_refused_before_it_reaches_the_sign_in_records(client):
+    response = sign_in(client, "A" * 20_000, "whatever")
+    assert response.status_code == 200
+    assert "There is a problem" in response.content.decode()
