@@ -40,19 +40,26 @@ def changed_fields(history_model, previous, row) -> list[models.Field]:
     return [f for f in tracked_fields(history_model) if _value(previous, f) != _value(row, f)]
 
 
-def related_names(fields, rows) -> dict[tuple[type, object], str]:
-    """The display names of the records these relation fields point to, one query per model."""
+def names_from_database(related_model, ids) -> dict:
+    return {obj.pk: str(obj) for obj in related_model._default_manager.filter(pk__in=ids)}
+
+
+def related_names(fields, rows, names=names_from_database) -> dict[tuple[type, object], str]:
+    """The display names of the records these relation fields point to, one look-up per model.
+
+    `names(model, ids)` finds them: by default one query per model.
+    """
     wanted = defaultdict(set)
     for f in fields:
         if f.is_relation:
             wanted[f.related_model].update(
                 value for row in rows if (value := _value(row, f)) is not None
             )
-    names = {}
+    found = {}
     for related_model, ids in wanted.items():
-        for obj in related_model._default_manager.filter(pk__in=ids):
-            names[(related_model, obj.pk)] = str(obj)
-    return names
+        for pk, name in names(related_model, ids).items():
+            found[(related_model, pk)] = name
+    return found
 
 
 def display_value(f: models.Field, row, names) -> str:
@@ -74,10 +81,10 @@ def display_value(f: models.Field, row, names) -> str:
     return str(value)
 
 
-def field_changes(history_model, previous, row) -> list[FieldChange]:
+def field_changes(history_model, previous, row, names=names_from_database) -> list[FieldChange]:
     """What changed from `previous` (None for a new record) to `row`, in words."""
     fields = changed_fields(history_model, previous, row)
-    names = related_names(fields, [r for r in (previous, row) if r is not None])
+    names = related_names(fields, [r for r in (previous, row) if r is not None], names)
     changes = []
     for f in fields:
         before, after = display_value(f, previous, names), display_value(f, row, names)

@@ -28,7 +28,14 @@ from django.apps import apps
 from django.db import connection, transaction
 
 from audits.models import AccessEvent, AuditRecord
-from audits.records import Facts, facts_for_event, facts_for_history
+from audits.records import (
+    Facts,
+    PreloadedLookups,
+    facts_for_event,
+    facts_for_history,
+    link_accessors,
+)
+from sscp.bulk import copy_in
 
 GENESIS = "0" * 64
 # An arbitrary, fixed key for pg_advisory_xact_lock: "the audit chain".
@@ -45,17 +52,6 @@ def history_models() -> list[type]:
         and hasattr(model, "instance_type")
         and model._meta.pk.name == "history_id"
     ]
-
-
-def link_accessors(history_model) -> dict[str, str]:
-    """For each many-to-many field a history row keeps, the name of its rows of links."""
-    accessors = {}
-    for m2m_field in getattr(history_model, "_history_m2m_fields", []):
-        link_model = getattr(history_model, m2m_field.name).model
-        for relation in history_model._meta.related_objects:
-            if relation.related_model is link_model:
-                accessors[m2m_field.name] = relation.get_accessor_name()
-    return accessors
 
 
 def source_label(model) -> str:
@@ -119,29 +115,37 @@ def _take_chain_lock() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
 
 
+def _unsealed_record(source_obj, *, at, user_id, facts: Facts) -> AuditRecord:
+    """The audit record of `source_obj` as stored, without its seal yet."""
+    return AuditRecord(
+        source=source_label(type(source_obj)),
+        record_id=source_obj.pk,
+        at=at,
+        user_id=user_id,
+        record_type=facts.record_type,
+        object_id=facts.object_id,
+        change=facts.change,
+        description=facts.description[:300],
+        changes=facts.changes,
+        reason=facts.reason,
+        agency_id=facts.agency_id,
+        review_id=facts.review_id,
+        recommendation_id=facts.recommendation_id,
+        action_id=facts.action_id,
+        content_hash=hashlib.sha256(canonical_content(source_obj).encode()).hexdigest(),
+    )
+
+
+def _chain_head() -> str:
+    return AuditRecord.objects.order_by("-seq").values_list("seal", flat=True).first() or GENESIS
+
+
 def _append(source_obj, *, at, user_id, facts: Facts) -> AuditRecord:
     with transaction.atomic():
         _take_chain_lock()
         stored = type(source_obj)._default_manager.get(pk=source_obj.pk)
-        record = AuditRecord(
-            source=source_label(type(source_obj)),
-            record_id=source_obj.pk,
-            at=at,
-            user_id=user_id,
-            record_type=facts.record_type,
-            object_id=facts.object_id,
-            change=facts.change,
-            description=facts.description[:300],
-            changes=facts.changes,
-            reason=facts.reason,
-            agency_id=facts.agency_id,
-            review_id=facts.review_id,
-            recommendation_id=facts.recommendation_id,
-            action_id=facts.action_id,
-            content_hash=hashlib.sha256(canonical_content(stored).encode()).hexdigest(),
-        )
-        previous = AuditRecord.objects.order_by("-seq").values_list("seal", flat=True).first()
-        record.seal = compute_seal(previous or GENESIS, record)
+        record = _unsealed_record(stored, at=at, user_id=user_id, facts=facts)
+        record.seal = compute_seal(_chain_head(), record)
         record.save()
         return record
 
@@ -158,6 +162,42 @@ def seal_history_row(history_row) -> AuditRecord:
 
 def seal_access_event(event: AccessEvent) -> AuditRecord:
     return _append(event, at=event.at, user_id=event.user_id, facts=facts_for_event(event))
+
+
+def seal_written_in_bulk(*, chunk_size: int = 2000) -> int:
+    """Seal every history row that has no audit record yet; return how many.
+
+    For rows inserted in bulk, without the signals that seal them one by one
+    (generate_load). Each history model's rows are sealed in record and history
+    order, described from look-ups loaded once. Runs under the chain lock, so it
+    can share the chain with live writers.
+    """
+    lookups = PreloadedLookups()
+    sealed = 0
+    with transaction.atomic():
+        _take_chain_lock()
+        previous = _chain_head()
+        for history_model in history_models():
+            done = AuditRecord.objects.filter(source=source_label(history_model))
+            rows = (
+                history_model.objects.exclude(pk__in=done.values("record_id"))
+                .order_by("id", "history_id")
+                .prefetch_related(*link_accessors(history_model).values())
+                .iterator(chunk_size=chunk_size)
+            )
+            for chunk in _chunks(rows, chunk_size):
+                records = []
+                for row in chunk:
+                    record = _unsealed_record(
+                        row,
+                        at=row.history_date,
+                        user_id=row.history_user_id,
+                        facts=facts_for_history(row, lookups),
+                    )
+                    record.seal = previous = compute_seal(previous, record)
+                    records.append(record)
+                sealed += copy_in(records)
+    return sealed
 
 
 # Verification -----------------------------------------------------------------
