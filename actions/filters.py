@@ -5,22 +5,28 @@ from django.utils import timezone
 
 from actions.models import Action, Rag
 from reviews.models import Recommendation, Review, Theme
+from reviews.selectors import ready_to_close
 from sscp import roles
-from sscp.filters import GovukDateFilter, StableOrderingFilter, full_width_selects
+from sscp.filters import (
+    ChosenRecordFilter,
+    GovukDateFilter,
+    GovukFilterSet,
+    StableOrderingFilter,
+)
 from sscp.models import Agency, User
 
 
-class ActionFilter(django_filters.FilterSet):
+class ActionFilter(GovukFilterSet):
     """The list of actions' filters, kept in the URL: a view can be bookmarked and shared."""
 
     q = django_filters.CharFilter(
         method="search", label="Search", help_text="Words in the action, recommendation or review"
     )
-    review = django_filters.ModelChoiceFilter(
+    review = ChosenRecordFilter(
         field_name="recommendation__review",
         label="Review",
-        queryset=Review.objects.order_by("title"),
-        empty_label="Any review",
+        queryset=Review.objects.all(),
+        hint="Untick to see every review's actions.",
     )
     review_kind = django_filters.ChoiceFilter(
         field_name="recommendation__review__kind",
@@ -49,6 +55,11 @@ class ActionFilter(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(
         label="Overdue only", method="filter_overdue", widget=forms.CheckboxInput
     )
+    returned = django_filters.BooleanFilter(
+        label="Returned by the SILG chair only",
+        method="filter_returned",
+        widget=forms.CheckboxInput,
+    )
     sort = StableOrderingFilter(
         fields=(
             ("due_date", "due"),
@@ -64,11 +75,9 @@ class ActionFilter(django_filters.FilterSet):
         model = Action
         fields = []
 
-    @property
-    def form(self):
-        form = full_width_selects(super().form)
+    def tailor_form(self, form):
+        super().tailor_form(form)
         form.fields["owner"].label_from_instance = lambda user: f"{user} ({user.agency.short_name})"
-        return form
 
     def search(self, queryset, name, value):
         words = Q()
@@ -94,18 +103,23 @@ class ActionFilter(django_filters.FilterSet):
             return queryset
         return queryset.filter(status__in=Action.OPEN_STATUSES, due_date__lt=timezone.localdate())
 
+    def filter_returned(self, queryset, name, value):
+        return queryset.returned() if value else queryset
+
 
 class RecommendationState:
     OPEN, READY, CLOSED = "open", "ready", "closed"
     CHOICES = [(OPEN, "Open"), (READY, "Ready to close"), (CLOSED, "Closed")]
 
 
-class RecommendationFilter(django_filters.FilterSet):
+class RecommendationFilter(GovukFilterSet):
     q = django_filters.CharFilter(
         method="search", label="Search", help_text="Words in the recommendation or review"
     )
-    review = django_filters.ModelChoiceFilter(
-        queryset=Review.objects.order_by("title"), empty_label="Any review"
+    review = ChosenRecordFilter(
+        label="Review",
+        queryset=Review.objects.all(),
+        hint="Untick to see every review's recommendations.",
     )
     review_kind = django_filters.ChoiceFilter(
         field_name="review__kind",
@@ -137,10 +151,6 @@ class RecommendationFilter(django_filters.FilterSet):
         model = Recommendation
         fields = []
 
-    @property
-    def form(self):
-        return full_width_selects(super().form)
-
     def search(self, queryset, name, value):
         words = Q()
         for word in value.split()[:10]:
@@ -153,7 +163,6 @@ class RecommendationFilter(django_filters.FilterSet):
     def filter_state(self, queryset, name, value):
         if value == RecommendationState.CLOSED:
             return queryset.filter(closed_at__isnull=False)
-        queryset = queryset.filter(closed_at__isnull=True)
         if value == RecommendationState.READY:
-            return queryset.filter(action_count__gt=0, open_action_count=0)
-        return queryset
+            return ready_to_close(queryset)
+        return queryset.filter(closed_at__isnull=True)

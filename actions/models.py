@@ -30,6 +30,10 @@ class ActionQuerySet(TrackedQuerySet):
     def open(self):
         return self.filter(status__in=Action.OPEN_STATUSES)
 
+    def returned(self):
+        """Returned by the SILG chair and not yet resubmitted."""
+        return self.filter(status=Action.Status.IN_PROGRESS, returned_at__isnull=False)
+
     def with_rag(self, today: datetime.date):
         """Annotate `rag_value`: the same rule as Action.rag, computed in the database."""
         due_soon_by = today + datetime.timedelta(days=settings.DUE_SOON_DAYS)

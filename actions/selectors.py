@@ -129,9 +129,8 @@ def next_due(agency_id, *, limit=5):
 def returned_to(agency_id):
     """The agency's actions the SILG chair has returned, waiting for an answer."""
     return (
-        Action.objects.filter(
-            agency_id=agency_id, status=Action.Status.IN_PROGRESS, returned_at__isnull=False
-        )
+        Action.objects.returned()
+        .filter(agency_id=agency_id)
         .select_related("recommendation__review", "agency", "owner")
         .order_by("returned_at", "pk")
     )
@@ -160,7 +159,10 @@ def overdue_by_agency(today) -> list:
 
 
 def open_review_progress(today) -> list:
-    """Each review not yet complete, with its actions completed, in progress and overdue."""
+    """Each review not yet complete, with its actions completed, in progress and overdue.
+
+    The most overdue first: those are the ones a partnership meeting asks about.
+    """
     actions = "recommendations__actions"
     is_open = Q(**{f"{actions}__status__in": Action.OPEN_STATUSES})
     overdue = is_open & Q(**{f"{actions}__due_date__lt": today})
@@ -175,5 +177,5 @@ def open_review_progress(today) -> list:
             overdue=Count(actions, filter=overdue),
             in_progress=Count(actions, filter=is_open & ~Q(**{f"{actions}__due_date__lt": today})),
         )
-        .order_by("title")
+        .order_by("-overdue", "title")
     )

@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,6 +33,7 @@ from audits.services import access_record
 from sscp.filters import sort_links
 from sscp.forms import call_service, posted
 from sscp.models import User
+from sscp.pagination import page_of
 from sscp.services import (
     calendar_address_renew,
     calendar_address_revoke,
@@ -345,8 +345,10 @@ def sign_off_queue(request):
         request,
         "actions/sign_off_queue.html",
         {
-            "submitted": selectors.awaiting_sign_off(),
-            "extensions": selectors.awaiting_extension_decision(),
+            "submitted": page_of(request, selectors.awaiting_sign_off()),
+            "extensions": page_of(
+                request, selectors.awaiting_extension_decision(), "extensions_page"
+            ),
             "can": abilities(request.user),
         },
     )
@@ -374,7 +376,7 @@ def my_reminders(request):
         .select_related("action__recommendation__review")
         .order_by("-reminder_date", "-pk")
     )
-    page = Paginator(sent, 50).get_page(request.GET.get("page"))
+    page = page_of(request, sent)
     return render(request, "actions/my_reminders.html", {"form": form, "page": page})
 
 
@@ -400,7 +402,7 @@ def _action_filter(request) -> ActionFilter:
 def action_list(request):
     action_filter = _action_filter(request)
     actions = action_filter.qs if action_filter.is_valid() else action_filter.queryset.none()
-    page = Paginator(actions, 50).get_page(request.GET.get("page"))
+    page = page_of(request, actions)
     return render(
         request,
         "actions/action_list.html",

@@ -2,11 +2,11 @@ import django_filters
 
 from audits.models import AuditRecord
 from reviews.models import Review
-from sscp.filters import GovukDateFilter, full_width_selects
+from sscp.filters import ChosenRecordFilter, GovukDateFilter, GovukFilterSet
 from sscp.models import Agency, User
 
 
-class AuditLogFilter(django_filters.FilterSet):
+class AuditLogFilter(GovukFilterSet):
     """The audit log's filters; every one is kept in the URL, so a view can be shared."""
 
     from_date = GovukDateFilter(field_name="at", lookup_expr="date__gte", label="From")
@@ -17,8 +17,10 @@ class AuditLogFilter(django_filters.FilterSet):
     agency = django_filters.ModelChoiceFilter(
         queryset=Agency.objects.all(), empty_label="Any agency"
     )
-    review = django_filters.ModelChoiceFilter(
-        queryset=Review.objects.order_by("title"), empty_label="Any review"
+    review = ChosenRecordFilter(
+        label="Review",
+        queryset=Review.objects.all(),
+        hint="Untick to see the records of every review.",
     )
     record_type = django_filters.ChoiceFilter(
         label="Kind of record",
@@ -32,7 +34,3 @@ class AuditLogFilter(django_filters.FilterSet):
     class Meta:
         model = AuditRecord
         fields = []
-
-    @property
-    def form(self):
-        return full_width_selects(super().form)

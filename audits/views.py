@@ -1,14 +1,14 @@
-from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from actions.permissions import action_for, recommendation_for, review_for
 from audits import selectors
 from audits.filters import AuditLogFilter
+from sscp.pagination import page_of
 from sscp.spreadsheets import Column, csv_response
 
-PAGE_SIZE = 50
 CSV_COLUMNS = [
     Column(header)
     for header in [
@@ -28,7 +28,7 @@ def _query_without_page(request) -> str:
 def audit_log(request):
     log = AuditLogFilter(request.GET, queryset=selectors.visible_records(request.user))
     records = log.qs if log.is_valid() else log.queryset.none()
-    page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, records)
     return render(
         request,
         "audits/audit_log.html",
@@ -62,11 +62,17 @@ def audit_log_csv(request):
     return csv_response(f"audit-log-{timezone.localdate():%Y-%m-%d}.csv", CSV_COLUMNS, rows)
 
 
-def _timeline_page(request, obj, records, *, title, back_url):
+def _timeline_page(request, obj, records, *, title, back_url, log_url=""):
     return render(
         request,
         "audits/timeline.html",
-        {"object": obj, "records": records, "title": title, "back_url": back_url},
+        {
+            "object": obj,
+            "records": records,
+            "title": title,
+            "back_url": back_url,
+            "log_url": log_url,
+        },
     )
 
 
@@ -80,6 +86,7 @@ def review_timeline(request, pk):
         records,
         title=f"Timeline of {review.title}",
         back_url=review.get_absolute_url(),
+        log_url=f"{reverse('audit-log')}?review={review.pk}",
     )
 
 

@@ -1,32 +1,34 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from actions.models import Action, Evidence, ProgressUpdate, Rag, SignOffDecision
 from reviews.models import Recommendation, Review
 from sscp.models import Agency
 
 
+def _count(queryset, outer_field: str):
+    """How many rows of `queryset` belong to the outer row: a subquery, so that only
+    the rows of the page shown are counted."""
+    counted = queryset.filter(**{outer_field: OuterRef("pk")}).order_by().values(outer_field)
+    return Coalesce(Subquery(counted.annotate(n=Count("pk")).values("n")), 0)
+
+
 def review_list(*, today: datetime.date):
-    """Every review with the counts the list shows, in one query (plus themes)."""
-    open_actions = Q(recommendations__actions__status__in=Action.OPEN_STATUSES)
+    """Reviews with the counts the list shows, in one query (plus themes)."""
+    recommendations = Recommendation.objects.all()
+    actions = Action.objects.all()
+    of_review = "recommendation__review"
     return Review.objects.prefetch_related("themes").annotate(
-        recommendation_count=Count("recommendations", distinct=True),
-        closed_recommendation_count=Count(
-            "recommendations", filter=Q(recommendations__closed_at__isnull=False), distinct=True
+        recommendation_count=_count(recommendations, "review"),
+        closed_recommendation_count=_count(
+            recommendations.filter(closed_at__isnull=False), "review"
         ),
-        action_count=Count("recommendations__actions", distinct=True),
-        overdue_action_count=Count(
-            "recommendations__actions",
-            filter=open_actions & Q(recommendations__actions__due_date__lt=today),
-            distinct=True,
-        ),
-        completed_action_count=Count(
-            "recommendations__actions",
-            filter=Q(recommendations__actions__status=Action.Status.COMPLETED),
-            distinct=True,
-        ),
+        action_count=_count(actions, of_review),
+        overdue_action_count=_count(actions.open().filter(due_date__lt=today), of_review),
+        completed_action_count=_count(actions.filter(status=Action.Status.COMPLETED), of_review),
     )
 
 
@@ -109,10 +111,15 @@ def recommendation_list():
     )
 
 
-def ready_to_close():
+def ready_to_close(recommendations=None):
     """Open recommendations whose actions are all completed or superseded."""
-    return recommendation_list().filter(
-        closed_at__isnull=True, action_count__gt=0, open_action_count=0
+    if recommendations is None:
+        recommendations = recommendation_list()
+    actions = Action.objects.filter(recommendation=OuterRef("pk"))
+    return recommendations.filter(
+        Exists(actions),
+        ~Exists(actions.filter(status__in=Action.OPEN_STATUSES)),
+        closed_at__isnull=True,
     )
 
 

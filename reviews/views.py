@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
@@ -16,6 +15,7 @@ from reviews import imports, selectors, services
 from reviews.forms import CloseRecommendationForm, ImportForm, RecommendationForm, ReviewForm
 from sscp.filters import sort_links
 from sscp.forms import call_service, posted
+from sscp.pagination import page_of
 from sscp.spreadsheets import Column, csv_response, xlsx_response
 
 FORM_METHODS = ["GET", "POST"]
@@ -23,8 +23,9 @@ FORM_METHODS = ["GET", "POST"]
 
 def review_list(request):
     reviews = selectors.review_list(today=timezone.localdate())
+    page = page_of(request, reviews)
     return render(
-        request, "reviews/review_list.html", {"reviews": reviews, "can": abilities(request.user)}
+        request, "reviews/review_list.html", {"page": page, "can": abilities(request.user)}
     )
 
 
@@ -197,7 +198,7 @@ def recommendation_list(request):
         if recommendation_filter.is_valid()
         else recommendation_filter.queryset.none()
     )
-    page = Paginator(recommendations, 50).get_page(request.GET.get("page"))
+    page = page_of(request, recommendations)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

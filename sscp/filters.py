@@ -2,19 +2,13 @@
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 
 from sscp.forms import GovukDateField
 
 
 class GovukDateFilter(django_filters.DateFilter):
     field_class = GovukDateField
-
-
-def full_width_selects(form):
-    for field in form.fields.values():
-        if isinstance(field.widget, forms.Select):
-            field.widget.attrs.setdefault("class", "govuk-!-width-full")
-    return form
 
 
 def sort_links(request, ordering_param: str, columns: dict[str, str]) -> dict[str, dict]:
@@ -46,3 +40,65 @@ class StableOrderingFilter(django_filters.OrderingFilter):
         if value:
             qs = qs.order_by(*qs.query.order_by, "pk")
         return qs
+
+
+class ChosenRecordWidget(forms.CheckboxInput):
+    """A ticked box that keeps a record chosen elsewhere; unticking it drops the filter."""
+
+    def format_value(self, value):
+        return None if value in (None, "") else str(value)
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name)
+
+    def value_omitted_from_data(self, data, files, name):
+        return name not in data
+
+
+class ChosenRecordFilter(django_filters.ModelChoiceFilter):
+    """A filter by one of thousands of records (a review), chosen by following a link to the list.
+
+    A select of every review would be too long to use and to send. The value in
+    the URL is checked against the whole queryset; the form shows only the record
+    already chosen, as a ticked box, and a free-text search finds the rest.
+    """
+
+    def __init__(self, *args, hint="", **kwargs):
+        self.hint = hint
+        super().__init__(*args, **kwargs)
+
+
+class GovukFilterSet(django_filters.FilterSet):
+    """A FilterSet whose form fits a narrow column: full-width selects, chosen records as boxes."""
+
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            self.tailor_form(super().form)
+        return self._form
+
+    def tailor_form(self, form):
+        """Adjust the form once, as it is built and before it is validated."""
+        for field in form.fields.values():
+            if isinstance(field.widget, forms.Select):
+                field.widget.attrs.setdefault("class", "govuk-!-width-full")
+        _show_chosen_records(self, form)
+
+
+def _show_chosen_records(filterset, form):
+    """Show each ChosenRecordFilter as a ticked box if a record is chosen, else not at all."""
+    for name, filter_ in filterset.filters.items():
+        if not isinstance(filter_, ChosenRecordFilter):
+            continue
+        field = form.fields[name]
+        value = form.data.get(form.add_prefix(name)) if form.is_bound else None
+        if value in (None, ""):
+            field.widget = forms.HiddenInput()
+            continue
+        field.widget = ChosenRecordWidget(check_test=lambda value: True)
+        try:
+            field.label = f"{filter_.label}: {field.clean(value)}"
+            field.help_text = filter_.hint
+        except ValidationError:
+            pass  # the form's validation reports it, on this box
+    return form

@@ -31,6 +31,8 @@ class GovukBoundField(BoundField):
     @property
     def govuk_kind(self) -> str:
         widget = self.field.widget
+        if widget.is_hidden:
+            return "hidden"
         if isinstance(widget, GovukDateInput):
             return "date"
         if isinstance(widget, forms.CheckboxSelectMultiple):

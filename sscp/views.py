@@ -1,4 +1,6 @@
+import datetime
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import redis
@@ -21,10 +23,37 @@ from sscp.charts import Bar, BarChart, Series
 from sscp.middleware import error_reference
 
 DUE_SOON_WINDOW = 30
+# Dashboards show the first few of each list and link to the whole of it, so a
+# national service with thousands of open actions gets the same short page.
+SHORTLIST_SIZE = 10
+CHART_BARS = 15
+
+
+@dataclass
+class Shortlist:
+    """The first few items of a list, and how many there are in all."""
+
+    items: list
+    total: int
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.items)
+
+
+def shortlist(queryset, size=SHORTLIST_SIZE) -> Shortlist:
+    items = list(queryset[:size])
+    total = len(items) if len(items) < size else queryset.count()
+    return Shortlist(items, total)
 
 
 def _actions_url(**filters) -> str:
     return f"{reverse('action-list')}?{urlencode(filters, doseq=True)}"
+
+
+def _date_filter(name: str, day) -> dict[str, int]:
+    """A date for the action list's filters, in the day, month and year boxes it reads."""
+    return {f"{name}_0": day.day, f"{name}_1": day.month, f"{name}_2": day.year}
 
 
 def _rag_chart(agency, today) -> BarChart:
@@ -41,10 +70,10 @@ def _rag_chart(agency, today) -> BarChart:
     )
 
 
-def _review_progress_chart(today) -> BarChart:
+def _review_progress_chart(reviews) -> BarChart:
     return BarChart(
         key="review-progress",
-        title="Progress of each open review",
+        title="Progress of open reviews, most overdue first",
         description="For each review not yet complete: actions completed, in progress and overdue.",
         series=[
             Series("completed", "Completed", "solid"),
@@ -61,15 +90,15 @@ def _review_progress_chart(today) -> BarChart:
                 },
                 review.get_absolute_url(),
             )
-            for review in action_selectors.open_review_progress(today)
+            for review in reviews
         ],
     )
 
 
-def _overdue_by_agency_chart(today) -> BarChart:
+def _overdue_by_agency_chart(agencies) -> BarChart:
     return BarChart(
         key="overdue-by-agency",
-        title="Overdue actions by agency",
+        title="Overdue actions by agency, most first",
         description="How many open actions each agency has past their due date.",
         series=[Series("overdue", "Overdue", "hatched")],
         bars=[
@@ -78,7 +107,7 @@ def _overdue_by_agency_chart(today) -> BarChart:
                 {"overdue": agency.overdue},
                 _actions_url(agency=agency.pk, overdue="true"),
             )
-            for agency in action_selectors.overdue_by_agency(today)
+            for agency in agencies
         ],
     )
 
@@ -95,20 +124,32 @@ def home(request):
         context["lead"] = {
             "rag_chart": _rag_chart(user.agency, today),
             "next_due": action_selectors.next_due(user.agency_id),
-            "returned": action_selectors.returned_to(user.agency_id),
+            "returned": shortlist(action_selectors.returned_to(user.agency_id)),
+            "returned_url": _actions_url(agency=user.agency_id, returned="true"),
         }
     if user.is_silg_chair:
         context["chair"] = {
-            "awaiting": action_selectors.awaiting_sign_off(),
-            "extensions": action_selectors.awaiting_extension_decision(),
-            "ready_to_close": review_selectors.ready_to_close(),
+            "awaiting": shortlist(action_selectors.awaiting_sign_off()),
+            "extensions": action_selectors.awaiting_extension_decision().count(),
+            "ready_to_close": shortlist(review_selectors.ready_to_close()),
         }
     if user.is_partnership_team:
+        reviews = action_selectors.open_review_progress(today)
+        agencies = action_selectors.overdue_by_agency(today)
+        due_by = today + datetime.timedelta(days=DUE_SOON_WINDOW)
         context["partnership"] = {
-            "review_chart": _review_progress_chart(today),
-            "overdue_chart": _overdue_by_agency_chart(today),
-            "due_soon": action_selectors.due_within(today, DUE_SOON_WINDOW),
+            "review_chart": _review_progress_chart(reviews[:CHART_BARS]),
+            "open_reviews": len(reviews),
+            "overdue_chart": _overdue_by_agency_chart(agencies[:CHART_BARS]),
+            "agencies_overdue": len(agencies),
+            "overdue_url": _actions_url(overdue="true"),
+            "due_soon": shortlist(action_selectors.due_within(today, DUE_SOON_WINDOW)),
             "due_soon_days": DUE_SOON_WINDOW,
+            "due_soon_url": _actions_url(
+                status=Action.OPEN_STATUSES,
+                **_date_filter("due_after", today),
+                **_date_filter("due_before", due_by),
+            ),
         }
     return render(request, "sscp/home.html", context)
 

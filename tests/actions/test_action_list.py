@@ -201,3 +201,34 @@ def test_the_list_keeps_a_fixed_number_of_queries(
     client = client_for(silg_chair)
     with django_assert_max_num_queries(12):
         client.get(reverse("action-list"), {"overdue": "true", "sort": "-due"})
+
+
+def test_a_review_is_chosen_by_link_and_shown_as_a_box_to_untick(client_for, silg_chair, world):
+    """Thousands of reviews make no usable select: the form offers only the one chosen."""
+    client = client_for(silg_chair)
+    freddie = world["audit"].recommendation.review
+    unfiltered = client.get(reverse("action-list")).content.decode()
+    assert '<input type="hidden" name="review" id="id_review">' in unfiltered
+    assert "<option" not in unfiltered.split('name="review_kind"')[0].split('name="q"')[1]
+
+    review_page = client.get(freddie.get_absolute_url()).content.decode()
+    assert f'href="/actions/?review={freddie.pk}"' in review_page
+
+    chosen = client.get(reverse("action-list"), {"review": freddie.pk}).content.decode()
+    assert f'type="checkbox" name="review" value="{freddie.pk}"' in chosen
+    assert f"Review: {freddie.title}" in chosen
+    assert "Untick to see every review" in chosen
+
+
+def test_a_review_that_does_not_exist_is_refused_clearly(client_for, silg_chair, world):
+    response = client_for(silg_chair).get(reverse("action-list"), {"review": 999999})
+    page = response.content.decode()
+    assert "Select a valid choice" in page
+    assert "No actions match these filters." in page
+
+
+def test_returned_only_lists_what_the_chair_sent_back(client_for, silg_chair, world):
+    make_action(title="Sent back", returned_at=timezone.now())
+    assert titles(client_for(silg_chair).get(reverse("action-list"), {"returned": "true"})) == {
+        "Sent back"
+    }

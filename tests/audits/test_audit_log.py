@@ -167,3 +167,14 @@ def test_the_csv_export_disarms_formulas(client_for, silg_chair, lead_a):
     for row in rows:
         for cell in row:
             assert not cell.startswith(("=", "+", "-", "@"))
+
+
+def test_a_review_timeline_leads_to_its_records_in_the_log(client_for, silg_chair):
+    review = make_review(title="Clare")
+    client = client_for(silg_chair)
+    timeline = client.get(reverse("review-timeline", args=[review.pk])).content.decode()
+    link = f'href="{reverse("audit-log")}?review={review.pk}"'
+    assert link in timeline
+    log = client.get(reverse("audit-log"), {"review": review.pk}).content.decode()
+    assert "Review: Clare" in log
+    assert f'type="checkbox" name="review" value="{review.pk}"' in log

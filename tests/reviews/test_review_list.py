@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import Action
+from sscp.pagination import PAGE_SIZE
 from tests.makers import (
     bulk_reviews,
     make_action,
@@ -40,4 +41,17 @@ def test_the_list_keeps_a_fixed_number_of_queries(
     client = client_for(silg_chair)
     with django_assert_max_num_queries(6):
         response = client.get(reverse("review-list"))
-    assert response.content.decode().count("govuk-table__row") == rows + 1
+    page = response.content.decode()
+    assert page.count("govuk-table__row") == min(rows, PAGE_SIZE) + 1
+    assert f"{rows} reviews." in page
+
+
+def test_the_list_comes_in_pages(client_for, silg_chair):
+    bulk_reviews(PAGE_SIZE + 5, agency=make_agency())
+    client = client_for(silg_chair)
+    first = client.get(reverse("review-list")).content.decode()
+    second = client.get(reverse("review-list"), {"page": 2}).content.decode()
+    assert "Page 1 of 2" in first
+    assert first.count("govuk-table__row") == PAGE_SIZE + 1
+    assert second.count("govuk-table__row") == 5 + 1
+    assert 'rel="prev"' in second

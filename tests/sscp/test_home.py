@@ -1,14 +1,17 @@
 """Each role's dashboard on the home page."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import Action
+from sscp.views import CHART_BARS, SHORTLIST_SIZE
 from tests.makers import (
     bulk_actions,
+    bulk_reviews,
     make_action,
     make_agency,
     make_recommendation,
@@ -123,3 +126,42 @@ def test_dashboards_keep_a_fixed_number_of_queries(
     client = client_for(personas[role])
     with django_assert_max_num_queries(14):
         assert client.get(reverse("home")).status_code == 200
+
+
+def test_long_lists_show_the_first_few_and_link_to_the_rest(client_for, personas):
+    """At national scale a dashboard stays one short page: each list links to the whole of it."""
+    lead = personas["lead_a"]
+    bulk_actions(SHORTLIST_SIZE + 3, agency=lead.agency, returned_at=timezone.now())
+    bulk_actions(SHORTLIST_SIZE + 4, agency=make_agency(), status=Action.Status.SUBMITTED)
+    bulk_actions(SHORTLIST_SIZE + 5, agency=make_agency(), due_date=days(5))
+
+    lead_page = client_for(lead).get(reverse("home")).content.decode()
+    returned = lead_page[lead_page.index("Returned to you") : lead_page.index("Due next")]
+    assert returned.count('<tr class="govuk-table__row">') == SHORTLIST_SIZE + 1
+    assert f"See all {SHORTLIST_SIZE + 3} returned actions" in returned
+    link = re.search(r'href="([^"]+)">See all \d+ returned', returned).group(1)
+    listed = client_for(lead).get(link.replace("&amp;", "&")).content.decode()
+    assert f"{SHORTLIST_SIZE + 3} actions." in listed
+
+    chair_page = client_for(personas["chair"]).get(reverse("home")).content.decode()
+    assert f"See all {SHORTLIST_SIZE + 4} actions awaiting sign-off" in chair_page
+
+    team_page = client_for(personas["partnership"]).get(reverse("home")).content.decode()
+    due_soon = team_page[team_page.index("Due in the next 30 days") :]
+    assert f"See all {SHORTLIST_SIZE + 5} actions due in the next 30 days" in due_soon
+    link = re.search(r'href="([^"]+)">See all \d+ actions due', due_soon).group(1)
+    listed = client_for(personas["partnership"]).get(link.replace("&amp;", "&")).content.decode()
+    assert f"{SHORTLIST_SIZE + 5} actions." in listed
+
+
+def test_the_review_chart_shows_the_most_overdue_reviews(client_for, partnership_officer):
+    agency = make_agency()
+    for review in bulk_reviews(CHART_BARS + 2, agency=agency):
+        review.title = f"Quiet {review.title}"
+        review.save()
+    late = make_recommendation(make_review(title="Most overdue"))
+    bulk_actions(3, agency=agency, recommendation=late, due_date=days(-10))
+    page = text(client_for(partnership_officer).get(reverse("home")).content.decode())
+    chart = page[page.index("Progress of open reviews") : page.index("Overdue actions by agency")]
+    assert chart.index("Most overdue") < chart.index("Quiet")
+    assert f"These are {CHART_BARS} of {CHART_BARS + 3} open reviews." in chart
