@@ -1,9 +1,13 @@
 """The columns of an exported list of actions: everything a SILG paper needs."""
 
+from django.urls import reverse
 from django.utils import timezone
 
+from actions.models import Action, Rag
+from reviews.models import Review
 from sscp.spreadsheets import Column
 
+LINK_MARK = 987654321
 COLUMNS = [
     Column("Review", 24),
     Column("Kind of review", 20),
@@ -28,34 +32,43 @@ COLUMNS = [
 ]
 
 
-def _local(moment):
-    return timezone.localtime(moment) if moment else None
+def rows(actions, *, site_url: str, today):
+    """One row per action, in COLUMNS order, from the dicts of selectors.for_export."""
+    zone = timezone.get_current_timezone()
+    kinds, statuses, ratings = (
+        dict(Review.Kind.choices),
+        dict(Action.Status.choices),
+        dict(Rag.choices),
+    )
 
+    # One reverse() for the whole export rather than one per row: a tenth of its time.
+    link = site_url + reverse("action-detail", args=[LINK_MARK]).replace(str(LINK_MARK), "{}")
 
-def rows(actions, *, site_url: str):
-    """One row per action, in COLUMNS order; `actions` comes from selectors.for_export."""
-    today = timezone.localdate()
+    def local(moment):
+        return moment.astimezone(zone) if moment else None
+
     for action in actions:
-        recommendation = action.recommendation
+        owner = " ".join(filter(None, [action["owner__first_name"], action["owner__last_name"]]))
+        is_open = action["status"] in Action.OPEN_STATUSES
         yield [
-            recommendation.review.title,
-            recommendation.review.get_kind_display(),
-            recommendation.number,
-            recommendation.text,
-            action.title,
-            action.agency.short_name,
-            str(action.owner) if action.owner else "",
-            action.get_status_display(),
-            action.rag(today).label,
-            action.original_due_date,
-            action.due_date,
-            action.days_overdue(today),
-            action.extensions_granted,
-            action.success_measure,
-            action.latest_progress or "",
-            _local(action.latest_progress_at),
-            _local(action.submitted_at),
-            _local(action.completed_at),
-            action.completion_statement,
-            site_url + action.get_absolute_url(),
+            action["recommendation__review__title"],
+            kinds[action["recommendation__review__kind"]],
+            action["recommendation__number"],
+            action["recommendation__text"],
+            action["title"],
+            action["agency__short_name"],
+            owner or action["owner__username"] or "",
+            statuses[action["status"]],
+            ratings[action["rag_value"]],
+            action["original_due_date"],
+            action["due_date"],
+            max((today - action["due_date"]).days, 0) if is_open else 0,
+            action["extensions_granted"],
+            action["success_measure"],
+            action["latest_progress"] or "",
+            local(action["latest_progress_at"]),
+            local(action["submitted_at"]),
+            local(action["completed_at"]),
+            action["completion_statement"],
+            link.format(action["pk"]),
         ]

@@ -1,6 +1,6 @@
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from actions.models import Action, Rag
@@ -35,10 +35,12 @@ class ActionFilter(GovukFilterSet):
         empty_label="Any kind",
     )
     agency = django_filters.ModelChoiceFilter(
-        queryset=Agency.objects.all(), empty_label="Any agency"
+        queryset=Agency.objects.all(),
+        empty_label="Any agency",
+        help_text="Choose an agency and apply to filter by one of its people.",
     )
     status = django_filters.MultipleChoiceFilter(
-        choices=Action.Status.choices, widget=forms.CheckboxSelectMultiple
+        choices=Action.Status.choices, widget=forms.CheckboxSelectMultiple, distinct=False
     )
     rag = django_filters.ChoiceFilter(
         label="Rating", choices=Rag.choices, method="filter_rag", empty_label="Any rating"
@@ -46,9 +48,11 @@ class ActionFilter(GovukFilterSet):
     theme = django_filters.ModelChoiceFilter(
         label="Theme", queryset=Theme.objects.all(), method="filter_theme", empty_label="Any theme"
     )
-    owner = django_filters.ModelChoiceFilter(
+    owner = ChosenRecordFilter(
+        label="Owner",
         queryset=User.objects.filter(groups__name=roles.AGENCY_LEAD).select_related("agency"),
         empty_label="Anyone",
+        hint="Untick to see everyone's actions.",
     )
     due_after = GovukDateFilter(field_name="due_date", lookup_expr="gte", label="Due on or after")
     due_before = GovukDateFilter(field_name="due_date", lookup_expr="lte", label="Due on or before")
@@ -76,8 +80,15 @@ class ActionFilter(GovukFilterSet):
         fields = []
 
     def tailor_form(self, form):
+        """The owner is chosen from the leads of the agency chosen: a short list at any scale."""
         super().tailor_form(form)
-        form.fields["owner"].label_from_instance = lambda user: f"{user} ({user.agency.short_name})"
+        owner = form.fields["owner"]
+        agency_id = str(form.data.get("agency", ""))
+        if agency_id.isdigit():
+            owner.widget = forms.Select(attrs={"class": "govuk-!-width-full"})
+            owner.queryset = owner.queryset.filter(agency_id=agency_id)  # sets the choices too
+            owner.label, owner.help_text = "Owner", ""
+        owner.label_from_instance = lambda user: f"{user} ({user.agency.short_name})"
 
     def search(self, queryset, name, value):
         words = Q()
@@ -94,9 +105,19 @@ class ActionFilter(GovukFilterSet):
         return queryset.filter_rag(value, timezone.localdate())
 
     def filter_theme(self, queryset, name, value):
+        # Exists rather than joins: no duplicate rows, so no DISTINCT over every column.
         return queryset.filter(
-            Q(recommendation__themes=value) | Q(recommendation__review__themes=value)
-        ).distinct()
+            Exists(
+                Recommendation.themes.through.objects.filter(
+                    recommendation=OuterRef("recommendation"), theme=value
+                )
+            )
+            | Exists(
+                Review.themes.through.objects.filter(
+                    review=OuterRef("recommendation__review"), theme=value
+                )
+            )
+        )
 
     def filter_overdue(self, queryset, name, value):
         if not value:
@@ -158,7 +179,14 @@ class RecommendationFilter(GovukFilterSet):
         return queryset.filter(words)
 
     def filter_theme(self, queryset, name, value):
-        return queryset.filter(Q(themes=value) | Q(review__themes=value)).distinct()
+        return queryset.filter(
+            Exists(
+                Recommendation.themes.through.objects.filter(
+                    recommendation=OuterRef("pk"), theme=value
+                )
+            )
+            | Exists(Review.themes.through.objects.filter(review=OuterRef("review"), theme=value))
+        )
 
     def filter_state(self, queryset, name, value):
         if value == RecommendationState.CLOSED:

@@ -131,6 +131,10 @@ class Action(models.Model):
         indexes = [
             models.Index(fields=["status", "due_date"], name="action_status_due"),
             models.Index(fields=["agency", "status", "due_date"], name="action_agency_status_due"),
+            # The SILG chair's queue, longest waiting first.
+            models.Index(fields=["status", "submitted_at"], name="action_status_submitted"),
+            # A recommendation's open actions: is it ready to close?
+            models.Index(fields=["recommendation", "status"], name="action_recommendation_status"),
         ]
 
     def __str__(self):

@@ -428,8 +428,9 @@ def _encode(data) -> str:
 def _exported_rows(request):
     action_filter = _action_filter(request)
     actions = action_filter.qs if action_filter.is_valid() else action_filter.queryset.none()
-    actions = selectors.for_export(actions).iterator(chunk_size=EXPORT_CHUNK)
-    return exports.rows(actions, site_url=settings.SITE_URL)
+    today = timezone.localdate()
+    actions = selectors.for_export(actions, today).iterator(chunk_size=EXPORT_CHUNK)
+    return exports.rows(actions, site_url=settings.SITE_URL, today=today)
 
 
 @require_GET

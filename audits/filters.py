@@ -11,8 +11,10 @@ class AuditLogFilter(GovukFilterSet):
 
     from_date = GovukDateFilter(field_name="at", lookup_expr="date__gte", label="From")
     to_date = GovukDateFilter(field_name="at", lookup_expr="date__lte", label="To")
-    user = django_filters.ModelChoiceFilter(
-        queryset=User.objects.order_by("first_name", "last_name", "username"), empty_label="Anyone"
+    user = ChosenRecordFilter(
+        label="Who",
+        queryset=User.objects.all(),
+        hint="Untick to see everyone's records. Choose a person by their name in the log.",
     )
     agency = django_filters.ModelChoiceFilter(
         queryset=Agency.objects.all(), empty_label="Any agency"

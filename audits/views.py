@@ -6,7 +6,7 @@ from django.views.decorators.http import require_GET
 from actions.permissions import action_for, recommendation_for, review_for
 from audits import selectors
 from audits.filters import AuditLogFilter
-from sscp.pagination import page_of
+from sscp.pagination import uncounted_page_of
 from sscp.spreadsheets import Column, csv_response
 
 CSV_COLUMNS = [
@@ -28,7 +28,7 @@ def _query_without_page(request) -> str:
 def audit_log(request):
     log = AuditLogFilter(request.GET, queryset=selectors.visible_records(request.user))
     records = log.qs if log.is_valid() else log.queryset.none()
-    page = page_of(request, records)
+    page = uncounted_page_of(request, records)
     return render(
         request,
         "audits/audit_log.html",

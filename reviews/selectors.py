@@ -1,7 +1,7 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 
 from actions.models import Action, Evidence, ProgressUpdate, Rag, SignOffDecision
@@ -13,7 +13,7 @@ def _count(queryset, outer_field: str):
     """How many rows of `queryset` belong to the outer row: a subquery, so that only
     the rows of the page shown are counted."""
     counted = queryset.filter(**{outer_field: OuterRef("pk")}).order_by().values(outer_field)
-    return Coalesce(Subquery(counted.annotate(n=Count("pk")).values("n")), 0)
+    return Coalesce(Subquery(counted.annotate(n=Count("*")).values("n")), 0)
 
 
 def review_list(*, today: datetime.date):
@@ -99,13 +99,13 @@ def agency_progress(
 
 def recommendation_list():
     """Recommendations with their review, owning agencies and action counts, for the list."""
-    open_actions = Q(actions__status__in=Action.OPEN_STATUSES)
+    actions = Action.objects.all()
     return (
         Recommendation.objects.select_related("review")
         .prefetch_related("agencies")
         .annotate(
-            action_count=Count("actions", distinct=True),
-            open_action_count=Count("actions", filter=open_actions, distinct=True),
+            action_count=_count(actions, "recommendation"),
+            open_action_count=_count(actions.open(), "recommendation"),
         )
         .order_by("review__title", "number")
     )

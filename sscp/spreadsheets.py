@@ -16,6 +16,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CSV_BATCH = 200  # rows sent at a time: fewer, larger writes, still flat memory
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -53,9 +54,15 @@ def csv_response(filename: str, columns: list[Column], rows) -> StreamingHttpRes
     writer = csv.writer(_Echo())
 
     def lines():
-        yield writer.writerow([column.header for column in columns])
+        batch = [writer.writerow([column.header for column in columns])]
         for row in rows:
-            yield writer.writerow(["" if v is None else safe_cell(_csv_value(v)) for v in row])
+            batch.append(
+                writer.writerow(["" if v is None else safe_cell(_csv_value(v)) for v in row])
+            )
+            if len(batch) == CSV_BATCH:
+                yield "".join(batch)
+                batch = []
+        yield "".join(batch)
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     return _download_headers(response, filename)
@@ -100,11 +107,13 @@ def _header_cell(sheet, text, font):
 
 
 def _xlsx_cell(sheet, value):
+    """A value as openpyxl writes it; only dates need a cell of their own, for their format."""
     if isinstance(value, datetime.datetime):
-        value = value.replace(tzinfo=None)
-    cell = WriteOnlyCell(sheet, value=safe_cell(value))
-    if isinstance(value, datetime.datetime):
+        cell = WriteOnlyCell(sheet, value=value.replace(tzinfo=None))
         cell.number_format = "d mmm yyyy hh:mm"
-    elif isinstance(value, datetime.date):
+        return cell
+    if isinstance(value, datetime.date):
+        cell = WriteOnlyCell(sheet, value=value)
         cell.number_format = "d mmm yyyy"
-    return cell
+        return cell
+    return safe_cell(value)

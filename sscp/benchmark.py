@@ -1,0 +1,511 @@
+"""
+The benchmark: `manage.py benchmark`, on data from `manage.py generate_load`.
+
+Each main page is requested as a signed-in person through the whole Django
+stack (middleware, view, template) with DEBUG off, and beside it its floor: the
+one essential query for that page, rendering the same rows in a bare template,
+served through the same middleware. Page and floor take turns, so both see the
+same machine. The table gives each page's median and 95th percentile, its
+queries, and its ratio to the floor; the exports' peak memory at 1,000 and at
+10,000 rows; and the reminder sweep's rate with sending left out.
+
+Nothing is kept: the run is one transaction, rolled back at the end.
+"""
+
+import csv
+import datetime
+import os
+import platform
+import statistics
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.db.models import Count
+from django.http import FileResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.urls import include, path, reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from openpyxl import Workbook
+
+from actions import reminders
+from actions.models import Action
+from actions.permissions import audit_scope
+from actions.selectors import EXPORT_FIELDS, for_export, open_review_progress
+from actions.views import EXPORT_CHUNK
+from audits.models import AuditRecord
+from reviews.models import Review
+from sscp import roles
+from sscp.models import User
+
+OPEN = Action.OPEN_STATUSES
+EXPORT_ROWS = 10_000
+SMALL_EXPORT_ROWS = 1_000
+
+# The URLs the benchmark serves: the application's, and one floor per page.
+_floors: dict[str, Callable] = {}
+
+
+def floor_view(request, key):
+    return _floors[key](request)
+
+
+urlpatterns = [
+    path("__floor__/<slug:key>/", floor_view),
+    path("", include("sscp.urls")),
+]
+
+
+def bare_page(request, rows):
+    return render(request, "benchmark/floor.html", {"rows": rows})
+
+
+def bare_csv(request, rows):
+    writer = csv.writer(_Echo())
+    return StreamingHttpResponse((writer.writerow(row) for row in rows), content_type="text/csv")
+
+
+def bare_xlsx(request, rows):
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Actions")
+    for row in rows:
+        sheet.append(list(row))
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
+    workbook.save(handle)
+    handle.seek(0)
+    return FileResponse(handle)
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+# What is measured -------------------------------------------------------------
+
+
+@dataclass
+class Case:
+    """A page as one person sees it, and the floor to compare it with."""
+
+    name: str
+    user: User
+    url: str
+    floor_rows: Callable[[], object]  # the essential query, as rows of values
+    render_floor: Callable = bare_page
+    key: str = ""
+
+    def floor_url(self) -> str:
+        return f"/__floor__/{self.key}/"
+
+
+@dataclass
+class Timing:
+    samples: list[float] = field(default_factory=list)
+    queries: int = 0
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.samples)
+
+    @property
+    def p95(self) -> float:
+        ordered = sorted(self.samples)
+        return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+@dataclass
+class Result:
+    case: Case
+    page: Timing
+    floor: Timing
+
+    @property
+    def ratio(self) -> float:
+        return self.page.median / self.floor.median
+
+
+def _person(role: str, **filters) -> User:
+    user = (
+        User.objects.filter(groups__name=role, is_active=True, **filters)
+        .order_by("username")
+        .first()
+    )
+    if user is None:
+        raise LookupError(f"No active {role} to sign in as: run generate_load first.")
+    return user
+
+
+def _busiest_lead() -> User:
+    """A lead of the agency with the most actions: the heaviest agency dashboard."""
+    agency_id = (
+        Action.objects.values("agency_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "agency_id")
+        .values_list("agency_id", flat=True)
+        .first()
+    )
+    return _person(roles.AGENCY_LEAD, agency_id=agency_id)
+
+
+def _date_filter(name: str, day: datetime.date) -> dict:
+    return {f"{name}_0": day.day, f"{name}_1": day.month, f"{name}_2": day.year}
+
+
+def _due_date_of_row(n: int) -> datetime.date:
+    """The due date of the nth action by due date: exports up to it have at least n rows."""
+    return (
+        Action.objects.order_by("due_date", "pk")
+        .values_list("due_date", flat=True)[n - 1 : n]
+        .get()
+    )
+
+
+def _list_rows(actions, limit):
+    return list(
+        actions.order_by("due_date", "pk").values_list(
+            "title",
+            "recommendation__review__title",
+            "recommendation__number",
+            "agency__short_name",
+            "due_date",
+            "status",
+        )[:limit]
+    )
+
+
+def _export_rows(due_before, today):
+    """The export's one query, as plain rows of the same values."""
+    actions = Action.objects.filter(due_date__lte=due_before).order_by("due_date", "pk")
+    return for_export(actions, today).values_list(*EXPORT_FIELDS).iterator(chunk_size=EXPORT_CHUNK)
+
+
+def build_cases(today: datetime.date) -> list[Case]:
+    lead = _busiest_lead()
+    chair = _person(roles.SILG_CHAIR)
+    team = _person(roles.PARTNERSHIP_TEAM)
+    review = (
+        Review.objects.filter(recommendations__actions__status__in=OPEN)
+        .order_by("-published_on", "pk")
+        .first()
+    )
+    action = (
+        Action.objects.filter(agency=lead.agency, status=Action.Status.IN_PROGRESS)
+        .order_by("due_date", "pk")
+        .first()
+    )
+    export_to = _due_date_of_row(EXPORT_ROWS)
+    actions_url = reverse("action-list")
+    overdue = {"agency": lead.agency_id, "overdue": "true"}
+    cases = [
+        Case(
+            "Dashboard, agency lead",
+            lead,
+            reverse("home"),
+            lambda: _list_rows(Action.objects.open().filter(agency=lead.agency), 5),
+        ),
+        Case(
+            "Dashboard, SILG chair",
+            chair,
+            reverse("home"),
+            lambda: list(
+                Action.objects.filter(status=Action.Status.SUBMITTED)
+                .order_by("submitted_at", "pk")
+                .values_list("title", "recommendation__review__title", "agency__short_name")[:10]
+            ),
+        ),
+        Case(
+            "Dashboard, partnership team",
+            team,
+            reverse("home"),
+            lambda: [
+                (r.title, r.completed, r.in_progress, r.overdue)
+                for r in open_review_progress(today)[:15]
+            ],
+        ),
+        Case(
+            "Actions: agency, overdue (lead)",
+            lead,
+            f"{actions_url}?{urlencode(overdue)}",
+            lambda: _list_rows(
+                Action.objects.open().filter(agency=lead.agency, due_date__lt=today), 50
+            ),
+        ),
+        Case(
+            "Actions: in progress (team)",
+            team,
+            f"{actions_url}?status=in_progress",
+            lambda: _list_rows(Action.objects.filter(status=Action.Status.IN_PROGRESS), 50),
+        ),
+        Case(
+            "Review detail (chair)",
+            chair,
+            review.get_absolute_url(),
+            lambda: list(
+                Action.objects.filter(recommendation__review=review)
+                .order_by("recommendation__number", "due_date", "pk")
+                .values_list(
+                    "recommendation__number", "title", "agency__short_name", "due_date", "status"
+                )
+            ),
+        ),
+        Case(
+            "Action detail (lead)",
+            lead,
+            action.get_absolute_url(),
+            lambda: list(
+                Action.objects.filter(pk=action.pk).values_list(
+                    "title", "description", "success_measure", "due_date", "status"
+                )
+            ),
+        ),
+        Case(
+            "Audit log (team)",
+            team,
+            reverse("audit-log"),
+            lambda: _log_rows(team),
+        ),
+        Case(
+            "Audit log (lead)",
+            lead,
+            reverse("audit-log"),
+            lambda: _log_rows(lead),
+        ),
+        Case(
+            f"CSV export, {EXPORT_ROWS:,}+ rows",
+            team,
+            f"{reverse('action-list-csv')}?{urlencode(_date_filter('due_before', export_to))}",
+            lambda: _export_rows(export_to, today),
+            bare_csv,
+        ),
+        Case(
+            f"XLSX export, {EXPORT_ROWS:,}+ rows",
+            team,
+            f"{reverse('action-list-xlsx')}?{urlencode(_date_filter('due_before', export_to))}",
+            lambda: _export_rows(export_to, today),
+            bare_xlsx,
+        ),
+    ]
+    for index, case in enumerate(cases):
+        case.key = f"case-{index}"
+        _floors[case.key] = lambda request, case=case: case.render_floor(request, case.floor_rows())
+    return cases
+
+
+def _log_rows(user):
+    return list(
+        AuditRecord.objects.filter(audit_scope(user))
+        .order_by("-seq")
+        .values_list("seq", "at", "user__username", "description")[:50]
+    )
+
+
+# Running ----------------------------------------------------------------------
+
+
+def _fetch(client: Client, url: str) -> int:
+    """Request `url` and read the whole body, as the server would send it."""
+    response = client.get(url, secure=True)
+    if response.status_code != 200:
+        raise RuntimeError(f"{url} answered {response.status_code}")
+    if response.streaming:
+        return sum(len(chunk) for chunk in response.streaming_content)
+    return len(response.content)
+
+
+def _timed(client, url) -> float:
+    started = time.perf_counter()
+    _fetch(client, url)
+    return (time.perf_counter() - started) * 1000
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        _fetch(client, url)
+    return len(queries)
+
+
+def peak_memory(client, url) -> int:
+    """The peak of Python memory allocated while serving `url`, in bytes."""
+    tracemalloc.start()
+    try:
+        _fetch(client, url)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+@dataclass
+class SweepFigures:
+    actions: int
+    median_ms: float
+    floor_ms: float
+    recorded: int
+    emails: int
+
+    @property
+    def actions_per_second(self) -> float:
+        return self.actions / (self.median_ms / 1000)
+
+
+def measure_sweep(day: datetime.date, runs: int) -> SweepFigures:
+    """The reminder sweep over every action, with emails built but not sent."""
+    samples, floors = [], []
+    result = None
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+        for _ in range(runs + 1):  # the first run warms up
+            with transaction.atomic():
+                started = time.perf_counter()
+                result = reminders.sweep(day=day)
+                samples.append((time.perf_counter() - started) * 1000)
+                transaction.set_rollback(True)
+            started = time.perf_counter()
+            list(
+                Action.objects.filter(
+                    status__in=reminders.AGENCY_STATUSES,
+                    due_date__in=reminders.dates_with_reminders(day),
+                ).values_list("pk", "due_date", "agency_id", "owner_id")
+            )
+            floors.append((time.perf_counter() - started) * 1000)
+    return SweepFigures(
+        actions=Action.objects.count(),
+        median_ms=statistics.median(samples[1:]),
+        floor_ms=statistics.median(floors[1:]),
+        recorded=result.recorded,
+        emails=result.emails,
+    )
+
+
+@dataclass
+class Report:
+    results: list[Result]
+    memory: dict[str, tuple[int, int]]  # case name: (peak at 1,000 rows, at 10,000)
+    sweep: SweepFigures
+    actions: int
+    history_rows: int
+    runs: int
+
+
+def run(*, runs: int = 30, warmup: int = 3, today: datetime.date | None = None) -> Report:
+    today = today or timezone.localdate()
+    with (
+        override_settings(DEBUG=False, ALLOWED_HOSTS=["testserver"], ROOT_URLCONF=__name__),
+        transaction.atomic(),
+    ):
+        report = _run(runs=runs, warmup=warmup, today=today)
+        transaction.set_rollback(True)
+    return report
+
+
+def _run(*, runs, warmup, today) -> Report:
+    cases = build_cases(today)
+    clients = {}
+    for case in cases:
+        if case.user.pk not in clients:
+            clients[case.user.pk] = Client()
+            clients[case.user.pk].force_login(case.user)
+    results = [Result(case, Timing(), Timing()) for case in cases]
+    for result in results:
+        client = clients[result.case.user.pk]
+        result.page.queries = _queries(client, result.case.url)
+        result.floor.queries = _queries(client, result.case.floor_url())
+    for iteration in range(warmup + runs):
+        for result in results:
+            client = clients[result.case.user.pk]
+            page_ms = _timed(client, result.case.url)
+            floor_ms = _timed(client, result.case.floor_url())
+            if iteration >= warmup:
+                result.page.samples.append(page_ms)
+                result.floor.samples.append(floor_ms)
+    memory = {}
+    export_to = _due_date_of_row(EXPORT_ROWS)
+    small_to = _due_date_of_row(SMALL_EXPORT_ROWS)
+    team_client = clients[_person(roles.PARTNERSHIP_TEAM).pk]
+    for name, url_name in [("CSV", "action-list-csv"), ("XLSX", "action-list-xlsx")]:
+        small, large = (
+            peak_memory(
+                team_client, f"{reverse(url_name)}?{urlencode(_date_filter('due_before', day))}"
+            )
+            for day in (small_to, export_to)
+        )
+        memory[name] = (small, large)
+    return Report(
+        results=results,
+        memory=memory,
+        sweep=measure_sweep(today, runs=max(3, runs // 6)),
+        actions=Action.objects.count(),
+        history_rows=AuditRecord.objects.count(),
+        runs=runs,
+    )
+
+
+# Printing ---------------------------------------------------------------------
+
+
+def machine() -> str:
+    database = f"{connection.display_name} {connection.get_database_version()}"
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as info:
+            cpu = next(line.split(":", 1)[1].strip() for line in info if "model name" in line)
+    except (OSError, StopIteration):
+        pass
+    return (
+        f"{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}; "
+        f"Django {__import__('django').get_version()}; {database}"
+    )
+
+
+def table(report: Report) -> str:
+    lines = [
+        f"{report.actions:,} actions, {report.history_rows:,} audit records; "
+        f"{report.runs} runs of each page, page and floor taking turns; DEBUG off.",
+        machine(),
+        "",
+        f"| {'Page':<34} | {'median ms':>9} | {'p95 ms':>7} | {'queries':>7} "
+        f"| {'floor ms':>8} | {'floor q':>7} | {'ratio':>5} |",
+        f"|{'-' * 36}|{'-' * 11}:|{'-' * 8}:|{'-' * 8}:|{'-' * 9}:|{'-' * 8}:|{'-' * 6}:|",
+    ]
+    for r in report.results:
+        lines.append(
+            f"| {r.case.name:<34} | {r.page.median:>9.1f} | {r.page.p95:>7.1f} "
+            f"| {r.page.queries:>7} | {r.floor.median:>8.1f} | {r.floor.queries:>7} "
+            f"| {r.ratio:>5.2f} |"
+        )
+    lines.append("")
+    lines.append("Peak Python memory while streaming an export (tracemalloc):")
+    for name, (small, large) in report.memory.items():
+        lines.append(
+            f"- {name}: {small / 2**20:.1f} MiB at {SMALL_EXPORT_ROWS:,} rows, "
+            f"{large / 2**20:.1f} MiB at {EXPORT_ROWS:,} rows"
+        )
+    sweep = report.sweep
+    lines.append("")
+    lines.append(
+        f"Reminder sweep over {sweep.actions:,} actions (emails built, not sent): "
+        f"median {sweep.median_ms:.0f} ms = {sweep.actions_per_second:,.0f} actions a second; "
+        f"{sweep.recorded:,} reminders recorded, {sweep.emails} digests; "
+        f"its one essential query {sweep.floor_ms:.0f} ms."
+    )
+    return "\n".join(lines)
+
+
+def misses(report: Report, *, ratio=2.0, p95_ms=150.0, queries=12, rate=20_000) -> list[str]:
+    """The targets of the performance issue that this run did not meet."""
+    missed = []
+    for r in report.results:
+        if r.ratio > ratio:
+            missed.append(f"{r.case.name}: {r.ratio:.2f}× its floor (target {ratio}×)")
+        if r.page.p95 > p95_ms and r.case.render_floor is bare_page:
+            missed.append(f"{r.case.name}: p95 {r.page.p95:.0f} ms (target {p95_ms:.0f} ms)")
+        if r.page.queries > queries:
+            missed.append(f"{r.case.name}: {r.page.queries} queries (target {queries})")
+    if report.sweep.actions_per_second < rate:
+        missed.append(f"sweep: {report.sweep.actions_per_second:,.0f} actions/s (target {rate:,})")
+    return missed
