@@ -143,6 +143,13 @@ class Action(models.Model):
     def get_absolute_url(self):
         return reverse("action-detail", args=[self.pk])
 
+    @staticmethod
+    def url_format() -> str:
+        """The address of an action as a format string, `.format(pk)`: for lists of thousands
+        (exports, digests), where a reverse() a row would be a tenth of the time."""
+        mark = 987654321
+        return reverse("action-detail", args=[mark]).replace(str(mark), "{}")
+
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES

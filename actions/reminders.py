@@ -26,7 +26,7 @@ from enum import StrEnum
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Prefetch, Q
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
@@ -337,13 +337,15 @@ def _deliver_to(recipient_id: int, now: datetime.datetime, people: People, resul
     if token is None:
         return  # another worker claimed them first
     claimed = Reminder.objects.filter(claim_token=token, status=Status.SENDING)
+    recipient = User.objects.get(pk=recipient_id)
+    pending = ExtensionRequest.objects.filter(status=ExtensionRequest.Status.PENDING)
     reminders = list(
-        claimed.select_related(
-            "recipient", "action__recommendation__review", "action__agency", "action__owner"
-        )
-        .prefetch_related("action__extension_requests")
+        claimed.select_related("action__recommendation__review", "action__owner")
+        .prefetch_related(Prefetch("action__extension_requests", queryset=pending))
         .order_by("pk")
     )
+    for reminder in reminders:
+        reminder.recipient = recipient  # one person's rows: one User, not one per row
     current = [r for r in reminders if still_due(r, people)]
     current_ids = {r.pk for r in current}
     stale_ids = [r.pk for r in reminders if r.pk not in current_ids]
@@ -353,7 +355,6 @@ def _deliver_to(recipient_id: int, now: datetime.datetime, people: People, resul
         )
     if not current:
         return
-    recipient = current[0].recipient
     try:
         emails.reminder_digest(recipient, current).send()
     except Exception as error:  # any mail failure: record it, keep going with the others

@@ -3,11 +3,16 @@ Every email the service sends is built here, from templates in templates/emails/
 `<name>-subject.txt`, `<name>-body.txt` and `<name>-body.html`.
 """
 
+import functools
 from itertools import groupby
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
+from django.utils.formats import date_format
+
+from actions.models import Action
 
 
 def make_message(name: str, to: str, context: dict) -> EmailMultiAlternatives:
@@ -39,8 +44,9 @@ def reminder_digest(recipient, reminders) -> EmailMultiAlternatives:
             r.pk,
         ),
     )
+    link = settings.SITE_URL + Action.url_format()
     reviews = [
-        {"title": title, "items": [_item(r) for r in group]}
+        {"title": title, "items": [_item(r, link) for r in group]}
         for title, group in groupby(ordered, key=lambda r: r.action.recommendation.review.title)
     ]
     action_count = len({r.action_id for r in reminders})
@@ -51,13 +57,22 @@ def reminder_digest(recipient, reminders) -> EmailMultiAlternatives:
     )
 
 
-def _item(reminder) -> dict:
+def _item(reminder, link: str) -> dict:
+    """One line of a digest, its words worked out here: a digest may hold thousands."""
     action = reminder.action
+    days_overdue = action.days_overdue(reminder.reminder_date)
+    due = f"Due {_long_date(action.due_date)}"
+    if days_overdue:
+        due += f" ({days_overdue} day{pluralize(days_overdue)} overdue)"
     return {
         "kind": reminder.get_kind_display(),
         "recommendation_number": action.recommendation.number,
         "title": action.title,
-        "due_date": action.due_date,
-        "days_overdue": action.days_overdue(reminder.reminder_date),
-        "url": settings.SITE_URL + action.get_absolute_url(),
+        "due": due,
+        "url": link.format(action.pk),
     }
+
+
+@functools.lru_cache(maxsize=1024)
+def _long_date(day) -> str:
+    return date_format(day, "j F Y")
