@@ -133,8 +133,10 @@ class Action(models.Model):
             models.Index(fields=["agency", "status", "due_date"], name="action_agency_status_due"),
             # The SILG chair's queue, longest waiting first.
             models.Index(fields=["status", "submitted_at"], name="action_status_submitted"),
-            # A recommendation's open actions: is it ready to close?
-            models.Index(fields=["recommendation", "status"], name="action_recommendation_status"),
+            # Is a recommendation ready to close; how far has each review got (index-only)?
+            models.Index(
+                fields=["recommendation", "status", "due_date"], name="action_rec_status_due"
+            ),
         ]
 
     def __str__(self):
