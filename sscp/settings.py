@@ -144,16 +144,49 @@ STATICFILES_DIRS = [
 
 # Evidence files live in private storage that no URL serves: they leave only
 # through the download view, which checks permission first.
+# Evidence files are reached only through Django's storage API, so where they live
+# is configuration: a folder on this machine; S3-compatible object storage shared by
+# several web servers and workers (django-storages); or memory, for tests and demos.
+EVIDENCE_STORAGE = env.str("EVIDENCE_STORAGE", default="filesystem")
 EVIDENCE_ROOT = env.path("EVIDENCE_ROOT", default=VAR_DIR / "evidence")
+EVIDENCE_STORAGES = {
+    "filesystem": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": EVIDENCE_ROOT, "base_url": None},
+    },
+    "s3": {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("EVIDENCE_S3_BUCKET", default=""),
+            "endpoint_url": env.str("EVIDENCE_S3_ENDPOINT_URL", default=None),
+            "region_name": env.str("EVIDENCE_S3_REGION", default=None),
+            "location": env.str("EVIDENCE_S3_PREFIX", default="evidence"),
+            # Credentials come from the environment or the instance's role, as boto3 finds
+            # them (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), never from this file.
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+            "querystring_expire": 60,
+        },
+    },
+    "memory": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+}
+if EVIDENCE_STORAGE not in EVIDENCE_STORAGES:
+    raise ImproperlyConfigured(
+        f"EVIDENCE_STORAGE must be one of {', '.join(EVIDENCE_STORAGES)}, not {EVIDENCE_STORAGE!r}."
+    )
+if EVIDENCE_STORAGE == "s3" and not EVIDENCE_STORAGES["s3"]["OPTIONS"]["bucket_name"]:
+    raise ImproperlyConfigured("EVIDENCE_STORAGE=s3 needs EVIDENCE_S3_BUCKET.")
+if EVIDENCE_STORAGE == "memory" and not DEBUG:
+    raise ImproperlyConfigured(
+        "EVIDENCE_STORAGE=memory loses every file when the process stops: not with DEBUG off."
+    )
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": VAR_DIR / "media", "base_url": None},
     },
-    "evidence": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": EVIDENCE_ROOT, "base_url": None},
-    },
+    "evidence": EVIDENCE_STORAGES[EVIDENCE_STORAGE],
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

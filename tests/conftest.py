@@ -1,5 +1,7 @@
 """Personas and shared fixtures. Makers for objects are in tests/makers.py."""
 
+import os
+
 import pytest
 
 from sscp import roles
@@ -12,32 +14,56 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def use_evidence_storage(settings, location):
-    """Store evidence in `location` from now on."""
+def use_evidence_storage(settings, location=None):
+    """Store evidence from now on in the folder `location`, or in memory if None."""
     from django.utils.functional import empty
 
     from actions.models import evidence_files
 
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "evidence": {
+    if location is None:
+        storage = {"BACKEND": "django.core.files.storage.InMemoryStorage"}
+    else:
+        storage = {
             "BACKEND": "django.core.files.storage.FileSystemStorage",
             "OPTIONS": {"location": location, "base_url": None},
-        },
-    }
+        }
+    settings.STORAGES = {**settings.STORAGES, "evidence": storage}
     evidence_files._wrapped = empty
 
 
 @pytest.fixture(autouse=True)
-def evidence_in_tmp(settings, tmp_path):
-    """Each test stores evidence in its own temporary folder."""
-    use_evidence_storage(settings, tmp_path / "evidence")
+def evidence_storage(settings, tmp_path):
+    """Each test stores evidence in its own temporary folder, or in memory.
+
+    SSCP_TEST_EVIDENCE_STORAGE=memory runs the suite with evidence in memory: a
+    storage with no files on disk, showing that the code reaches evidence only
+    through Django's storage API, as it must for S3-compatible object storage.
+    """
+    in_memory = os.environ.get("SSCP_TEST_EVIDENCE_STORAGE") == "memory"
+    use_evidence_storage(settings, None if in_memory else tmp_path / "evidence")
     yield
     from django.utils.functional import empty
 
     from actions.models import evidence_files
 
     evidence_files._wrapped = empty
+
+
+def stored_evidence() -> list[str]:
+    """The names of every file in the evidence storage, found through the storage API."""
+    from actions.models import evidence_files
+
+    def walk(folder):
+        try:
+            folders, files = evidence_files.listdir(folder)
+        except FileNotFoundError:
+            return []
+        names = [f"{folder}/{name}".lstrip("/") for name in files]
+        for name in folders:
+            names += walk(f"{folder}/{name}".lstrip("/"))
+        return names
+
+    return walk("")
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from actions import reminders
 from actions.models import Action, Evidence, Reminder, SignOffDecision
 from audits.models import AuditRecord
 from sscp.celery import app
-from tests.conftest import use_evidence_storage
+from tests.conftest import stored_evidence, use_evidence_storage
 from tests.files import ACCEPTED, upload
 from tests.makers import make_action, make_evidence
 from tests.smtp import free_port
@@ -163,4 +163,4 @@ def test_when_the_database_fails_after_storing_a_file_the_file_is_removed(
         )
     assert response.status_code == 503
     assert not Evidence.objects.exists()
-    assert not any(path.is_file() for path in (tmp_path / "evidence").rglob("*"))
+    assert stored_evidence() == []

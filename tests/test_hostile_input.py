@@ -24,6 +24,7 @@ from actions.evidence import MAX_NAME_LENGTH, inspect_upload
 from reviews import forms as review_forms
 from sscp.forms import SignInForm
 from sscp.spreadsheets import FORMULA_STARTS, safe_cell
+from tests.conftest import stored_evidence
 from tests.files import ACCEPTED
 from tests.makers import make_action, make_evidence, make_recommendation, make_review
 
@@ -274,8 +275,10 @@ def test_hostile_uploads_never_fail_or_land_outside_the_evidence_folder(
         reverse("evidence-upload", args=[action.pk]), {"files": payload, "description": "x"}
     )
     assert response.status_code < 500
-    stored = [path for path in tmp_path.rglob("*") if path.is_file()]
-    assert all((tmp_path / "evidence") in path.parents for path in stored)
+    on_disk = [path for path in tmp_path.rglob("*") if path.is_file()]
+    assert all((tmp_path / "evidence") in path.parents for path in on_disk)
+    for name in stored_evidence():
+        assert not name.startswith("/") and ".." not in name.split("/")
 
 
 def test_hostile_text_is_escaped_wherever_it_is_shown(client_for, silg_chair, lead_a):

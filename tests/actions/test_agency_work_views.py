@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from actions.models import Action, Evidence, ExtensionRequest
+from tests.conftest import stored_evidence
 from tests.files import ACCEPTED, REFUSED, upload
 from tests.makers import make_action, make_evidence
 
@@ -82,7 +83,7 @@ def test_a_disguised_file_is_refused_and_nothing_is_stored(
     assert response.status_code == 200
     assert "There is a problem" in page and "is not a real" in page
     assert not Evidence.objects.exists()
-    assert not any(p.is_file() for p in (tmp_path / "evidence").rglob("*"))
+    assert stored_evidence() == []
 
 
 def test_an_oversize_file_is_refused(client_for, lead_a, action, settings):

@@ -9,6 +9,7 @@ from django.utils import timezone
 from actions import services
 from actions.models import Action, Evidence, ExtensionRequest, SignOffDecision
 from reviews import services as review_services
+from tests.conftest import stored_evidence
 from tests.files import ACCEPTED, REFUSED, upload
 from tests.makers import make_action, make_evidence, make_lead, make_recommendation
 
@@ -124,7 +125,7 @@ def test_one_bad_file_refuses_the_whole_upload_and_stores_nothing(lead_a, action
     with pytest.raises(ValidationError):
         services.evidence_attach(actor=lead_a, action=action, uploads=files, description="Two")
     assert not Evidence.objects.exists()
-    assert not any(path.is_file() for path in (tmp_path / "evidence").rglob("*"))
+    assert stored_evidence() == []
 
 
 def test_withdrawn_evidence_is_kept_and_marked(lead_a, action):

@@ -54,3 +54,52 @@ def test_database_url_selects_postgresql():
     result = run_django(DEBUG="true", DATABASE_URL="postgres://someone@db.example:5432/tracker")
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["django.db.backends.postgresql", "tracker"]
+
+
+PRINT_EVIDENCE_STORAGE = (
+    "import django; django.setup(); from django.core.files.storage import storages; "
+    "storage = storages['evidence']; "
+    "print(type(storage).__name__, getattr(storage, 'bucket_name', '-'), "
+    "getattr(storage, 'endpoint_url', '-'))"
+)
+
+
+def evidence_storage_with(**env_overrides):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("EVIDENCE_", "DEBUG"))}
+    env.update(DJANGO_SETTINGS_MODULE="sscp.settings", **env_overrides)
+    return subprocess.run(
+        [sys.executable, "-c", PRINT_EVIDENCE_STORAGE],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_evidence_is_on_this_machine_by_default():
+    result = evidence_storage_with(DEBUG="true")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[0] == "FileSystemStorage"
+
+
+def test_evidence_can_go_to_s3_compatible_object_storage():
+    result = evidence_storage_with(
+        DEBUG="true",
+        EVIDENCE_STORAGE="s3",
+        EVIDENCE_S3_BUCKET="sscp-evidence",
+        EVIDENCE_S3_ENDPOINT_URL="https://objects.example.org",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["S3Storage", "sscp-evidence", "https://objects.example.org"]
+
+
+def test_evidence_storage_settings_that_cannot_work_are_refused():
+    unknown = evidence_storage_with(DEBUG="true", EVIDENCE_STORAGE="floppy")
+    assert "EVIDENCE_STORAGE must be one of filesystem, s3, memory" in unknown.stderr
+    no_bucket = evidence_storage_with(DEBUG="true", EVIDENCE_STORAGE="s3")
+    assert "EVIDENCE_STORAGE=s3 needs EVIDENCE_S3_BUCKET" in no_bucket.stderr
+    memory_in_production = evidence_storage_with(
+        DEBUG="false", SECRET_KEY="k3y-" + "aZ9_" * 15, EVIDENCE_STORAGE="memory"
+    )
+    assert "EVIDENCE_STORAGE=memory loses every file" in memory_in_production.stderr
