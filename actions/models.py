@@ -131,6 +131,8 @@ class Action(models.Model):
         indexes = [
             models.Index(fields=["status", "due_date"], name="action_status_due"),
             models.Index(fields=["agency", "status", "due_date"], name="action_agency_status_due"),
+            # The list of actions, soonest due first, a page at a time.
+            models.Index(fields=["due_date", "id"], name="action_due"),
             # The SILG chair's queue, longest waiting first.
             models.Index(fields=["status", "submitted_at"], name="action_status_submitted"),
             # Is a recommendation ready to close; how far has each review got (index-only)?

@@ -18,7 +18,7 @@ from collections import Counter
 from contextlib import contextmanager
 
 from django.contrib.auth.models import Group
-from django.db import reset_queries, transaction
+from django.db import connection, reset_queries, transaction
 from django.utils import timezone
 
 from actions.models import Action, Evidence, ExtensionRequest, ProgressUpdate, SignOffDecision
@@ -160,6 +160,9 @@ class LoadGenerator:
             for start in range(0, self.total, BATCH):
                 self.actions(range(start, min(start + BATCH, self.total)))
         self.counts["audit records"] = seal_written_in_bulk()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")  # the planner's statistics, for the rows just written
         return self.counts
 
     # Helpers ------------------------------------------------------------------

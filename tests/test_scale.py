@@ -1,0 +1,179 @@
+"""At national scale: synthetic data in bulk, and the main pages' queries on indexes."""
+
+import datetime
+import hashlib
+import itertools
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from actions.models import Action, Evidence, ExtensionRequest, ProgressUpdate, SignOffDecision
+from audits.models import AuditRecord
+from audits.sealing import verify
+from reviews.models import Recommendation, Review
+from sscp import roles
+from sscp.models import User
+from tests.makers import make_agency, make_lead, make_user
+
+TODAY = datetime.date(2026, 11, 29)
+
+
+@pytest.fixture
+def development(settings):
+    """generate_load runs only where DEBUG is on: never on a live service."""
+    settings.DEBUG = True
+
+
+def generated_data() -> str:
+    """A fingerprint of what generate_load wrote, independent of primary keys' start."""
+    rows = Action.objects.order_by("pk").values_list(
+        "title", "agency__name", "status", "original_due_date", "due_date", "owner__username"
+    )
+    return hashlib.sha256(repr(list(rows)).encode()).hexdigest()
+
+
+@pytest.mark.django_db
+def test_generate_load_writes_every_kind_of_record_with_a_sealed_history(development, capsys):
+    call_command("generate_load", actions=800, seed=7, today=TODAY)
+    assert "Generated in" in capsys.readouterr().out
+    assert Action.objects.count() == 800
+    assert set(Action.objects.values_list("status", flat=True)) == set(Action.Status.values)
+    for model in [ProgressUpdate, Evidence, SignOffDecision, ExtensionRequest]:
+        assert model.objects.exists(), model
+    assert Recommendation.objects.filter(closed_at__isnull=False).exists()
+    assert User.objects.filter(groups__name=roles.AGENCY_LEAD).count() >= 3
+    # Every action has its history, and every history row its sealed audit record.
+    assert Action.history.values("id").distinct().count() == 800
+    assert AuditRecord.objects.count() >= Action.history.count()
+    result = verify()
+    assert result.intact, result.problem
+    assert result.verified == AuditRecord.objects.count()
+
+
+@pytest.mark.django_db
+def test_generate_load_is_deterministic(development):
+    fingerprints = []
+    for _ in range(2):
+        with transaction.atomic():
+            call_command("generate_load", actions=120, seed=3, today=TODAY)
+            fingerprints.append(generated_data())
+            transaction.set_rollback(True)
+    assert fingerprints[0] == fingerprints[1]
+    with transaction.atomic():
+        call_command("generate_load", actions=120, seed=4, today=TODAY)
+        assert generated_data() != fingerprints[0]
+        transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+def test_generate_load_refuses_to_mix_with_generated_or_live_data(development, settings):
+    call_command("generate_load", actions=10, today=TODAY)
+    with pytest.raises(CommandError, match="already holds generated data"):
+        call_command("generate_load", actions=10, today=TODAY)
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="looks like a live service"):
+        call_command("generate_load", actions=10, today=TODAY)
+    with pytest.raises(CommandError, match="at least 1"):
+        call_command("generate_load", actions=0)
+
+
+# The indexes: EXPLAIN on PostgreSQL -------------------------------------------
+
+SCALE = 30_000
+# Real actions have a paragraph or two of description and success measure: rows
+# that wide make reading a narrow index cheaper than reading the table.
+DESCRIPTION = "Audit a sample of child protection plans for drift and report to SILG. " * 6
+
+
+def _many_actions(agencies, recommendations, count):
+    statuses = itertools.cycle(
+        ["not_started"] * 2 + ["in_progress"] * 5 + ["submitted", "completed", "superseded"]
+    )
+    closer = make_user()
+    moment = datetime.datetime(2026, 11, 1, 10, tzinfo=datetime.UTC)
+    for start in range(0, count, 5000):
+        batch = []
+        for n in range(start, min(start + 5000, count)):
+            status = next(statuses)
+            due = TODAY + datetime.timedelta(days=(n * 7919) % 1460 - 730)
+            done = status in {"submitted", "completed"}
+            batch.append(
+                Action(
+                    recommendation=recommendations[n % len(recommendations)],
+                    agency=agencies[n % len(agencies)],
+                    title=f"Action {n}",
+                    description=DESCRIPTION,
+                    success_measure=DESCRIPTION,
+                    original_due_date=due,
+                    due_date=due,
+                    status=status,
+                    submitted_at=moment if done else None,
+                    completion_statement="Done" if done else "",
+                    completed_at=moment if status == "completed" else None,
+                    completed_by=closer if status == "completed" else None,
+                )
+            )
+        Action.objects.bulk_create(batch)
+
+
+def _plans(client, url) -> list[tuple[str, str]]:
+    """The plan PostgreSQL chooses for each query a page makes that reads the actions."""
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url, secure=True).status_code == 200
+    plans = []
+    with connection.cursor() as cursor:
+        for query in queries.captured_queries:
+            sql = query["sql"]
+            if sql.startswith("SELECT") and "actions_action" in sql:
+                cursor.execute(f"EXPLAIN {sql}")
+                plans.append((sql, "\n".join(row[0] for row in cursor.fetchall())))
+    return plans
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_main_pages_read_the_actions_through_indexes(time_machine):
+    time_machine.move_to(datetime.datetime(2026, 11, 29, 12, tzinfo=datetime.UTC))
+    agencies = [make_agency() for _ in range(20)]
+    reviews = Review.objects.bulk_create(
+        [Review(title=f"Review {n}", kind=Review.Kind.PRACTICE_REVIEW) for n in range(300)]
+    )
+    recommendations = Recommendation.objects.bulk_create(
+        [Recommendation(review=r, number=k, text="Share sooner") for r in reviews for k in (1, 2)]
+    )
+    _many_actions(agencies, recommendations, SCALE)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    lead = make_lead(agencies[0])
+    people = {
+        "lead": lead,
+        "chair": make_user(role=roles.SILG_CHAIR),
+        "team": make_user(role=roles.PARTNERSHIP_TEAM),
+    }
+    actions = reverse("action-list")
+    pages = [
+        ("lead", reverse("home")),
+        ("chair", reverse("home")),
+        ("team", reverse("home")),
+        ("lead", actions),
+        ("lead", f"{actions}?agency={agencies[0].pk}&overdue=true"),
+        ("team", f"{actions}?agency="),
+        ("team", f"{actions}?status=in_progress"),
+        ("team", f"{actions}?status=submitted&sort=-due"),
+        ("team", f"{actions}?review={reviews[0].pk}"),
+        ("chair", reverse("sign-off-queue")),
+        ("team", reverse("review-list")),
+        ("team", reverse("recommendation-list") + "?state=ready"),
+    ]
+    checked = 0
+    for who, url in pages:
+        client = Client()
+        client.force_login(people[who])
+        for sql, plan in _plans(client, url):
+            assert "Seq Scan on actions_action" not in plan, f"{url}\n{sql}\n{plan}"
+            checked += 1
+    assert checked >= len(pages)
