@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 # Development defaults; a .env file or the environment can override them.
 export DEBUG ?= true
 
-.PHONY: install run test lint format clean
+.PHONY: install run test lint format clean load benchmark
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,22 @@ run: install
 test: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The benchmark's own PostgreSQL database, made afresh by `make load`.
+BENCH_SERVER ?= postgres://postgres@127.0.0.1:5432
+BENCH_DB ?= sscp_bench
+BENCH_ACTIONS ?= 100000
+BENCH_URL = $(BENCH_SERVER)/$(BENCH_DB)
+
+## load: a fresh PostgreSQL database ($(BENCH_DB)) of 100,000 generated actions, for the benchmark
+load: install
+	psql "$(BENCH_SERVER)/postgres" -q -c "DROP DATABASE IF EXISTS $(BENCH_DB)" -c "CREATE DATABASE $(BENCH_DB)"
+	DATABASE_URL=$(BENCH_URL) $(BIN)/python manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_URL) $(BIN)/python manage.py generate_load --actions $(BENCH_ACTIONS) --seed 1
+
+## benchmark: time every main page against its floor on that database, and print the table
+benchmark: install
+	DATABASE_URL=$(BENCH_URL) $(BIN)/python manage.py benchmark
 
 lint: install
 	$(BIN)/ruff check .

@@ -11,11 +11,18 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from actions.models import Action, Evidence, ExtensionRequest, ProgressUpdate, SignOffDecision
+from actions.models import (
+    Action,
+    Evidence,
+    ExtensionRequest,
+    ProgressUpdate,
+    Reminder,
+    SignOffDecision,
+)
 from audits.models import AuditRecord
 from audits.sealing import verify
 from reviews.models import Recommendation, Review
-from sscp import roles
+from sscp import benchmark, roles
 from sscp.models import User
 from tests.makers import make_agency, make_lead, make_user
 
@@ -177,3 +184,20 @@ def test_the_main_pages_read_the_actions_through_indexes(time_machine):
             assert "Seq Scan on actions_action" not in plan, f"{url}\n{sql}\n{plan}"
             checked += 1
     assert checked >= len(pages)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_benchmark_measures_every_page_against_its_floor_and_changes_nothing(settings):
+    """Its figures belong in the benchmark's table, not in a test: this checks it runs."""
+    settings.DEBUG = True
+    call_command("generate_load", actions=200, seed=2, today=TODAY)
+    actions, records = Action.objects.count(), AuditRecord.objects.count()
+    report = benchmark.run(runs=1, warmup=0, today=TODAY, export_rows=(20, 100))
+    table = benchmark.table(report)
+    for name in ["Dashboard, agency lead", "Dashboard, SILG chair", "Dashboard, partnership team",
+                 "Review detail", "Action detail", "Audit log (lead)", "CSV export, 100+ rows",
+                 "XLSX export, 100+ rows", "Reminder sweep over 200 actions"]:  # fmt: skip
+        assert name in table
+    assert all(r.page.queries and r.floor.queries for r in report.results)
+    assert (Action.objects.count(), AuditRecord.objects.count()) == (actions, records)
+    assert not Reminder.objects.exists()  # the sweep's writes were rolled back
