@@ -67,6 +67,26 @@ def stored_evidence() -> list[str]:
 
 
 @pytest.fixture
+def migrated_data(transactional_db):
+    """Make again what the data migrations made, which a flush between tests removes.
+
+    serialized_rollback cannot always restore it: once Playwright has run an event
+    loop in this thread, Django's per-context connections hide the saved copy.
+    """
+    from django.contrib.auth.models import Group
+
+    from audits.history import SYSTEM_USERNAME
+    from sscp.models import User
+
+    for name in roles.ALL:
+        Group.objects.get_or_create(name=name)
+    User.objects.get_or_create(
+        username=SYSTEM_USERNAME,
+        defaults={"first_name": "System", "last_name": "(automatic)", "is_active": False},
+    )
+
+
+@pytest.fixture
 def agency_a(db):
     return make_agency(name="Agency A", short_name="Agency A")
 

@@ -143,7 +143,7 @@ def _plans(client, url) -> list[tuple[str, str]]:
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_the_main_pages_read_the_actions_through_indexes(time_machine):
+def test_the_main_pages_read_the_actions_through_indexes(migrated_data, time_machine):
     time_machine.move_to(datetime.datetime(2026, 11, 29, 12, tzinfo=datetime.UTC))
     agencies = [make_agency() for _ in range(20)]
     reviews = Review.objects.bulk_create(
@@ -187,7 +187,9 @@ def test_the_main_pages_read_the_actions_through_indexes(time_machine):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_benchmark_measures_every_page_against_its_floor_and_changes_nothing(settings):
+def test_the_benchmark_measures_every_page_against_its_floor_and_changes_nothing(
+    migrated_data, settings
+):
     """Its figures belong in the benchmark's table, not in a test: this checks it runs."""
     settings.DEBUG = True
     call_command("generate_load", actions=200, seed=2, today=TODAY)

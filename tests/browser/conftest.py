@@ -14,12 +14,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group
 
-from audits.history import SYSTEM_USERNAME
-from sscp import roles
 from sscp.demo import load_demo
-from sscp.models import User
 
 PASSWORD = "demo-pass"
 CHROMIUM_ARGS = [
@@ -51,18 +47,8 @@ def browser():
 
 
 @pytest.fixture(autouse=True)
-def migrated_data(transactional_db):
-    """Make again what the data migrations made, which a flush between tests removes.
-
-    serialized_rollback cannot restore it here: Playwright runs an event loop in
-    this thread, and Django's per-context connections then hide the saved copy.
-    """
-    for name in roles.ALL:
-        Group.objects.get_or_create(name=name)
-    User.objects.get_or_create(
-        username=SYSTEM_USERNAME,
-        defaults={"first_name": "System", "last_name": "(automatic)", "is_active": False},
-    )
+def browser_test_data(migrated_data):
+    """Every browser test starts with what the data migrations made."""
 
 
 @pytest.fixture
