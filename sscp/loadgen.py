@@ -561,17 +561,21 @@ class LoadGenerator:
                 submitted_at=submitted,
                 completion_statement=self.words(20),
             )
-        if returned:
-            when, comment = next(moments), self.words(10)
+
+        def decision(outcome, label, comment=""):
+            when = next(moments)
             child(
                 SignOffDecision(
-                    outcome=SignOffDecision.Outcome.RETURNED,
-                    comment=comment,
-                    decided_by_id=chair,
-                    decided_at=when,
+                    outcome=outcome, comment=comment, decided_by_id=chair, decided_at=when
                 ),
-                (when, chair, "Sign-off decision: returned to the agency", {}),
+                (when, chair, f"Sign-off decision: {label}", {}),
             )
+            return when
+
+        Outcome = SignOffDecision.Outcome
+        if returned:
+            comment = self.words(10)
+            when = decision(Outcome.RETURNED, "returned to the agency", comment)
             change(
                 when,
                 chair,
@@ -580,13 +584,7 @@ class LoadGenerator:
                 returned_at=when,
             )
         if status == Status.COMPLETED:
-            when = next(moments)
-            child(
-                SignOffDecision(
-                    outcome=SignOffDecision.Outcome.APPROVED, decided_by_id=chair, decided_at=when
-                ),
-                (when, chair, "Sign-off decision: approved", {}),
-            )
+            when = decision(Outcome.APPROVED, "approved")
             change(
                 when,
                 chair,
@@ -596,16 +594,8 @@ class LoadGenerator:
                 completed_by_id=chair,
             )
         if status == Status.SUPERSEDED:
-            when, comment = next(moments), "Replaced by a later action."
-            child(
-                SignOffDecision(
-                    outcome=SignOffDecision.Outcome.SUPERSEDED,
-                    comment=comment,
-                    decided_by_id=chair,
-                    decided_at=when,
-                ),
-                (when, chair, "Sign-off decision: superseded", {}),
-            )
+            comment = "Replaced by a later action."
+            when = decision(Outcome.SUPERSEDED, "superseded", comment)
             change(when, chair, f"Superseded: {comment}", status=Status.SUPERSEDED)
         return self.finished(action, state), versions, children
 

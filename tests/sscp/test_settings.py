@@ -12,11 +12,13 @@ PRINT_SETTINGS = (
 )
 
 
-def run_django(**env_overrides):
-    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL"}}
+def run_django(code=PRINT_SETTINGS, **env_overrides):
+    """Run `code` in a fresh Python with Django set up from this environment, less its settings."""
+    ours = {"SECRET_KEY", "DEBUG", "DATABASE_URL"}
+    env = {k: v for k, v in os.environ.items() if k not in ours and not k.startswith("EVIDENCE_")}
     env.update(DJANGO_SETTINGS_MODULE="sscp.settings", **env_overrides)
     return subprocess.run(
-        [sys.executable, "-c", PRINT_SETTINGS],
+        [sys.executable, "-c", code],
         cwd=settings.BASE_DIR,
         env=env,
         capture_output=True,
@@ -65,16 +67,7 @@ PRINT_EVIDENCE_STORAGE = (
 
 
 def evidence_storage_with(**env_overrides):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("EVIDENCE_", "DEBUG"))}
-    env.update(DJANGO_SETTINGS_MODULE="sscp.settings", **env_overrides)
-    return subprocess.run(
-        [sys.executable, "-c", PRINT_EVIDENCE_STORAGE],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    return run_django(PRINT_EVIDENCE_STORAGE, **env_overrides)
 
 
 def test_evidence_is_on_this_machine_by_default():
