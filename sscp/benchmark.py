@@ -42,6 +42,7 @@ from actions.views import EXPORT_CHUNK
 from audits.models import AuditRecord
 from reviews.models import Review
 from sscp import roles
+from sscp.filters import date_query
 from sscp.models import User
 
 OPEN = Action.OPEN_STATUSES
@@ -154,10 +155,6 @@ def _busiest_lead() -> User:
         .first()
     )
     return _person(roles.AGENCY_LEAD, agency_id=agency_id)
-
-
-def _date_filter(name: str, day: datetime.date) -> dict:
-    return {f"{name}_0": day.day, f"{name}_1": day.month, f"{name}_2": day.year}
 
 
 def _due_date_of_row(n: int) -> datetime.date:
@@ -282,14 +279,14 @@ def build_cases(today: datetime.date, export_rows: int) -> list[Case]:
         Case(
             f"CSV export, {export_rows:,}+ rows",
             team,
-            f"{reverse('action-list-csv')}?{urlencode(_date_filter('due_before', export_to))}",
+            f"{reverse('action-list-csv')}?{urlencode(date_query('due_before', export_to))}",
             lambda: _export_rows(export_to, today),
             bare_csv,
         ),
         Case(
             f"XLSX export, {export_rows:,}+ rows",
             team,
-            f"{reverse('action-list-xlsx')}?{urlencode(_date_filter('due_before', export_to))}",
+            f"{reverse('action-list-xlsx')}?{urlencode(date_query('due_before', export_to))}",
             lambda: _export_rows(export_to, today),
             bare_xlsx,
         ),
@@ -460,7 +457,7 @@ def _run(*, runs, warmup, today, export_rows) -> Report:
     for name, url_name in [("CSV", "action-list-csv"), ("XLSX", "action-list-xlsx")]:
         small, large = (
             peak_memory(
-                team_client, f"{reverse(url_name)}?{urlencode(_date_filter('due_before', day))}"
+                team_client, f"{reverse(url_name)}?{urlencode(date_query('due_before', day))}"
             )
             for day in (small_to, export_to)
         )

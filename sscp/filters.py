@@ -11,6 +11,11 @@ class GovukDateFilter(django_filters.DateFilter):
     field_class = GovukDateField
 
 
+def date_query(name: str, day) -> dict[str, int]:
+    """A GovukDateFilter's value for a URL: the day, month and year boxes it reads."""
+    return {f"{name}_0": day.day, f"{name}_1": day.month, f"{name}_2": day.year}
+
+
 def sort_links(request, ordering_param: str, columns: dict[str, str]) -> dict[str, dict]:
     """For each sortable column, the link that sorts by it and its aria-sort state.
 

@@ -20,6 +20,7 @@ from actions import selectors as action_selectors
 from actions.models import Action, Rag
 from reviews import selectors as review_selectors
 from sscp.charts import Bar, BarChart, Series
+from sscp.filters import date_query
 from sscp.middleware import error_reference
 
 DUE_SOON_WINDOW = 30
@@ -49,11 +50,6 @@ def shortlist(queryset, size=SHORTLIST_SIZE) -> Shortlist:
 
 def _actions_url(**filters) -> str:
     return f"{reverse('action-list')}?{urlencode(filters, doseq=True)}"
-
-
-def _date_filter(name: str, day) -> dict[str, int]:
-    """A date for the action list's filters, in the day, month and year boxes it reads."""
-    return {f"{name}_0": day.day, f"{name}_1": day.month, f"{name}_2": day.year}
 
 
 def _rag_chart(agency, today) -> BarChart:
@@ -147,8 +143,8 @@ def home(request):
             "due_soon_days": DUE_SOON_WINDOW,
             "due_soon_url": _actions_url(
                 status=Action.OPEN_STATUSES,
-                **_date_filter("due_after", today),
-                **_date_filter("due_before", due_by),
+                **date_query("due_after", today),
+                **date_query("due_before", due_by),
             ),
         }
     return render(request, "sscp/home.html", context)
