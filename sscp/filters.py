@@ -61,7 +61,7 @@ class ChosenRecordWidget(forms.CheckboxInput):
 
 
 class ChosenRecordFilter(django_filters.ModelChoiceFilter):
-    """A filter by one of thousands of records (a review), chosen by following a link to the list.
+    """A filter by one of thousands of records (a review, a person), chosen by following a link.
 
     A select of every review would be too long to use and to send. The value in
     the URL is checked against the whole queryset; the form shows only the record
