@@ -6,6 +6,7 @@ them. A `.env` file beside `manage.py`, if present, fills in whatever the real
 environment leaves unset. Bad values fail loudly at start-up.
 """
 
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -31,7 +32,15 @@ DEBUG = env.bool("DEBUG", default=False)
 # without a real one, rather than signing sessions with a known value.
 INSECURE_KEY_PREFIX = "django-insecure-"
 SECRET_KEY = env.str("SECRET_KEY", default="")
-if not DEBUG and (
+# Commands that only read the code, never a request or the data, need no key: so
+# `manage.py makemigrations --check` works in a bare checkout, as CI tools run it.
+CODE_ONLY_COMMANDS = {"makemigrations", "help", "version"}
+RUNNING_CODE_ONLY = (
+    Path(sys.argv[0]).name == "manage.py"
+    and len(sys.argv) > 1
+    and sys.argv[1] in CODE_ONLY_COMMANDS
+)
+if not (DEBUG or RUNNING_CODE_ONLY) and (
     len(SECRET_KEY) < 50 or SECRET_KEY.startswith(INSECURE_KEY_PREFIX) or len(set(SECRET_KEY)) < 5
 ):
     raise ImproperlyConfigured(

@@ -12,19 +12,24 @@ PRINT_SETTINGS = (
 )
 
 
-def run_django(code=PRINT_SETTINGS, **env_overrides):
-    """Run `code` in a fresh Python with Django set up from this environment, less its settings."""
+def run_python(*args, **env_overrides):
+    """Python with `args`, in this environment less our settings, plus `env_overrides`."""
     ours = {"SECRET_KEY", "DEBUG", "DATABASE_URL"}
     env = {k: v for k, v in os.environ.items() if k not in ours and not k.startswith("EVIDENCE_")}
     env.update(DJANGO_SETTINGS_MODULE="sscp.settings", **env_overrides)
     return subprocess.run(
-        [sys.executable, "-c", code],
+        [sys.executable, *args],
         cwd=settings.BASE_DIR,
         env=env,
         capture_output=True,
         text=True,
         check=False,
     )
+
+
+def run_django(code=PRINT_SETTINGS, **env_overrides):
+    """Run `code` in a fresh Python with Django set up."""
+    return run_python("-c", code, **env_overrides)
 
 
 def test_production_refuses_to_start_without_a_secret_key():
@@ -96,3 +101,20 @@ def test_evidence_storage_settings_that_cannot_work_are_refused():
         DEBUG="false", SECRET_KEY="k3y-" + "aZ9_" * 15, EVIDENCE_STORAGE="memory"
     )
     assert "EVIDENCE_STORAGE=memory loses every file" in memory_in_production.stderr
+
+
+def manage(*args):
+    """manage.py with no settings of ours: no DEBUG, no SECRET_KEY."""
+    return run_python("manage.py", *args)
+
+
+def test_commands_that_only_read_the_code_run_without_a_key():
+    result = manage("makemigrations", "--check", "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
+
+
+def test_commands_that_use_the_data_still_refuse_without_a_key():
+    result = manage("check")
+    assert result.returncode != 0
+    assert "SECRET_KEY is missing or not a real secret" in result.stderr
