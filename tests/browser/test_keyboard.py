@@ -33,15 +33,19 @@ def tab_to(page, selector, *, limit=80):
     raise AssertionError(f"Tab never reached {selector}")
 
 
-def test_the_chair_signs_off_an_action_with_the_keyboard_alone(page, demo):
-    action = Action.objects.get(title="Commission Sandstories training on disguised compliance")
+def sign_in_with_the_keyboard(page, username):
     page.goto("/sign-in/")
     tab_to(page, "#id_username")
-    page.keyboard.type("silg-chair")
+    page.keyboard.type(username)
     tab_to(page, "#id_password")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
     page.wait_for_selector(".sscp-account__name")
+
+
+def test_the_chair_signs_off_an_action_with_the_keyboard_alone(page, demo):
+    action = Action.objects.get(title="Commission Sandstories training on disguised compliance")
+    sign_in_with_the_keyboard(page, "silg-chair")
 
     tab_to(page, ".govuk-service-navigation__link:has-text('Awaiting sign-off')")
     page.keyboard.press("Enter")
@@ -73,13 +77,7 @@ def test_the_chair_signs_off_an_action_with_the_keyboard_alone(page, demo):
 
 def test_an_error_is_reached_and_corrected_with_the_keyboard(page, demo):
     action = Action.objects.get(title="Commission Sandstories training on disguised compliance")
-    page.goto("/sign-in/")
-    tab_to(page, "#id_username")
-    page.keyboard.type("silg-chair")
-    tab_to(page, "#id_password")
-    page.keyboard.type(PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_selector(".sscp-account__name")
+    sign_in_with_the_keyboard(page, "silg-chair")
     page.goto(f"/actions/{action.pk}/sign-off/")
     tab_to(page, "input[value=approve]")
     page.keyboard.press("ArrowDown")  # arrow keys move through a group of radios
