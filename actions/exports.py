@@ -46,7 +46,6 @@ def rows(actions, *, site_url: str, today):
 
     for action in actions:
         owner = " ".join(filter(None, [action["owner__first_name"], action["owner__last_name"]]))
-        is_open = action["status"] in Action.OPEN_STATUSES
         yield [
             action["recommendation__review__title"],
             kinds[action["recommendation__review__kind"]],
@@ -59,7 +58,7 @@ def rows(actions, *, site_url: str, today):
             ratings[action["rag_value"]],
             action["original_due_date"],
             action["due_date"],
-            max((today - action["due_date"]).days, 0) if is_open else 0,
+            Action.days_overdue_of(action["status"], action["due_date"], today),
             action["extensions_granted"],
             action["success_measure"],
             action["latest_progress"] or "",
