@@ -139,6 +139,12 @@ class Action(models.Model):
             models.Index(
                 fields=["recommendation", "status", "due_date"], name="action_rec_status_due"
             ),
+            # Which recommendations have no open action left: an anti-join over this alone.
+            models.Index(
+                fields=["recommendation"],
+                condition=Q(status__in=["not_started", "in_progress", "submitted"]),
+                name="action_open_by_recommendation",
+            ),
         ]
 
     def __str__(self):
@@ -433,10 +439,18 @@ class Reminder(models.Model):
     Status = ReminderStatus
     CLAIMABLE = (ReminderStatus.PENDING, ReminderStatus.FAILED)
 
+    # No index of their own: the unique constraint's index starts with the recipient and
+    # reminder_action_day's with the action, and every index slows the daily sweep's
+    # tens of thousands of inserts and updates.
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reminders"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="reminders",
+        db_index=False,
     )
-    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="reminders")
+    action = models.ForeignKey(
+        Action, on_delete=models.PROTECT, related_name="reminders", db_index=False
+    )
     kind = models.CharField(max_length=30, choices=ReminderKind.choices)
     reminder_date = models.DateField(help_text="The day the reminder is for.")
     due_date = models.DateField(help_text="The action's due date when the reminder was made.")
