@@ -23,10 +23,11 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F, Prefetch, Q
+from django.db import connection, transaction
+from django.db.models import F, Q
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
@@ -40,7 +41,6 @@ Kind = Reminder.Kind
 Status = Reminder.Status
 MONDAY = 0
 AGENCY_STATUSES = (Action.Status.NOT_STARTED, Action.Status.IN_PROGRESS)
-BATCH_SIZE = 1000
 
 
 class Audience(StrEnum):
@@ -125,6 +125,7 @@ def dates_with_reminders(today: datetime.date) -> list[datetime.date]:
 class People:
     """Everyone who can receive reminders for a set of agencies, loaded in two queries."""
 
+    by_id: dict[int, User]  # everyone below, and anyone else in those agencies with an email
     leads_by_agency: dict[int, list[User]]
     partnership: list[User]
     chairs: list[User]
@@ -132,28 +133,31 @@ class People:
     @classmethod
     def load(cls, agency_ids) -> "People":
         emailable = User.objects.filter(is_active=True).exclude(email="")
-        leads = defaultdict(list)
-        for lead in emailable.filter(agency_id__in=agency_ids, groups__name=roles.AGENCY_LEAD):
-            leads[lead.agency_id].append(lead)
+        by_id, leads = {}, defaultdict(list)
+        for user in emailable.filter(agency_id__in=agency_ids).prefetch_related("groups"):
+            by_id[user.pk] = user
+            if roles.AGENCY_LEAD in user.role_names:
+                leads[user.agency_id].append(user)
         partnership, chairs = [], []
         staff = emailable.filter(groups__name__in=[roles.PARTNERSHIP_TEAM, roles.SILG_CHAIR])
         for user in staff.distinct().prefetch_related("groups"):
+            user = by_id.setdefault(user.pk, user)
             if roles.PARTNERSHIP_TEAM in user.role_names:
                 partnership.append(user)
             if roles.SILG_CHAIR in user.role_names:
                 chairs.append(user)
-        return cls(leads, partnership, chairs)
+        return cls(by_id, leads, partnership, chairs)
 
-    def owners_of(self, action: Action) -> list[User]:
+    def owners_of(self, agency_id: int, owner_id: int | None) -> list[User]:
         """The owner when set and reachable by email, else every such lead of the agency."""
-        owner = action.owner
-        if owner is not None and owner.can_receive_email and owner.agency_id == action.agency_id:
+        owner = self.by_id.get(owner_id)
+        if owner is not None and owner.agency_id == agency_id:
             return [owner]
-        return self.leads_by_agency.get(action.agency_id, [])
+        return self.leads_by_agency.get(agency_id, [])
 
-    def audience(self, action: Action, audience: Audience) -> list[User]:
+    def audience(self, agency_id: int, owner_id: int | None, audience: Audience) -> list[User]:
         if audience == Audience.OWNERS:
-            return self.owners_of(action)
+            return self.owners_of(agency_id, owner_id)
         return self.partnership if audience == Audience.PARTNERSHIP else self.chairs
 
 
@@ -164,94 +168,162 @@ def _wants(user: User, frequency: Frequency) -> bool:
 # 2. Plan and record ----------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Planned:
-    recipient: User
-    action: Action
+class Planned(NamedTuple):
+    """A reminder to record: a row of the outbox, by ids."""
+
+    recipient_id: int
+    action_id: int
     kind: str
+    due_date: datetime.date
 
 
 def plan(day: datetime.date) -> list[Planned]:
-    """Every reminder due on `day`, resolved to recipients. Queries do not grow with actions."""
+    """Every reminder due on `day`, resolved to recipients. Queries do not grow with actions.
+
+    Actions are read as plain values: a national service plans tens of thousands a day.
+    """
+    fields = ("pk", "due_date", "status", "agency_id", "owner_id")
     actions = list(
         Action.objects.filter(status__in=AGENCY_STATUSES, due_date__in=dates_with_reminders(day))
-        .select_related("owner", "agency", "recommendation__review")
         .order_by("pk")
+        .values_list(*fields)
     )
     awaiting_sign_off = list(
         Action.objects.filter(status=Action.Status.SUBMITTED)
-        .select_related("agency", "recommendation__review")
         .order_by("pk")
+        .values_list("pk", "due_date")
     )
     awaiting_extension = list(
         Action.objects.filter(extension_requests__status=ExtensionRequest.Status.PENDING)
-        .select_related("agency", "recommendation__review")
         .distinct()
         .order_by("pk")
+        .values_list("pk", "due_date")
     )
-    people = People.load({action.agency_id for action in actions})
+    people = People.load({agency_id for _, _, _, agency_id, _ in actions})
     planned = []
-    for action in actions:
-        for due in reminders_for(due_date=action.due_date, today=day, status=action.status):
+    for action_id, due_date, status, agency_id, owner_id in actions:
+        for due in reminders_for(due_date=due_date, today=day, status=status):
             planned += [
-                Planned(user, action, due.kind)
-                for user in people.audience(action, due.audience)
+                Planned(user.pk, action_id, due.kind, due_date)
+                for user in people.audience(agency_id, owner_id, due.audience)
                 if _wants(user, due.frequency)
             ]
     frequency = chair_queue_frequency(day)
+    chairs = [chair for chair in people.chairs if _wants(chair, frequency)]
     for kind, queue in [
         (Kind.AWAITING_SIGN_OFF, awaiting_sign_off),
         (Kind.AWAITING_EXTENSION, awaiting_extension),
     ]:
         planned += [
-            Planned(chair, action, kind)
-            for action in queue
-            for chair in people.chairs
-            if _wants(chair, frequency)
+            Planned(chair.pk, action_id, kind, due_date)
+            for action_id, due_date in queue
+            for chair in chairs
         ]
     return list(dict.fromkeys(planned))
 
 
 def record(planned: list[Planned], day: datetime.date) -> int:
-    """Add the planned reminders to the outbox; those already there are left alone."""
-    before = Reminder.objects.filter(reminder_date=day).count()
-    Reminder.objects.bulk_create(
-        [
-            Reminder(
-                recipient=p.recipient,
-                action=p.action,
-                kind=p.kind,
-                reminder_date=day,
-                due_date=p.action.due_date,
-            )
-            for p in planned
-        ],
-        batch_size=BATCH_SIZE,
-        ignore_conflicts=True,
+    """Add the planned reminders to the outbox and say how many were new.
+
+    Rows already there (the same recipient, action, kind and day) are left alone by
+    the unique constraint: INSERT ... ON CONFLICT DO NOTHING, which counts what it
+    added. bulk_create can do neither for the tens of thousands of rows a national
+    sweep makes, so on PostgreSQL the rows are first copied into a temporary table.
+    """
+    ops = connection.ops
+    table = ops.quote_name(Reminder._meta.db_table)
+    insert = (
+        f"INSERT INTO {table} (recipient_id, action_id, kind, due_date, reminder_date, "
+        "status, attempts, last_error, created_at) "
     )
-    return Reminder.objects.filter(reminder_date=day).count() - before
+    fixed = (
+        ops.adapt_datefield_value(day),
+        Status.PENDING.value,
+        0,
+        "",
+        ops.adapt_datetimefield_value(timezone.now()),
+    )
+    rows = [
+        (recipient_id, action_id, str(kind), ops.adapt_datefield_value(due_date))
+        for recipient_id, action_id, kind, due_date in planned
+    ]
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            cursor.executemany(
+                f"{insert} VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                [row + fixed for row in rows],
+            )
+            return cursor.rowcount
+        cursor.execute(
+            "CREATE TEMPORARY TABLE planned_reminder "
+            "(recipient_id bigint, action_id bigint, kind text, due_date date) ON COMMIT DROP"
+        )
+        with cursor.copy("COPY planned_reminder FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(
+            f"{insert} SELECT recipient_id, action_id, kind, due_date, %s, %s, %s, %s, %s "  # noqa: S608 (the model's table; values are bound)
+            "FROM planned_reminder ON CONFLICT DO NOTHING",
+            fixed,
+        )
+        recorded = cursor.rowcount
+        cursor.execute("DROP TABLE planned_reminder")
+        return recorded
 
 
 def notify_returned(action: Action) -> None:
     """The SILG chair returned the action: tell its owners today, through the outbox."""
     people = People.load([action.agency_id])
     day = timezone.localdate()
-    Reminder.objects.bulk_create(
+    record(
         [
-            Reminder(
-                recipient=user,
-                action=action,
-                kind=Kind.RETURNED,
-                reminder_date=day,
-                due_date=action.due_date,
-            )
-            for user in people.owners_of(action)
+            Planned(user.pk, action.pk, Kind.RETURNED, action.due_date)
+            for user in people.owners_of(action.agency_id, action.owner_id)
         ],
-        ignore_conflicts=True,
+        day,
     )
 
 
 # 3. Deliver ------------------------------------------------------------------
+
+
+class Line(NamedTuple):
+    """A reminder in the outbox with what its digest line and its still-due check need."""
+
+    pk: int
+    kind: str
+    reminder_date: datetime.date
+    due_date: datetime.date  # the action's, when the reminder was recorded
+    action_id: int
+    status: str
+    action_due_date: datetime.date
+    agency_id: int
+    owner_id: int | None
+    returned_at: datetime.datetime | None
+    title: str
+    recommendation_number: int
+    review_title: str
+
+    @property
+    def days_overdue(self) -> int:
+        return Action.days_overdue_of(self.status, self.action_due_date, self.reminder_date)
+
+
+LINE_FIELDS = (
+    "pk",
+    "kind",
+    "reminder_date",
+    "due_date",
+    "action_id",
+    "action__status",
+    "action__due_date",
+    "action__agency_id",
+    "action__owner_id",
+    "action__returned_at",
+    "action__title",
+    "action__recommendation__number",
+    "action__recommendation__review__title",
+)
 
 
 @dataclass
@@ -278,30 +350,36 @@ def _claimable(now: datetime.datetime) -> Q:
     return Q(status__in=Reminder.CLAIMABLE) | Q(status=Status.SENDING, claimed_at__lt=stale)
 
 
-def still_due(reminder: Reminder, people: People) -> bool:
-    """Whether a reminder in the outbox should still go: the action may have moved on."""
-    action = reminder.action
-    recipient = reminder.recipient
-    if not recipient.can_receive_email:
-        return False
-    match reminder.kind:
-        case Kind.AWAITING_SIGN_OFF:
-            return action.status == Action.Status.SUBMITTED and recipient in people.chairs
-        case Kind.AWAITING_EXTENSION:
-            return recipient in people.chairs and any(
-                e.status == ExtensionRequest.Status.PENDING for e in action.extension_requests.all()
-            )
-        case Kind.RETURNED:
-            return action.returned_at is not None and recipient in people.owners_of(action)
-        case Kind.ESCALATION:
-            allowed = people.partnership + people.chairs
-        case _:
-            allowed = people.owners_of(action)
-    return (
-        action.status in AGENCY_STATUSES
-        and action.due_date == reminder.due_date
-        and recipient in allowed
-    )
+@dataclass
+class Outbox:
+    """What deciding whether waiting reminders are still due needs, loaded once per delivery."""
+
+    people: People
+    pending_extensions: set[int]  # actions with an extension request awaiting a decision
+
+    def still_due(self, line: Line, recipient: User) -> bool:
+        """Whether a reminder in the outbox should still go: the action may have moved on."""
+        if not recipient.can_receive_email:
+            return False
+        people = self.people
+        match line.kind:
+            case Kind.AWAITING_SIGN_OFF:
+                return line.status == Action.Status.SUBMITTED and recipient in people.chairs
+            case Kind.AWAITING_EXTENSION:
+                return recipient in people.chairs and line.action_id in self.pending_extensions
+            case Kind.RETURNED:
+                return line.returned_at is not None and recipient in people.owners_of(
+                    line.agency_id, line.owner_id
+                )
+            case Kind.ESCALATION:
+                allowed = people.partnership + people.chairs
+            case _:
+                allowed = people.owners_of(line.agency_id, line.owner_id)
+        return (
+            line.status in AGENCY_STATUSES
+            and line.action_due_date == line.due_date
+            and recipient in allowed
+        )
 
 
 def _claim(recipient_id: int, now: datetime.datetime) -> uuid.UUID | None:
@@ -319,37 +397,35 @@ def deliver(
     """Send one digest per recipient with reminders waiting in the outbox."""
     now = now or timezone.now()
     result = result or SweepResult()
-    waiting = Reminder.objects.filter(_claimable(now))
-    recipient_ids = (
-        waiting.values_list("recipient_id", flat=True).distinct().order_by("recipient_id")
-    )
-    recipient_ids = list(recipient_ids)
-    if not recipient_ids:
+    waiting = Reminder.objects.filter(_claimable(now)).order_by()
+    recipient_ids = waiting.values_list("recipient_id", flat=True).distinct()
+    recipients = User.objects.in_bulk(recipient_ids)
+    if not recipients:
         return result
-    people = People.load(set(waiting.values_list("action__agency_id", flat=True).distinct()))
-    for recipient_id in recipient_ids:
-        _deliver_to(recipient_id, now, people, result)
+    pending = ExtensionRequest.objects.filter(status=ExtensionRequest.Status.PENDING)
+    outbox = Outbox(
+        # Only the recipients' own agencies: a reminder about another agency's action
+        # can only be for its owners, and a recipient is never one of them.
+        people=People.load({recipient.agency_id for recipient in recipients.values()}),
+        pending_extensions=set(pending.values_list("action_id", flat=True)),
+    )
+    for recipient_id in sorted(recipients):
+        _deliver_to(recipients[recipient_id], now, outbox, result)
     return result
 
 
-def _deliver_to(recipient_id: int, now: datetime.datetime, people: People, result: SweepResult):
-    token = _claim(recipient_id, now)
+def _deliver_to(recipient: User, now: datetime.datetime, outbox: Outbox, result: SweepResult):
+    token = _claim(recipient.pk, now)
     if token is None:
         return  # another worker claimed them first
-    claimed = Reminder.objects.filter(claim_token=token, status=Status.SENDING)
-    recipient = User.objects.get(pk=recipient_id)
-    pending = ExtensionRequest.objects.filter(status=ExtensionRequest.Status.PENDING)
-    reminders = list(
-        claimed.select_related("action__recommendation__review", "action__owner")
-        .prefetch_related(Prefetch("action__extension_requests", queryset=pending))
-        .order_by("pk")
-    )
-    for reminder in reminders:
-        reminder.recipient = recipient  # one person's rows: one User, not one per row
-    current = [r for r in reminders if still_due(r, people)]
-    current_ids = {r.pk for r in current}
-    stale_ids = [r.pk for r in reminders if r.pk not in current_ids]
-    if stale_ids:
+    claimed = Reminder.objects.filter(
+        recipient=recipient, claim_token=token, status=Status.SENDING
+    )  # the recipient first, for the outbox index
+    lines = [Line(*row) for row in claimed.order_by("pk").values_list(*LINE_FIELDS)]
+    current = [line for line in lines if outbox.still_due(line, recipient)]
+    if len(current) < len(lines):
+        current_ids = {line.pk for line in current}
+        stale_ids = [line.pk for line in lines if line.pk not in current_ids]
         result.cancelled += Reminder.objects.filter(pk__in=stale_ids).update(
             status=Status.CANCELLED
         )
@@ -369,7 +445,7 @@ def _deliver_to(recipient_id: int, now: datetime.datetime, people: People, resul
     )
     result.emails += 1
     result.recipients.add(recipient.pk)
-    result.actions.update(r.action_id for r in current)
+    result.actions.update(line.action_id for line in current)
 
 
 def sweep(*, day: datetime.date | None = None) -> SweepResult:

@@ -4,6 +4,7 @@ Every email the service sends is built here, from templates in templates/emails/
 """
 
 import functools
+from collections import Counter
 from itertools import groupby
 
 from django.conf import settings
@@ -12,7 +13,7 @@ from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
 from django.utils.formats import date_format
 
-from actions.models import Action
+from actions.models import Action, Reminder
 
 
 def make_message(name: str, to: str, context: dict) -> EmailMultiAlternatives:
@@ -29,47 +30,51 @@ def make_message(name: str, to: str, context: dict) -> EmailMultiAlternatives:
 
 
 def reminder_digest(recipient, reminders) -> EmailMultiAlternatives:
-    """One person's reminders of the day, grouped by review.
+    """One person's reminders of the day: the most urgent, grouped by review, and counts.
 
-    Only what design.md allows leaves the service: the review's name, the
-    recommendation number, the action's title, its due date and a link. Nothing
-    about the children, no comments, no evidence.
+    `reminders` are the outbox's lines (actions.reminders.Line). Only what design.md
+    allows leaves the service: the review's name, the recommendation number, the
+    action's title, its due date and a link. Nothing about the children, no comments,
+    no evidence. Past REMINDER_DIGEST_LINES, the earliest due are listed and the rest
+    counted: a digest of thousands of lines is read by nobody.
     """
-    ordered = sorted(
-        reminders,
-        key=lambda r: (
-            r.action.recommendation.review.title,
-            r.action.recommendation.number,
-            r.action.due_date,
-            r.pk,
-        ),
+    most_urgent = sorted(reminders, key=lambda r: (r.action_due_date, r.pk))
+    listed = sorted(
+        most_urgent[: settings.REMINDER_DIGEST_LINES],
+        key=lambda r: (r.review_title, r.recommendation_number, r.action_due_date, r.pk),
     )
     link = settings.SITE_URL + Action.url_format()
     reviews = [
         {"title": title, "items": [_item(r, link) for r in group]}
-        for title, group in groupby(ordered, key=lambda r: r.action.recommendation.review.title)
+        for title, group in groupby(listed, key=lambda r: r.review_title)
     ]
-    action_count = len({r.action_id for r in reminders})
+    kinds = Counter(r.kind for r in reminders)
     return make_message(
         "reminder-digest",
         recipient.email,
-        {"recipient": recipient, "reviews": reviews, "action_count": action_count},
+        {
+            "recipient": recipient,
+            "reviews": reviews,
+            "action_count": len({r.action_id for r in reminders}),
+            "kind_counts": [(kind.label, kinds[kind]) for kind in Reminder.Kind if kinds[kind]],
+            "listed_count": len(listed),
+            "unlisted": len(reminders) - len(listed),
+        },
     )
 
 
 def _item(reminder, link: str) -> dict:
-    """One line of a digest, its words worked out here: a digest may hold thousands."""
-    action = reminder.action
-    days_overdue = action.days_overdue(reminder.reminder_date)
-    due = f"Due {_long_date(action.due_date)}"
+    """One line of a digest, its words worked out here rather than in the template."""
+    days_overdue = reminder.days_overdue
+    due = f"Due {_long_date(reminder.action_due_date)}"
     if days_overdue:
         due += f" ({days_overdue} day{pluralize(days_overdue)} overdue)"
     return {
-        "kind": reminder.get_kind_display(),
-        "recommendation_number": action.recommendation.number,
-        "title": action.title,
+        "kind": Reminder.Kind(reminder.kind).label,
+        "recommendation_number": reminder.recommendation_number,
+        "title": reminder.title,
         "due": due,
-        "url": link.format(action.pk),
+        "url": link.format(reminder.action_id),
     }
 
 

@@ -269,6 +269,9 @@ REMINDER_ESCALATE_TO_CHAIR_DAYS = env.int("REMINDER_ESCALATE_TO_CHAIR_DAYS", def
 REMINDER_OVERDUE_HORIZON_DAYS = env.int("REMINDER_OVERDUE_HORIZON_DAYS", default=3650)
 # A claim older than this is taken to be from a worker that died mid-send.
 REMINDER_CLAIM_TIMEOUT_MINUTES = env.int("REMINDER_CLAIM_TIMEOUT_MINUTES", default=15)
+# A digest lists this many of its most urgent reminders and counts the rest: the
+# partnership team and the SILG chair of a large service may have thousands a day.
+REMINDER_DIGEST_LINES = env.int("REMINDER_DIGEST_LINES", default=100)
 
 # The product's own rules.
 DUE_SOON_DAYS = env.int("DUE_SOON_DAYS", default=30)

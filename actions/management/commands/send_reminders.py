@@ -4,7 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from actions import reminders
-from actions.models import Reminder
+from actions.models import Action, Reminder
+from sscp.models import User
 
 
 def parse_date(value: str) -> datetime.date:
@@ -49,11 +50,15 @@ class Command(BaseCommand):
                 "recipient_id", "action_id", "kind"
             )
         )
-        new = [p for p in planned if (p.recipient.pk, p.action.pk, p.kind) not in recorded]
-        for item in sorted(new, key=lambda p: (p.recipient.username, p.action.pk)):
-            action = item.action
+        new = [p for p in planned if (p.recipient_id, p.action_id, p.kind) not in recorded]
+        people = User.objects.in_bulk({p.recipient_id for p in new})
+        actions = Action.objects.select_related("recommendation__review").in_bulk(
+            {p.action_id for p in new}
+        )
+        for item in sorted(new, key=lambda p: (people[p.recipient_id].username, p.action_id)):
+            recipient, action = people[item.recipient_id], actions[item.action_id]
             self.stdout.write(
-                f"{item.recipient.username} <{item.recipient.email}>: "
+                f"{recipient.username} <{recipient.email}>: "
                 f"{Reminder.Kind(item.kind).label}: {action.recommendation.review.title} "
                 f"recommendation {action.recommendation.number}, {action.title} "
                 f"(due {action.due_date:%-d %B %Y})"
@@ -61,7 +66,7 @@ class Command(BaseCommand):
         waiting = Reminder.objects.filter(
             status__in=[*Reminder.CLAIMABLE, Reminder.Status.SENDING]
         ).count()
-        recipients = len({p.recipient.pk for p in new})
+        recipients = len(people)
         self.stdout.write(
             f"dry run for {day:%-d %B %Y}: would record {len(new)} reminder(s) for "
             f"{recipients} recipient(s); {waiting} already waiting in the outbox; "
