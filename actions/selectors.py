@@ -1,8 +1,10 @@
 import datetime
 from collections import Counter
+from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 
 from actions.models import (
     Action,
@@ -202,30 +204,46 @@ def overdue_by_agency(today) -> list:
     )
 
 
-def open_review_progress(today) -> list:
+@dataclass(frozen=True)
+class ReviewProgress:
+    """A review not yet complete, and how far its actions have got."""
+
+    pk: int
+    title: str
+    completed: int = 0
+    in_progress: int = 0
+    overdue: int = 0
+
+    def get_absolute_url(self) -> str:
+        return reverse("review-detail", args=[self.pk])
+
+
+def open_review_progress(today) -> list[ReviewProgress]:
     """Each review not yet complete, with its actions completed, in progress and overdue.
 
     The most overdue first: those are the ones a partnership meeting asks about.
     Two queries: the actions counted by review (an index-only scan), and the open
-    reviews, with none left out for having no actions yet.
+    reviews, with none left out for having no actions yet. Both are read as plain
+    values: a national service has thousands of open reviews.
     """
     is_open = Q(status__in=Action.OPEN_STATUSES)
     late = Q(due_date__lt=today)
     counts = {
-        row.pop("recommendation__review"): row
-        for row in Action.objects.order_by()
+        review_id: counts
+        for review_id, *counts in Action.objects.order_by()
         .values("recommendation__review")
         .annotate(
             completed=Count("status", filter=Q(status__in=Action.CLOSED_STATUSES)),
             in_progress=Count("status", filter=is_open & ~late),
             overdue=Count("status", filter=is_open & late),
         )
+        .values_list("recommendation__review", "completed", "in_progress", "overdue")
     }
     recommendations = Recommendation.objects.filter(review=OuterRef("pk"))
     has_open = Exists(recommendations.filter(closed_at__isnull=True))
-    reviews = list(Review.objects.filter(has_open | ~Exists(recommendations)).only("pk", "title"))
-    none = {"completed": 0, "in_progress": 0, "overdue": 0}
-    for review in reviews:
-        for name, value in counts.get(review.pk, none).items():
-            setattr(review, name, value)
+    open_reviews = Review.objects.filter(has_open | ~Exists(recommendations))
+    reviews = [
+        ReviewProgress(pk, title, *counts.get(pk, ()))
+        for pk, title in open_reviews.values_list("pk", "title")
+    ]
     return sorted(reviews, key=lambda review: (-review.overdue, review.title))
