@@ -139,11 +139,25 @@ class Action(models.Model):
             models.Index(
                 fields=["recommendation", "status", "due_date"], name="action_rec_status_due"
             ),
-            # Which recommendations have no open action left: an anti-join over this alone.
+            # Open actions only, a third of them at scale: which recommendations have none
+            # left (ready to close) and which reviews are overdue (the partnership dashboard);
             models.Index(
-                fields=["recommendation"],
+                fields=["recommendation", "due_date"],
                 condition=Q(status__in=["not_started", "in_progress", "submitted"]),
-                name="action_open_by_recommendation",
+                name="action_open_rec_due",
+            ),
+            # and an agency's, soonest due first (the lead's dashboard and overdue list).
+            models.Index(
+                fields=["agency", "due_date", "id"],
+                condition=Q(status__in=["not_started", "in_progress", "submitted"]),
+                name="action_open_agency_due",
+            ),
+            # Returned by the SILG chair and not yet resubmitted: few, asked for on every
+            # agency lead's dashboard.
+            models.Index(
+                fields=["agency", "returned_at", "id"],
+                condition=Q(status="in_progress", returned_at__isnull=False),
+                name="action_returned",
             ),
         ]
 
