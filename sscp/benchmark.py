@@ -226,7 +226,7 @@ def build_cases(today: datetime.date, export_rows: int) -> list[Case]:
             reverse("home"),
             lambda: [
                 (r.title, r.completed, r.in_progress, r.overdue)
-                for r in open_review_progress(today)[:15]
+                for r in open_review_progress(today, first=15)[0]
             ],
         ),
         Case(

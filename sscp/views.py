@@ -130,12 +130,12 @@ def home(request):
             "ready_to_close": shortlist(review_selectors.ready_to_close()),
         }
     if user.is_partnership_team:
-        reviews = action_selectors.open_review_progress(today)
+        reviews, open_reviews = action_selectors.open_review_progress(today, first=CHART_BARS)
         agencies = action_selectors.overdue_by_agency(today)
         due_by = today + datetime.timedelta(days=DUE_SOON_WINDOW)
         context["partnership"] = {
-            "review_chart": _review_progress_chart(reviews[:CHART_BARS]),
-            "open_reviews": len(reviews),
+            "review_chart": _review_progress_chart(reviews),
+            "open_reviews": open_reviews,
             "overdue_chart": _overdue_by_agency_chart(agencies[:CHART_BARS]),
             "agencies_overdue": len(agencies),
             "overdue_url": _actions_url(overdue="true"),
