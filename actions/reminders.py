@@ -230,6 +230,8 @@ def record(planned: list[Planned], day: datetime.date) -> int:
     added. bulk_create can do neither for the tens of thousands of rows a national
     sweep makes, so on PostgreSQL the rows are first copied into a temporary table.
     """
+    if not planned:
+        return 0
     ops = connection.ops
     table = ops.quote_name(Reminder._meta.db_table)
     insert = (
