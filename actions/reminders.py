@@ -123,7 +123,7 @@ def dates_with_reminders(today: datetime.date) -> list[datetime.date]:
 
 @dataclass
 class People:
-    """Everyone who can receive reminders for a set of agencies, loaded in two queries."""
+    """Everyone who can receive reminders for a set of agencies, in a fixed number of queries."""
 
     by_id: dict[int, User]  # everyone below, and anyone else in those agencies with an email
     leads_by_agency: dict[int, list[User]]
