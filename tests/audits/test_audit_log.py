@@ -122,6 +122,22 @@ def test_a_bad_filter_is_explained(client_for, silg_chair, activity):
     assert "There is a problem" in page and "From must be a real date" in page
 
 
+def test_long_changes_are_cut_short_in_the_log_and_kept_whole_in_the_csv(
+    client_for, silg_chair, lead_a
+):
+    action = make_action(agency=lead_a.agency, description="Short before")
+    services.action_update(
+        actor=lead_a, action=action, owner=None, title="Renamed",
+        description="word " * 40, success_measure=action.success_measure,
+    )  # fmt: skip
+    page = log_text(client_for(silg_chair))
+    assert f"Description: Short before → {('word ' * 24)[:119]}…" in page
+    assert f"Title: {action.title} → Renamed" in page
+    assert any(
+        ("word " * 40).strip() in cell for row in csv_rows(client_for(silg_chair)) for cell in row
+    )
+
+
 def test_the_log_is_paginated(client_for, silg_chair, activity):
     for n in range(60):
         make_review(title=f"Paginated {n}")
