@@ -7,6 +7,7 @@ import redis
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
+from django.db.models import Count, Window
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -42,7 +43,17 @@ class Shortlist:
         return self.total - len(self.items)
 
 
-def shortlist(queryset, size=SHORTLIST_SIZE) -> Shortlist:
+def shortlist(queryset, size=SHORTLIST_SIZE, *, counted_together=False) -> Shortlist:
+    """The first `size` of a list, and a count of the whole when there are more.
+
+    `counted_together` counts the whole list in the query that fetches the first
+    few, for a list the database must work out in full before it can give any
+    of it (ready-to-close is an anti-join over every open action): one pass, not
+    two. A list read in the order of an index is cheaper counted apart.
+    """
+    if counted_together:
+        items = list(queryset.annotate(shortlist_total=Window(Count("pk")))[:size])
+        return Shortlist(items, items[0].shortlist_total if items else 0)
     items = list(queryset[:size])
     total = len(items) if len(items) < size else queryset.count()
     return Shortlist(items, total)
@@ -127,7 +138,7 @@ def home(request):
         context["chair"] = {
             "awaiting": shortlist(action_selectors.awaiting_sign_off()),
             "extensions": action_selectors.awaiting_extension_decision().count(),
-            "ready_to_close": shortlist(review_selectors.ready_to_close()),
+            "ready_to_close": shortlist(review_selectors.ready_to_close(), counted_together=True),
         }
     if user.is_partnership_team:
         reviews, open_reviews = action_selectors.open_review_progress(today, first=CHART_BARS)

@@ -154,6 +154,22 @@ def test_long_lists_show_the_first_few_and_link_to_the_rest(client_for, personas
     assert f"{SHORTLIST_SIZE + 5} actions." in listed
 
 
+def test_the_chair_sees_the_first_recommendations_ready_to_close_and_how_many(
+    client_for, silg_chair
+):
+    chair = client_for(silg_chair)
+    assert "No recommendation is ready to close." in text(
+        chair.get(reverse("home")).content.decode()
+    )
+    review = make_review(title="Liam")
+    for _ in range(SHORTLIST_SIZE + 2):
+        make_action(make_recommendation(review), status=Action.Status.COMPLETED)
+    make_action(make_recommendation(review), status=Action.Status.IN_PROGRESS)
+    page = text(chair.get(reverse("home")).content.decode())
+    assert page.count("completed or superseded") == SHORTLIST_SIZE
+    assert f"See all {SHORTLIST_SIZE + 2} recommendations ready to close" in page
+
+
 def test_the_review_chart_shows_the_most_overdue_reviews(client_for, partnership_officer):
     agency = make_agency()
     for review in bulk_reviews(CHART_BARS + 2, agency=agency):
