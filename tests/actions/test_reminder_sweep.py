@@ -14,6 +14,7 @@ from actions import reminders, services
 from actions.models import Action, ExtensionRequest, Reminder
 from sscp import roles
 from tests.makers import (
+    bulk_actions,
     make_action,
     make_agency,
     make_evidence,
@@ -158,6 +159,17 @@ def test_a_long_digest_lists_the_earliest_due_and_counts_the_rest(lead_a, chair,
     assert "<li>Overdue: 3</li>" in html and "One day late" not in html
     [chair_digest] = digests_to("chair@example.org")
     assert "not listed" not in chair_digest.body  # one reminder: nothing held back
+
+
+def test_digest_counts_are_written_with_thousands_separators(lead_a, settings):
+    settings.REMINDER_DIGEST_LINES = 2
+    bulk_actions(1_204, agency=lead_a.agency, owner=lead_a, due_date=due_in(-1))
+    reminders.sweep(day=WEDNESDAY)
+    [digest] = digests_to("lead-a@example.org")
+    assert "1,204 actions in the SSCP review tracker need your attention." in digest.body
+    assert "- Overdue: 1,204\n" in digest.body
+    assert "And 1,202 more reminders, not listed here" in digest.body
+    assert "<li>Overdue: 1,204</li>" in digest.alternatives[0][0]
 
 
 def test_weekly_readers_hear_of_upcoming_work_on_mondays_only(lead_a, chair):

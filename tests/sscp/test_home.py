@@ -170,6 +170,13 @@ def test_the_chair_sees_the_first_recommendations_ready_to_close_and_how_many(
     assert f"See all {SHORTLIST_SIZE + 2} recommendations ready to close" in page
 
 
+def test_large_counts_are_written_with_thousands_separators(client_for, partnership_officer):
+    bulk_actions(1_234, agency=make_agency(), due_date=days(5))
+    page = text(client_for(partnership_officer).get(reverse("home")).content.decode())
+    assert "1,234 In progress" in page
+    assert "See all 1,234 actions due in the next 30 days" in page
+
+
 def test_the_review_chart_shows_the_most_overdue_reviews(client_for, partnership_officer):
     agency = make_agency()
     for review in bulk_reviews(CHART_BARS + 2, agency=agency):
