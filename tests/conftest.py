@@ -70,8 +70,10 @@ def stored_evidence() -> list[str]:
 def migrated_data(transactional_db):
     """Make again what the data migrations made, which a flush between tests removes.
 
-    serialized_rollback cannot always restore it: once Playwright has run an event
-    loop in this thread, Django's per-context connections hide the saved copy.
+    Every transactional test uses this rather than serialized_rollback. That cannot
+    always restore it: once Playwright has run an event loop in this thread, Django's
+    per-context connections hide the saved copy. And mixed with transactional tests
+    without it, it fails on content types the flush's post_migrate made again.
     """
     from django.contrib.auth.models import Group
 

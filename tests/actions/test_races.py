@@ -12,10 +12,10 @@ from actions.models import Action, SignOffDecision
 from sscp import roles
 from tests.makers import make_action, make_evidence, make_user
 
-# serialized_rollback keeps the roles the data migration created, which a flush would remove.
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("migrated_data"),
 ]
 
 

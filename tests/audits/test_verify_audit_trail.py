@@ -167,8 +167,8 @@ def test_an_edited_audit_record_is_caught(demo):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_concurrent_writers_keep_one_unbroken_chain():
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_keep_one_unbroken_chain(migrated_data):
     """Eight people saving at once: every seal still follows from the one before it."""
     lead = make_user("lead", role="Agency lead")
     actions = [make_action() for _ in range(8)]
