@@ -131,6 +131,30 @@ def _completions(figures: AnnualFigures, start, after) -> None:
 
 def _overdue_at(figures: AnnualFigures, day: datetime.date) -> None:
     """Actions open and past due at the end of `day`, as their history shows them then."""
+    by_agency: Counter = Counter()
+    for agency_id, due_date in _open_past_due(day):
+        figures.overdue_days.append((day - due_date).days)
+        by_agency[agency_id] += 1
+    names = dict(Agency.objects.filter(pk__in=by_agency).values_list("pk", "short_name"))
+    figures.overdue_by_agency = sorted(
+        ((names.get(pk, "?"), count) for pk, count in by_agency.items()),
+        key=lambda row: (-row[1], row[0]),
+    )
+
+
+def _open_past_due(day: datetime.date):
+    """(agency, due date) of each action open and past due at the end of `day`.
+
+    Today, each action's last history row is the action as it is now, so the
+    table answers, from an index; for a day gone by, the history must: its last
+    row for every action, 0.4 s at 100,000 actions.
+    """
+    if day >= timezone.localdate():
+        return Action.objects.open().filter(due_date__lt=day).values_list("agency_id", "due_date")
+    return _open_past_due_in_history(day)
+
+
+def _open_past_due_in_history(day: datetime.date):
     zone = timezone.get_current_timezone()
     moment = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time(), zone)
     history = Action.history.model.objects
@@ -140,20 +164,15 @@ def _overdue_at(figures: AnnualFigures, day: datetime.date) -> None:
         .annotate(last=Max("history_id"))
         .values("last")
     )
-    overdue = history.filter(
-        Q(history_id__in=latest),
-        ~Q(history_type="-"),
-        status__in=Action.OPEN_STATUSES,
-        due_date__lt=day,
-    ).values_list("agency_id", "due_date")
-    by_agency: Counter = Counter()
-    for agency_id, due_date in overdue:
-        figures.overdue_days.append((day - due_date).days)
-        by_agency[agency_id] += 1
-    names = dict(Agency.objects.filter(pk__in=by_agency).values_list("pk", "short_name"))
-    figures.overdue_by_agency = sorted(
-        ((names.get(pk, "?"), count) for pk, count in by_agency.items()),
-        key=lambda row: (-row[1], row[0]),
+    return (
+        history.filter(
+            Q(history_id__in=latest),
+            ~Q(history_type="-"),
+            status__in=Action.OPEN_STATUSES,
+            due_date__lt=day,
+        )
+        .order_by()
+        .values_list("agency_id", "due_date")
     )
 
 

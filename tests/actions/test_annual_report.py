@@ -10,8 +10,9 @@ import datetime
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
-from actions import services
+from actions import reports, services
 from actions.models import Action
 from actions.reports import FinancialYear, annual_figures
 from reviews import services as review_services
@@ -149,6 +150,28 @@ def test_the_year_in_progress_counts_to_today(year_2025):
     assert figures.as_of == datetime.date(2026, 4, 15)
     assert [r.title for r in figures.reviews_published] == ["Gamma"]
     assert figures.actions_completed == 2  # a3 on 2 April, b3 on 10 April
+
+
+def test_the_year_in_progress_reads_its_overdue_actions_as_their_history_would(silg_chair, lead_a):
+    def action(due):
+        return make_action(agency=lead_a.agency, due_date=due, status=Action.Status.NOT_STARTED)
+
+    with at(2026, 6, 1):
+        late = action(datetime.date(2026, 5, 1))
+        extended = action(datetime.date(2026, 5, 20))
+        done = action(datetime.date(2026, 5, 10))
+        action(datetime.date(2026, 7, 1))  # not yet due
+    with at(2026, 6, 10):
+        ext = services.extension_request(
+            actor=lead_a, action=extended, requested_due_date=datetime.date(2026, 8, 1), reason="r"
+        )
+        services.extension_grant(actor=silg_chair, extension=ext)
+        complete(done, silg_chair, lead_a)
+        today = timezone.localdate()
+        figures = annual_figures(FinancialYear(2026), today=today)
+        from_history = list(reports._open_past_due_in_history(today))
+    assert figures.overdue_days == [40]  # late: due 1 May, 40 days before 10 June
+    assert from_history == [(late.agency_id, late.due_date)]
 
 
 def test_the_page_shows_the_figures_with_their_definitions(
