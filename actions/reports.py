@@ -11,7 +11,8 @@ import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Max, Q
+from django.db.models import Count, F, Max, Q
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from actions.models import Action, ExtensionRequest, SignOffDecision
@@ -120,13 +121,18 @@ def _completions(figures: AnnualFigures, start, after) -> None:
         SignOffDecision.objects.filter(
             outcome=SignOffDecision.Outcome.APPROVED, decided_at__gte=start, decided_at__lt=after
         )
-        .values("action_id", "action__original_due_date")
-        .annotate(approved_at=Max("decided_at"))
+        .values("action_id")
+        .annotate(
+            approved_on=TruncDate(Max("decided_at"), tzinfo=timezone.get_current_timezone()),
+            due=F("action__original_due_date"),
+        )
     )
-    for approval in approvals:
-        figures.actions_completed += 1
-        if timezone.localdate(approval["approved_at"]) <= approval["action__original_due_date"]:
-            figures.completed_on_time += 1
+    totals = approvals.aggregate(
+        completed=Count("action_id"),
+        on_time=Count("action_id", filter=Q(approved_on__lte=F("due"))),
+    )
+    figures.actions_completed = totals["completed"]
+    figures.completed_on_time = totals["on_time"]
 
 
 def _overdue_at(figures: AnnualFigures, day: datetime.date) -> None:
