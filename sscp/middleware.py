@@ -3,11 +3,17 @@ import secrets
 import time
 
 from django.contrib.auth import SESSION_KEY
+from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
 from django.db import DatabaseError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.template.loader import render_to_string
 
 logger = logging.getLogger("sscp.errors")
+
+# What Django answers with a 4xx page of its own, logged by it as a warning: a
+# guessed address or a refused request is not an error of the service.
+CLIENT_ERRORS = (Http404, PermissionDenied, BadRequest, SuspiciousOperation, MultiPartParserError)
 
 
 def error_reference() -> str:
@@ -30,6 +36,8 @@ class ErrorReferenceMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        if isinstance(exception, CLIENT_ERRORS):
+            return None
         reference = error_reference()
         request.error_reference = reference
         if isinstance(exception, DatabaseError):

@@ -140,3 +140,18 @@ def test_an_error_shows_a_plain_page_with_a_reference_and_no_traceback(
     reference = record.args[-1]
     assert f'<strong class="sscp-reference">{reference}</strong>' in page
     assert record.exc_info[1].args == ("secret internals",)
+
+
+def test_a_guessed_or_refused_address_is_not_logged_as_an_error(client_for, lead_a, caplog):
+    action = make_action()
+    guessed = reverse("action-detail", args=[action.pk + 1000])
+    refused = reverse("action-edit", args=[action.pk])  # planning is the partnership team's
+    client = client_for(lead_a)
+    with caplog.at_level(logging.WARNING):
+        assert client.get(guessed).status_code == 404
+        assert client.get(refused).status_code == 403
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert [r.getMessage() for r in caplog.records if r.name == "django.request"] == [
+        f"Not Found: {guessed}",
+        f"Forbidden (Permission denied): {refused}",
+    ]
