@@ -36,21 +36,36 @@ class ActionQuerySet(TrackedQuerySet):
 
     def with_rag(self, today: datetime.date):
         """Annotate `rag_value`: the same rule as Action.rag, computed in the database."""
-        due_soon_by = today + datetime.timedelta(days=settings.DUE_SOON_DAYS)
+        *rules, (default, _) = _rag_rules(today)
         return self.annotate(
             rag_value=Case(
-                When(status=Action.Status.COMPLETED, then=Value(Rag.COMPLETE)),
-                When(status=Action.Status.SUPERSEDED, then=Value(Rag.SUPERSEDED)),
-                When(due_date__lt=today, then=Value(Rag.OVERDUE)),
-                When(returned_at__isnull=False, then=Value(Rag.RETURNED)),
-                When(due_date__lte=due_soon_by, then=Value(Rag.DUE_SOON)),
-                default=Value(Rag.ON_TRACK),
+                *[When(condition, then=Value(rag)) for rag, condition in rules],
+                default=Value(default),
                 output_field=models.CharField(),
             )
         )
 
     def filter_rag(self, rag: str, today: datetime.date):
-        return self.with_rag(today).filter(rag_value=rag)
+        """The actions with this rating: its rule and none before it, so indexes serve it."""
+        before = Q()
+        for candidate, condition in _rag_rules(today):
+            if candidate == rag:
+                return self.filter(condition & ~before) if before else self.filter(condition)
+            before |= condition
+        return self.none()
+
+
+def _rag_rules(today: datetime.date) -> list[tuple[str, Q]]:
+    """Action.rag as (rating, condition) in order: the first that holds rates the action."""
+    due_soon_by = today + datetime.timedelta(days=settings.DUE_SOON_DAYS)
+    return [
+        (Rag.COMPLETE, Q(status=ActionStatus.COMPLETED)),
+        (Rag.SUPERSEDED, Q(status=ActionStatus.SUPERSEDED)),
+        (Rag.OVERDUE, Q(due_date__lt=today)),
+        (Rag.RETURNED, Q(returned_at__isnull=False)),
+        (Rag.DUE_SOON, Q(due_date__lte=due_soon_by)),
+        (Rag.ON_TRACK, Q()),
+    ]
 
 
 class ActionStatus(models.TextChoices):
@@ -159,6 +174,8 @@ class Action(models.Model):
                 condition=Q(status="in_progress", returned_at__isnull=False),
                 name="action_returned",
             ),
+            # The action list sorted by title.
+            models.Index(fields=["title", "id"], name="action_title"),
         ]
 
     def __str__(self):

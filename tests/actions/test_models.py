@@ -51,22 +51,23 @@ def test_a_completed_action_records_who_approved_it():
         action.save()
 
 
-@pytest.mark.parametrize(
-    "status, due_in, returned, expected",
-    [
-        (Action.Status.COMPLETED, -100, False, Rag.COMPLETE),
-        (Action.Status.SUPERSEDED, -100, False, Rag.SUPERSEDED),
-        (Action.Status.IN_PROGRESS, -1, False, Rag.OVERDUE),
-        (Action.Status.SUBMITTED, -1, False, Rag.OVERDUE),
-        (Action.Status.NOT_STARTED, -90, False, Rag.OVERDUE),
-        (Action.Status.IN_PROGRESS, -1, True, Rag.OVERDUE),
-        (Action.Status.IN_PROGRESS, 0, False, Rag.DUE_SOON),
-        (Action.Status.IN_PROGRESS, 30, False, Rag.DUE_SOON),
-        (Action.Status.IN_PROGRESS, 31, False, Rag.ON_TRACK),
-        (Action.Status.IN_PROGRESS, 90, True, Rag.RETURNED),
-        (Action.Status.SUBMITTED, 60, False, Rag.ON_TRACK),
-    ],
-)
+RAG_CASES = [
+    (Action.Status.COMPLETED, -100, False, Rag.COMPLETE),
+    (Action.Status.SUPERSEDED, -100, False, Rag.SUPERSEDED),
+    (Action.Status.IN_PROGRESS, -1, False, Rag.OVERDUE),
+    (Action.Status.SUBMITTED, -1, False, Rag.OVERDUE),
+    (Action.Status.NOT_STARTED, -90, False, Rag.OVERDUE),
+    (Action.Status.IN_PROGRESS, -1, True, Rag.OVERDUE),
+    (Action.Status.IN_PROGRESS, 0, False, Rag.DUE_SOON),
+    (Action.Status.IN_PROGRESS, 30, False, Rag.DUE_SOON),
+    (Action.Status.IN_PROGRESS, 31, False, Rag.ON_TRACK),
+    (Action.Status.IN_PROGRESS, 90, True, Rag.RETURNED),
+    (Action.Status.IN_PROGRESS, 10, True, Rag.RETURNED),
+    (Action.Status.SUBMITTED, 60, False, Rag.ON_TRACK),
+]
+
+
+@pytest.mark.parametrize("status, due_in, returned, expected", RAG_CASES)
 def test_rag_rating_in_python_and_in_the_database_agree(status, due_in, returned, expected):
     action = make_action(
         status=status,
@@ -77,6 +78,18 @@ def test_rag_rating_in_python_and_in_the_database_agree(status, due_in, returned
     annotated = Action.objects.with_rag(TODAY).get(pk=action.pk)
     assert annotated.rag_value == expected
     assert list(Action.objects.filter_rag(expected, TODAY)) == [action]
+
+
+def test_each_ratings_filter_finds_exactly_the_actions_of_that_rating():
+    rated = {
+        make_action(
+            status=status, due_date=days(due_in), returned_at=timezone.now() if returned else None
+        ).pk: expected
+        for status, due_in, returned, expected in RAG_CASES
+    }
+    for rag in Rag:
+        found = set(Action.objects.filter_rag(rag, TODAY).values_list("pk", flat=True))
+        assert found == {pk for pk, expected in rated.items() if expected == rag}, rag
 
 
 def test_days_overdue_counts_from_the_current_due_date():
