@@ -6,8 +6,9 @@ stack (middleware, view, template) with DEBUG off, and beside it its floor: the
 one essential query for that page, rendering the same rows in a bare template,
 served through the same middleware. Page and floor take turns, so both see the
 same machine. The table gives each page's median and 95th percentile, its
-queries, and its ratio to the floor; the exports' peak memory at 1,000 and at
-10,000 rows; and the reminder sweep's rate with sending left out.
+queries, and its ratio to the floor; then other pages (searches, sorts, reports)
+timed alone, to watch; the exports' peak memory at 5,000 and at 10,000 rows; and
+the reminder sweep's rate with sending left out.
 
 Nothing is kept: the pages are measured in one transaction, rolled back at the
 end, and each run of the sweep in one of its own, rolled back and then vacuumed.
@@ -35,7 +36,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from openpyxl import Workbook
 
-from actions import reminders
+from actions import reminders, reports
 from actions.models import Action, Reminder
 from actions.permissions import audit_scope
 from actions.selectors import EXPORT_FIELDS, for_export, open_review_progress
@@ -299,6 +300,60 @@ def build_cases(today: datetime.date, export_rows: int) -> list[Case]:
     return cases
 
 
+@dataclass
+class OtherPage:
+    """A page timed without a floor: filters and reports off the main path, to watch."""
+
+    name: str
+    user: User
+    url: str
+    timing: Timing = field(default_factory=Timing)
+
+
+def build_other_pages(today: datetime.date) -> list[OtherPage]:
+    chair = _person(roles.SILG_CHAIR)
+    team = _person(roles.PARTNERSHIP_TEAM)
+    actions_url = reverse("action-list")
+    words = Action.objects.order_by("pk").values_list("title", flat=True).first().split()
+    one, two = words[-1], " ".join(words[-2:])
+    review = Review.objects.order_by("-published_on", "pk").first()
+    this_year = reports.FinancialYear.containing(today)
+    last_year = reports.FinancialYear(this_year.start_year - 1)
+    annual_url = reverse("annual-report")
+    return [
+        OtherPage(
+            f"Actions: search “{one}” (team)", team, f"{actions_url}?{urlencode({'q': one})}"
+        ),
+        OtherPage(
+            f"Actions: search “{two}” (team)", team, f"{actions_url}?{urlencode({'q': two})}"
+        ),
+        OtherPage("Actions: due soon (team)", team, f"{actions_url}?rag=due_soon"),
+        OtherPage("Actions: sorted by title (team)", team, f"{actions_url}?sort=title"),
+        OtherPage("Reviews (team)", team, reverse("review-list")),
+        OtherPage(
+            "Recommendations ready to close (chair)",
+            chair,
+            f"{reverse('recommendation-list')}?state=ready",
+        ),
+        OtherPage("Sign-off queue (chair)", chair, reverse("sign-off-queue")),
+        OtherPage(
+            "Meeting pack, newest review (chair)",
+            chair,
+            reverse("review-meeting-pack", args=[review.pk]),
+        ),
+        OtherPage(
+            f"Annual figures {this_year.label} (team)",
+            team,
+            f"{annual_url}?year={this_year.start_year}",
+        ),
+        OtherPage(
+            f"Annual figures {last_year.label} (team)",
+            team,
+            f"{annual_url}?year={last_year.start_year}",
+        ),
+    ]
+
+
 def _log_rows(user):
     return list(
         AuditRecord.objects.filter(audit_scope(user))
@@ -411,12 +466,18 @@ class Report:
     actions: int
     history_rows: int
     runs: int
+    others: list[OtherPage] = field(default_factory=list)
     sweep: SweepFigures | None = None  # measured after the pages, in transactions of its own
 
 
 def slow_runs(runs: int) -> int:
     """How many times to time what takes seconds (exports, the sweep): fewer say as much."""
     return max(3, runs // 6)
+
+
+def other_runs(runs: int) -> int:
+    """How many times to time each other page: some take a good part of a second."""
+    return max(1, runs // 3)
 
 
 def run(
@@ -468,6 +529,15 @@ def _run(*, runs, warmup, today, export_rows) -> Report:
             if iteration >= warmup:
                 result.page.samples.append(page_ms)
                 result.floor.samples.append(floor_ms)
+    others = build_other_pages(today)
+    for page in others:
+        client = Client()
+        client.force_login(page.user)
+        page.timing.queries = _queries(client, page.url)
+        for iteration in range(warmup + other_runs(runs)):
+            page_ms = _timed(client, page.url)
+            if iteration >= warmup:
+                page.timing.samples.append(page_ms)
     memory = {}
     export_to = _due_date_of_row(large_rows)
     small_to = _due_date_of_row(small_rows)
@@ -486,6 +556,7 @@ def _run(*, runs, warmup, today, export_rows) -> Report:
         actions=Action.objects.count(),
         history_rows=AuditRecord.objects.count(),
         runs=runs,
+        others=others,
     )
 
 
@@ -522,6 +593,18 @@ def table(report: Report) -> str:
             f"| {r.case.name:<34} | {r.page.median:>9.1f} | {r.page.p95:>7.1f} "
             f"| {r.page.queries:>7} | {r.floor.median:>8.1f} | {r.floor.queries:>7} "
             f"| {r.ratio:>5.2f} |"
+        )
+    lines += [
+        "",
+        f"Other pages, without a floor ({other_runs(report.runs)} runs of each):",
+        "",
+        f"| {'Page':<46} | {'median ms':>9} | {'p95 ms':>7} | {'queries':>7} |",
+        f"|{'-' * 48}|{'-' * 11}:|{'-' * 8}:|{'-' * 8}:|",
+    ]
+    for page in report.others:
+        lines.append(
+            f"| {page.name:<46} | {page.timing.median:>9.1f} | {page.timing.p95:>7.1f} "
+            f"| {page.timing.queries:>7} |"
         )
     lines.append("")
     lines.append("Peak Python memory while streaming an export (tracemalloc):")

@@ -201,8 +201,10 @@ def test_the_benchmark_measures_every_page_against_its_floor_and_changes_nothing
     table = benchmark.table(report)
     for name in ["Dashboard, agency lead", "Dashboard, SILG chair", "Dashboard, partnership team",
                  "Review detail", "Action detail", "Audit log (lead)", "CSV export, 100+ rows",
-                 "XLSX export, 100+ rows", "Reminder sweep over 200 actions"]:  # fmt: skip
+                 "XLSX export, 100+ rows", "Reminder sweep over 200 actions", "Actions: search",
+                 "Sign-off queue (chair)", "Annual figures"]:  # fmt: skip
         assert name in table
+    assert all(page.timing.samples and page.timing.queries for page in report.others)
     assert all(r.page.queries and r.floor.queries for r in report.results)
     assert (Action.objects.count(), AuditRecord.objects.count()) == (actions, records)
     assert not Reminder.objects.exists()  # the sweep's writes were rolled back
