@@ -394,6 +394,14 @@ class ExtensionRequest(models.Model):
                 name="extension_one_pending_per_action",
             ),
         ]
+        indexes = [
+            # The sign-off queue's requests awaiting a decision, longest waiting first.
+            models.Index(
+                fields=["requested_at", "id"],
+                condition=Q(status="pending"),
+                name="extension_pending_oldest",
+            ),
+        ]
 
     def __str__(self):
         return f"Extension to {self.requested_due_date} for {self.action}"
