@@ -166,6 +166,7 @@ def test_digest_counts_are_written_with_thousands_separators(lead_a, settings):
     bulk_actions(1_204, agency=lead_a.agency, owner=lead_a, due_date=due_in(-1))
     reminders.sweep(day=WEDNESDAY)
     [digest] = digests_to("lead-a@example.org")
+    assert digest.subject == "1,204 actions for your attention – SSCP review tracker"
     assert "1,204 actions in the SSCP review tracker need your attention." in digest.body
     assert "- Overdue: 1,204\n" in digest.body
     assert "And 1,202 more reminders, not listed here" in digest.body
