@@ -509,11 +509,12 @@ def _run(*, runs, warmup, today, export_rows) -> Report:
     large_rows = min(export_rows[1], actions)  # a smaller data set exports what it has
     small_rows = min(export_rows[0], large_rows // 2)
     cases = build_cases(today, large_rows)
+    others = build_other_pages(today)
     clients = {}
-    for case in cases:
-        if case.user.pk not in clients:
-            clients[case.user.pk] = Client()
-            clients[case.user.pk].force_login(case.user)
+    for user in [case.user for case in cases] + [page.user for page in others]:
+        if user.pk not in clients:
+            clients[user.pk] = Client()
+            clients[user.pk].force_login(user)
     results = [Result(case, Timing(), Timing()) for case in cases]
     for result in results:
         client = clients[result.case.user.pk]
@@ -529,10 +530,8 @@ def _run(*, runs, warmup, today, export_rows) -> Report:
             if iteration >= warmup:
                 result.page.samples.append(page_ms)
                 result.floor.samples.append(floor_ms)
-    others = build_other_pages(today)
     for page in others:
-        client = Client()
-        client.force_login(page.user)
+        client = clients[page.user.pk]
         page.timing.queries = _queries(client, page.url)
         for iteration in range(warmup + other_runs(runs)):
             page_ms = _timed(client, page.url)
@@ -580,7 +579,7 @@ def machine() -> str:
 def table(report: Report) -> str:
     lines = [
         f"{report.actions:,} actions, {report.history_rows:,} audit records; "
-        f"{report.runs} runs of each page ({max(3, report.runs // 6)} of each export and of the "
+        f"{report.runs} runs of each page ({slow_runs(report.runs)} of each export and of the "
         "sweep), page and floor taking turns; DEBUG off.",
         machine(),
         "",
