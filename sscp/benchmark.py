@@ -29,6 +29,7 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.template.defaultfilters import pluralize
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import include, path, reverse
@@ -595,7 +596,8 @@ def table(report: Report) -> str:
         )
     lines += [
         "",
-        f"Other pages, without a floor ({other_runs(report.runs)} runs of each):",
+        f"Other pages, without a floor ({other_runs(report.runs)} "
+        f"run{pluralize(other_runs(report.runs))} of each):",
         "",
         f"| {'Page':<46} | {'median ms':>9} | {'p95 ms':>7} | {'queries':>7} |",
         f"|{'-' * 48}|{'-' * 11}:|{'-' * 8}:|{'-' * 8}:|",
