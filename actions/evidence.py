@@ -228,6 +228,32 @@ def inspect_upload(upload) -> InspectedUpload:
     )
 
 
+STORAGE_FAILED = "The file could not be stored just now, so nothing has been saved. Try again later"
+
+
+def store_file(evidence, upload) -> None:
+    """Write an upload to evidence storage as `evidence.file`, or raise ValidationError.
+
+    If the write fails part way (a full disk, a lost connection), whatever it left
+    under the file's name is removed, so no fragment outlives a failed upload.
+    """
+    upload.seek(0)
+    try:
+        evidence.file.save(evidence.original_name, upload, save=False)
+    except OSError as error:
+        logger.error("Evidence storage failed: %s", error)
+        raise ValidationError(STORAGE_FAILED, code="storage") from error
+
+
+def remove_stored_files(stored) -> None:
+    """Remove the files of an upload that is not being saved; a failure here is only logged."""
+    for evidence in stored:
+        try:
+            evidence.file.storage.delete(evidence.file.name)
+        except OSError:
+            logger.exception("Could not remove %s after a failed upload", evidence.file.name)
+
+
 SCANNER_DOWN = (
     "Files cannot be checked for viruses just now, so none can be uploaded. "
     "Nothing has been saved: try again later"

@@ -4,8 +4,9 @@ from django.template.defaultfilters import filesizeformat
 
 from actions.evidence import ALLOWED_DESCRIPTION
 from sscp import roles
-from sscp.forms import GovukDateField, MultipleFileField
+from sscp.forms import GovukDateField
 from sscp.models import User
+from sscp.uploads import MultipleFileField
 
 TEXT = {"rows": 5}
 

@@ -288,11 +288,11 @@ class Evidence(models.Model):
 
     action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="evidence")
     file = models.FileField(storage=evidence_storage, upload_to=evidence_upload_to, max_length=200)
-    original_name = models.CharField(max_length=255)
-    description = models.TextField()
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveBigIntegerField()
-    sha256 = models.CharField(max_length=64)
+    original_name = models.CharField("file name", max_length=255)
+    description = models.TextField("what the file shows")
+    content_type = models.CharField("kind of file", max_length=100)
+    size = models.PositiveBigIntegerField("size")
+    sha256 = models.CharField("SHA-256 fingerprint", max_length=64)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

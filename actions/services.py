@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from actions import reminders, tasks
-from actions.evidence import InspectedUpload, inspect_upload
+from actions.evidence import InspectedUpload, inspect_upload, remove_stored_files, store_file
 from actions.models import (
     Action,
     Evidence,
@@ -32,7 +32,6 @@ logger = logging.getLogger(__name__)
 
 Status = Action.Status
 EDITABLE_BY_AGENCY = (Status.NOT_STARTED, Status.IN_PROGRESS)
-STORAGE_FAILED = "The file could not be stored just now, so nothing has been saved. Try again later"
 
 
 def _locked(action: Action) -> Action:
@@ -184,28 +183,14 @@ def evidence_attach(
                 sha256=facts.sha256,
                 uploaded_by=actor,
             )
-            upload.seek(0)
-            try:
-                evidence.file.save(facts.display_name, upload, save=False)
-            except OSError as error:
-                logger.error("Evidence storage failed: %s", error)
-                raise ValidationError(STORAGE_FAILED, code="storage") from error
+            store_file(evidence, upload)
             stored.append(evidence)
             save_tracked(evidence, actor=actor, reason="Evidence uploaded")
         _start(action, actor=actor, reason="Work started: evidence uploaded")
     except BaseException:
-        _remove_files(stored)
+        remove_stored_files(stored)
         raise
     return stored
-
-
-def _remove_files(stored: list[Evidence]) -> None:
-    """Remove the files of an upload that is not being saved; a failure here is only logged."""
-    for evidence in stored:
-        try:
-            evidence.file.storage.delete(evidence.file.name)
-        except OSError:
-            logger.exception("Could not remove %s after a failed upload", evidence.file.name)
 
 
 @transaction.atomic

@@ -140,22 +140,6 @@ class GovukDateField(forms.DateField):
         return super().to_python(value)
 
 
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """One or more files from a single file input (Django's documented pattern)."""
-
-    widget = MultipleFileInput
-
-    def clean(self, data, initial=None):
-        single_clean = super().clean
-        if isinstance(data, list | tuple):
-            return [single_clean(item, initial) for item in data]
-        return [single_clean(data, initial)]
-
-
 def call_service(form, service, **kwargs):
     """Run a service for a valid form; a refusal becomes an error on the form.
 

@@ -52,7 +52,9 @@ if not SECRET_KEY:
     SECRET_KEY = INSECURE_KEY_PREFIX + "development-only-never-use-this-key-in-production"
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The port `make run` serves on; links in emails follow it unless SITE_URL says otherwise.
+PORT = env.int("PORT", default=8000)
+SITE_URL = env.str("SITE_URL", default=f"http://127.0.0.1:{PORT}").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -89,6 +91,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "sscp.middleware.ErrorReferenceMiddleware",
     "axes.middleware.AxesMiddleware",
+    "sscp.security.NoStoreMiddleware",
 ]
 
 ROOT_URLCONF = "sscp.urls"
@@ -122,6 +125,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that stops answering must not hold a web worker for the server's
+    # timeout: give up connecting after a few seconds, and end any statement that
+    # runs too long. Commands that legitimately run long statements (generate_load,
+    # benchmark) lift the statement timeout for their own connection.
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].update(
+        {
+            "connect_timeout": env.int("DATABASE_CONNECT_TIMEOUT", default=5),
+            "options": f"-c statement_timeout={env.int('DATABASE_STATEMENT_TIMEOUT', default=30)}s",
+        }
+    )
+# How long a page may wait for the database before answering 503 (seconds): /healthz
+# uses it for its own check, so that a load balancer hears back quickly.
+HEALTHZ_DATABASE_TIMEOUT = env.int("HEALTHZ_DATABASE_TIMEOUT", default=2)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "sscp.User"
@@ -206,6 +224,15 @@ STORAGES = {
     },
 }
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
+# One upload: at most this many files, and this many bytes in all. A bigger request is
+# refused while it is being read, before it is stored anywhere.
+EVIDENCE_MAX_FILES = env.int("EVIDENCE_MAX_FILES", default=10)
+EVIDENCE_MAX_UPLOAD_BYTES = env.int("EVIDENCE_MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FILES = EVIDENCE_MAX_FILES
+# Content checks read at most this much: pixels of an image, bytes inflated from a
+# Word, Excel, PowerPoint or OpenDocument package.
+EVIDENCE_MAX_IMAGE_PIXELS = env.int("EVIDENCE_MAX_IMAGE_PIXELS", default=40_000_000)
+EVIDENCE_MAX_INFLATED_BYTES = env.int("EVIDENCE_MAX_INFLATED_BYTES", default=100 * 1024 * 1024)
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="filemail://")
 if EMAIL_CONFIG["EMAIL_BACKEND"] == "django.core.mail.backends.filebased.EmailBackend":
@@ -215,6 +242,9 @@ if EMAIL_CONFIG["EMAIL_BACKEND"] == "django.core.mail.backends.filebased.EmailBa
         BASE_DIR / (EMAIL_CONFIG.get("EMAIL_FILE_PATH") or "var/mail")
     )
 vars().update(EMAIL_CONFIG)
+# Seconds an SMTP server may take to answer any one step before the send fails: one
+# person's stalled send fails that person only, and is tried again later.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="SSCP review tracker <no-reply@sscp.localhost>"
 )
@@ -247,13 +277,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "actions.tasks.send_reminders",
         "schedule": crontab(hour=REMINDER_SWEEP_HOUR, minute=REMINDER_SWEEP_MINUTE),
     },
-    # Every hour, delivers whatever the outbox still holds (a lost task, a mail server that was
-    # down): late, but never dropped.
+    # Every few minutes, delivers whatever the outbox still holds (a notification queued
+    # while the broker was down, a mail server that was down): late, but never dropped.
     "deliver-reminders": {
         "task": "actions.tasks.deliver_reminders",
-        "schedule": crontab(minute=30),
+        "schedule": timedelta(seconds=env.int("OUTBOX_DELIVERY_EVERY_SECONDS", default=120)),
     },
 }
+# A task that runs longer than this is stopped (soft limit, then hard): a stalled server
+# must never hold a worker for ever. The sweep's claims are per person, so a stopped
+# sweep leaves at most one digest to be sent again.
+REMINDER_TASK_TIME_LIMIT = env.int("REMINDER_TASK_TIME_LIMIT", default=30 * 60)
 # Publishing a task must not hang a web request when the broker is down: try
 # briefly, then give up (the outbox row is already saved for the next sweep).
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
@@ -268,8 +302,14 @@ REMINDER_ESCALATE_TO_PARTNERSHIP_DAYS = env.int("REMINDER_ESCALATE_TO_PARTNERSHI
 REMINDER_ESCALATE_TO_CHAIR_DAYS = env.int("REMINDER_ESCALATE_TO_CHAIR_DAYS", default=56)
 # Overdue reminders go on for this long; after that the action is a matter for the board.
 REMINDER_OVERDUE_HORIZON_DAYS = env.int("REMINDER_OVERDUE_HORIZON_DAYS", default=3650)
-# A claim older than this is taken to be from a worker that died mid-send.
+# A claim older than this is taken to be from a worker that died mid-send. It must be
+# far longer than one send can take, or a slow send would be taken over and sent twice.
 REMINDER_CLAIM_TIMEOUT_MINUTES = env.int("REMINDER_CLAIM_TIMEOUT_MINUTES", default=15)
+if REMINDER_CLAIM_TIMEOUT_MINUTES * 60 < 4 * EMAIL_TIMEOUT:
+    raise ImproperlyConfigured(
+        "REMINDER_CLAIM_TIMEOUT_MINUTES must be at least four times EMAIL_TIMEOUT (in seconds), "
+        "so that a slow send is never taken for a dead one and sent twice."
+    )
 # A digest lists this many of its most urgent reminders and counts the rest: the
 # partnership team and the SILG chair of a large service may have thousands a day.
 REMINDER_DIGEST_LINES = env.int("REMINDER_DIGEST_LINES", default=100)
@@ -291,7 +331,8 @@ LOGGING = {
 HTTPS = env.bool("HTTPS", default=not DEBUG)
 SECURE_SSL_REDIRECT = HTTPS
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers check over plain HTTP
-if env.bool("BEHIND_PROXY", default=False):
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -325,11 +366,30 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# The client's real address: REMOTE_ADDR, or behind a load balancer (BEHIND_PROXY) the
+# address TRUSTED_PROXY_COUNT proxies back in X-Forwarded-For (django-ipware). Sign-in
+# lockouts, rate limits and the audit trail all use it (sscp.security.client_ip).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1) if BEHIND_PROXY else 0
+AXES_CLIENT_IP_CALLABLE = "sscp.security.client_ip"
+RATELIMIT_IP_META_KEY = "sscp.security.client_ip"
+
 # Sign-in protection (django-axes): after this many failures for one username from
-# one address, that pair is locked out for the cool-off time.
+# one address, that pair is locked out for the cool-off time. One address trying
+# passwords across many usernames is limited too (SIGN_IN_ADDRESS_FAILURE_RATE).
 AXES_FAILURE_LIMIT = env.int("SIGN_IN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("SIGN_IN_LOCKOUT_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+SIGN_IN_ADDRESS_FAILURE_RATE = env.str("SIGN_IN_ADDRESS_FAILURE_RATE", default="30/h")
+# Password reset requests: per address asked for, and per client address.
+PASSWORD_RESET_RATE = env.str("PASSWORD_RESET_RATE", default="3/h")
+PASSWORD_RESET_CLIENT_RATE = env.str("PASSWORD_RESET_CLIENT_RATE", default="20/h")
+# Anonymous requests that are refused (a guessed calendar address, a failed sign-in,
+# a CSRF failure): the first of each kind from an address in an hour is sealed into
+# the audit trail one by one, up to this many; past it one summary, and past
+# ANONYMOUS_REFUSAL_BLOCK the address is answered 429 until the hour is up.
+ANONYMOUS_REFUSALS_RECORDED = env.int("ANONYMOUS_REFUSALS_RECORDED", default=10)
+ANONYMOUS_REFUSAL_BLOCK = env.int("ANONYMOUS_REFUSAL_BLOCK", default=60)
+CSRF_FAILURE_VIEW = "sscp.security.csrf_failure"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
@@ -340,6 +400,30 @@ CLAMD_SOCKET = env.str("CLAMD_SOCKET", default="")
 CLAMD_HOST = env.str("CLAMD_HOST", default="")
 CLAMD_PORT = env.int("CLAMD_PORT", default=3310)
 CLAMD_TIMEOUT = env.float("CLAMD_TIMEOUT", default=30.0)
+
+# Rate limits and counters shared by every web process: Redis when there is one, else
+# files under var/ (one machine, several processes).
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "sscp",
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": VAR_DIR / "cache",
+        }
+    }
+# django-ratelimit is used as a library, not an installed app: its checks know only
+# django-redis, not Django's own RedisCache (which increments atomically). Without Redis
+# (one machine), counters live in files, and under concurrent requests a count may come
+# out a little low; production sets REDIS_URL.
+RATELIMIT_FAIL_OPEN = False
 
 # History: reasons can be long (a returned action's comment), and nothing in the
 # admin may roll a record back to an earlier version.

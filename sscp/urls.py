@@ -3,13 +3,13 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from sscp import views
+from sscp import errors, views
 from sscp.forms import SignInForm
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("accessibility/", views.accessibility, name="accessibility"),
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", errors.healthz, name="healthz"),
     path(
         "sign-in/",
         auth_views.LoginView.as_view(
@@ -52,4 +52,4 @@ urlpatterns = [
 admin.site.site_header = "SSCP review tracker administration"
 admin.site.site_title = "SSCP review tracker"
 
-handler500 = "sscp.views.server_error"
+handler500 = "sscp.errors.server_error"

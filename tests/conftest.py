@@ -32,6 +32,19 @@ def use_evidence_storage(settings, location=None):
 
 
 @pytest.fixture(autouse=True)
+def cache(settings):
+    """Each test starts with empty counters (rate limits), in this process's memory."""
+    from django.core.cache import cache
+
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    }
+    cache.clear()
+    yield cache
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def evidence_storage(settings, tmp_path):
     """Each test stores evidence in its own temporary folder, or in memory.
 
