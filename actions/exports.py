@@ -30,8 +30,17 @@ COLUMNS = [
 ]
 
 
-def rows(actions, *, site_url: str, today):
-    """One row per action, in COLUMNS order, from the dicts of selectors.for_export."""
+# What is left of a row whose confidential text the person may not read.
+HIDDEN = {"latest_progress": "", "latest_progress_at": None, "completion_statement": ""}
+
+
+def rows(actions, *, site_url: str, today, confidential_agencies: set[int] | None):
+    """One row per action, in COLUMNS order, from the dicts of selectors.for_export.
+
+    The latest progress and the completion statement are filled in only for the
+    actions of `confidential_agencies` (None: every agency), as the permission
+    module decides for the person exporting; for the others they are left empty.
+    """
     zone = timezone.get_current_timezone()
     kinds, statuses, ratings = (
         dict(Review.Kind.choices),
@@ -46,6 +55,8 @@ def rows(actions, *, site_url: str, today):
 
     for action in actions:
         owner = " ".join(filter(None, [action["owner__first_name"], action["owner__last_name"]]))
+        if confidential_agencies is not None and action["agency_id"] not in confidential_agencies:
+            action |= HIDDEN
         yield [
             action["recommendation__review__title"],
             kinds[action["recommendation__review__kind"]],

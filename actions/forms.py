@@ -1,17 +1,40 @@
+import datetime
+
 from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from actions.evidence import ALLOWED_DESCRIPTION
 from sscp import roles
-from sscp.forms import GovukDateField
+from sscp.forms import GovukDateField, GovukForm, years_from_today
 from sscp.models import User
 from sscp.uploads import MultipleFileField
 
 TEXT = {"rows": 5}
+# A due date before this, or more than DUE_DATE_YEARS_AHEAD years ahead, is a mistake.
+EARLIEST_DUE_DATE = datetime.date(2000, 1, 1)
+DUE_DATE_YEARS_AHEAD = 10
 
 
-class ActionForm(forms.Form):
+def due_date_field(label="Due date"):
+    return GovukDateField(
+        label=label,
+        help_text="For example, 27 3 2027",
+        earliest=EARLIEST_DUE_DATE,
+        latest=years_from_today(DUE_DATE_YEARS_AHEAD),
+    )
+
+
+def past_date_warnings(label: str, day) -> list[str]:
+    """A date already gone is unusual for a due date: the person must confirm it."""
+    if day is not None and day < timezone.localdate():
+        return [f"The {label}, {date_format(day)}, is in the past."]
+    return []
+
+
+class ActionForm(GovukForm):
     """The partnership team plans an action for one of the recommendation's owning agencies."""
 
     agency = forms.ModelChoiceField(queryset=None, empty_label="Choose an agency")
@@ -30,7 +53,7 @@ class ActionForm(forms.Form):
         widget=forms.Textarea(attrs=TEXT),
         help_text="Specific, measurable and time-bound: how will the SILG know it is done?",
     )
-    due_date = GovukDateField(label="Due date", help_text="For example, 27 3 2027")
+    due_date = due_date_field()
 
     def __init__(self, *args, recommendation, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -55,8 +78,11 @@ class ActionForm(forms.Form):
             self.add_error("owner", f"Choose an owner from the leads of {agency}")
         return cleaned
 
+    def warnings(self):
+        return past_date_warnings("due date", self.cleaned_data.get("due_date"))
 
-class ReasonForm(forms.Form):
+
+class ReasonForm(GovukForm):
     reason = forms.CharField(widget=forms.Textarea(attrs=TEXT))
 
     def __init__(self, *args, label="Reason", help_text="", **kwargs):
@@ -66,16 +92,31 @@ class ReasonForm(forms.Form):
         self.fields["reason"].error_messages["required"] = f"Enter the {label.lower()}"
 
 
-class DueDateCorrectionForm(forms.Form):
-    due_date = GovukDateField(label="New due date", help_text="For example, 27 3 2027")
+class DueDateCorrectionForm(GovukForm):
+    due_date = due_date_field("New due date")
     reason = forms.CharField(
         label="Reason for the change",
         widget=forms.Textarea(attrs=TEXT),
         error_messages={"required": "Enter the reason for changing the due date"},
     )
 
+    def warnings(self):
+        return past_date_warnings("new due date", self.cleaned_data.get("due_date"))
 
-class ProgressForm(forms.Form):
+
+class ReopenForm(GovukForm):
+    reason = forms.CharField(
+        label="Reason for reopening",
+        widget=forms.Textarea(attrs=TEXT),
+        error_messages={"required": "Enter the reason for reopening the action"},
+    )
+    due_date = due_date_field("New due date")
+
+    def warnings(self):
+        return past_date_warnings("new due date", self.cleaned_data.get("due_date"))
+
+
+class ProgressForm(GovukForm):
     text = forms.CharField(
         label="Progress update",
         widget=forms.Textarea(attrs=TEXT),
@@ -84,7 +125,7 @@ class ProgressForm(forms.Form):
     )
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(GovukForm):
     files = MultipleFileField(
         label="Evidence files",
         help_text=(
@@ -100,7 +141,7 @@ class EvidenceForm(forms.Form):
     )
 
 
-class SubmitForm(forms.Form):
+class SubmitForm(GovukForm):
     completion_statement = forms.CharField(
         label="Completion statement",
         widget=forms.Textarea(attrs=TEXT),
@@ -111,16 +152,19 @@ class SubmitForm(forms.Form):
     )
 
 
-class ExtensionRequestForm(forms.Form):
-    requested_due_date = GovukDateField(label="New due date", help_text="For example, 27 3 2027")
+class ExtensionRequestForm(GovukForm):
+    requested_due_date = due_date_field("New due date")
     reason = forms.CharField(
         label="Why more time is needed",
         widget=forms.Textarea(attrs=TEXT),
         error_messages={"required": "Enter the reason for the extension"},
     )
 
+    def warnings(self):
+        return past_date_warnings("new due date", self.cleaned_data.get("requested_due_date"))
 
-class SignOffForm(forms.Form):
+
+class SignOffForm(GovukForm):
     APPROVE, RETURN = "approve", "return"
     decision = forms.ChoiceField(
         label="Your decision",
@@ -145,7 +189,7 @@ class SignOffForm(forms.Form):
         return cleaned
 
 
-class ExtensionDecisionForm(forms.Form):
+class ExtensionDecisionForm(GovukForm):
     GRANT, DECLINE = "grant", "decline"
     decision = forms.ChoiceField(
         label="Your decision",
@@ -167,7 +211,7 @@ class ExtensionDecisionForm(forms.Form):
         return cleaned
 
 
-class ReminderFrequencyForm(forms.Form):
+class ReminderFrequencyForm(GovukForm):
     reminder_frequency = forms.ChoiceField(
         label="How often do you want reminders about work that is due soon?",
         choices=User.ReminderFrequency.choices,

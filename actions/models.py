@@ -68,6 +68,27 @@ def _rag_rules(today: datetime.date) -> list[tuple[str, Q]]:
     ]
 
 
+class Progress(models.TextChoices):
+    """How far a set of actions has got, as every page that counts them says it."""
+
+    COMPLETED = "completed", "Completed"
+    SUPERSEDED = "superseded", "Superseded"
+    OPEN = "open", "Open on time"
+    OVERDUE = "overdue", "Overdue"
+
+
+def progress_rules(today: datetime.date) -> dict[str, Q]:
+    """Which actions count under each Progress: every action under exactly one."""
+    is_open = Q(status__in=Action.OPEN_STATUSES)
+    late = Q(due_date__lt=today)
+    return {
+        Progress.COMPLETED: Q(status=ActionStatus.COMPLETED),
+        Progress.SUPERSEDED: Q(status=ActionStatus.SUPERSEDED),
+        Progress.OPEN: is_open & ~late,
+        Progress.OVERDUE: is_open & late,
+    }
+
+
 class ActionStatus(models.TextChoices):
     NOT_STARTED = "not_started", "Not started"
     IN_PROGRESS = "in_progress", "In progress"
@@ -341,6 +362,9 @@ class ExtensionStatus(models.TextChoices):
     PENDING = "pending", "Awaiting decision"
     GRANTED = "granted", "Granted"
     DECLINED = "declined", "Declined"
+    # The action was signed off or superseded while the request waited: nobody decided
+    # it, so it is neither granted nor declined.
+    CLOSED = "closed", "Closed without a decision"
 
 
 class ExtensionRequest(models.Model):

@@ -5,8 +5,14 @@ Roles (design.md): everyone signed in reads reviews, recommendations, actions
 and their status; the partnership team plans (reviews, recommendations, actions,
 due-date corrections); an agency lead works on their own agency's actions; the
 SILG chair decides (sign-off, extensions, reopening, superseding, closing).
-Evidence is seen by the partnership team, the SILG chair and the leads of the
-action's agency only.
+
+Everyone signed in reads an action's title, description, success measure,
+status, rating and dates, so that agencies can coordinate. What is confidential
+to the action — its progress, completion statement, the SILG chair's comments,
+extension reasons and decisions, evidence, reminders and history — is seen only
+by the leads of the action's agency, the partnership team and the SILG chair:
+`Ability.SEE_CONFIDENTIAL`, the one rule that pages, exports, timelines, the
+audit log, the meeting pack and emails all ask.
 
 Views fetch objects through the `*_for` functions below, which answer 404 when
 the object does not exist or its evidence is outside the person's view, and 403
@@ -33,7 +39,7 @@ class Ability(StrEnum):
     WORK = "work"
     DECIDE = "decide"
     OVERSEE = "oversee"
-    SEE_EVIDENCE = "see_evidence"
+    SEE_CONFIDENTIAL = "see_confidential"
 
 
 WHAT_IT_ALLOWS = {
@@ -42,7 +48,7 @@ WHAT_IT_ALLOWS = {
     Ability.WORK: "post progress, evidence or submissions for",
     Ability.DECIDE: "make sign-off decisions on",
     Ability.OVERSEE: "oversee sign-off and extensions",
-    Ability.SEE_EVIDENCE: "see the evidence of",
+    Ability.SEE_CONFIDENTIAL: "see the progress, evidence and history of",
 }
 
 
@@ -64,9 +70,26 @@ def has_ability(user, ability: Ability, action: Action | None = None) -> bool:
             return user.is_silg_chair or user.is_partnership_team
         case Ability.WORK:
             return is_lead_of_agency(user, action)
-        case Ability.SEE_EVIDENCE:
-            return user.is_partnership_team or user.is_silg_chair or is_lead_of_agency(user, action)
+        case Ability.SEE_CONFIDENTIAL:
+            return sees_every_agency(user) or is_lead_of_agency(user, action)
     raise ValueError(ability)
+
+
+def sees_every_agency(user) -> bool:
+    """The partnership team and the SILG chair read every agency's confidential text."""
+    return user.is_partnership_team or user.is_silg_chair
+
+
+def confidential_agency_ids(user) -> set[int] | None:
+    """The agencies whose actions' confidential text `user` may read; None means every one.
+
+    The same rule as Ability.SEE_CONFIDENTIAL, for lists and exports of many actions.
+    """
+    if not (user.is_authenticated and user.is_active):
+        return set()
+    if sees_every_agency(user):
+        return None
+    return {user.agency_id} if user.is_agency_lead else set()
 
 
 def abilities(user, action: Action | None = None) -> dict[str, bool]:
@@ -110,11 +133,11 @@ def action_for(request, pk, ability: Ability = Ability.READ, queryset=None) -> A
     return action
 
 
-def evidence_for(request, pk, ability: Ability = Ability.SEE_EVIDENCE) -> Evidence:
+def evidence_for(request, pk, ability: Ability = Ability.SEE_CONFIDENTIAL) -> Evidence:
     """Evidence outside the person's view answers 404: its existence is not theirs to know."""
     queryset = Evidence.objects.select_related("action__agency", "action__recommendation__review")
     evidence = _fetch(request, queryset, pk, "evidence")
-    if not has_ability(request.user, Ability.SEE_EVIDENCE, evidence.action):
+    if not has_ability(request.user, Ability.SEE_CONFIDENTIAL, evidence.action):
         refuse(
             request,
             status=404,
@@ -166,12 +189,13 @@ def audit_scope(user) -> Q:
     The partnership team and the SILG chair read everything. An agency lead reads
     the history of reviews and recommendations, and of their own agency's actions
     and all that belongs to them (progress, evidence and its downloads, decisions,
-    extensions) — never another agency's. Anyone else signed in reads the history
-    of reviews and recommendations.
+    extensions) — never another agency's (Ability.SEE_CONFIDENTIAL). Anyone else
+    signed in reads the history of reviews and recommendations.
     """
-    if user.is_partnership_team or user.is_silg_chair:
+    agencies = confidential_agency_ids(user)
+    if agencies is None:
         return Q()
     scope = Q(record_type__in=PUBLIC_RECORDS)
-    if user.is_agency_lead:
-        scope |= Q(record_type__in=AGENCY_RECORDS, agency_id=user.agency_id)
+    if agencies:
+        scope |= Q(record_type__in=AGENCY_RECORDS, agency_id__in=agencies)
     return scope

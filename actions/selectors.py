@@ -2,35 +2,53 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from actions.models import (
     Action,
+    Progress,
     Evidence,
     ExtensionRequest,
     ProgressUpdate,
     Rag,
     Reminder,
     SignOffDecision,
+    progress_rules,
 )
 from reviews.models import Recommendation, Review
 from sscp.models import Agency
 
 
 def action_page():
-    """Actions with everything the action page shows, in a fixed number of queries."""
+    """Actions with what everyone signed in may read on the action page, in one query."""
     return Action.objects.select_related(
         "recommendation__review", "agency", "owner", "completed_by"
     ).prefetch_related(
-        Prefetch("progress_updates", ProgressUpdate.objects.select_related("author")),
-        Prefetch("evidence", Evidence.objects.select_related("uploaded_by", "withdrawn_by")),
-        Prefetch("decisions", SignOffDecision.objects.select_related("decided_by")),
         Prefetch(
             "extension_requests",
             ExtensionRequest.objects.select_related("requested_by", "decided_by"),
-        ),
+        )
+    )
+
+
+def load_confidential(action: Action) -> None:
+    """Load what only those who may see an action's confidential text read (the
+    permission module decides who), in a fixed number of queries."""
+    prefetch_related_objects(
+        [action],
+        Prefetch("progress_updates", ProgressUpdate.objects.select_related("author")),
+        Prefetch("evidence", Evidence.objects.select_related("uploaded_by", "withdrawn_by")),
+        Prefetch("decisions", SignOffDecision.objects.select_related("decided_by")),
         Prefetch(
             "reminders",
             Reminder.objects.filter(status=Reminder.Status.SENT)
@@ -47,6 +65,12 @@ def latest_return(action: Action) -> SignOffDecision | None:
         return None
     returns = [d for d in action.decisions.all() if d.outcome == SignOffDecision.Outcome.RETURNED]
     return returns[0] if returns else None
+
+
+def pending_extension(action: Action) -> ExtensionRequest | None:
+    """The extension request awaiting a decision, from the prefetched requests."""
+    pending = ExtensionRequest.Status.PENDING
+    return next((e for e in action.extension_requests.all() if e.status == pending), None)
 
 
 def extension_counts(action: Action) -> dict[str, int]:
@@ -101,6 +125,7 @@ EXPORT_FIELDS = (
     "recommendation__number",
     "recommendation__text",
     "title",
+    "agency_id",
     "agency__short_name",
     "owner__username",
     "owner__first_name",
@@ -206,12 +231,13 @@ def overdue_by_agency(today) -> list:
 
 @dataclass(frozen=True)
 class ReviewProgress:
-    """A review not yet complete, and how far its actions have got."""
+    """A review not yet complete, and how far its actions have got (Progress)."""
 
     pk: int
     title: str
     completed: int = 0
-    in_progress: int = 0
+    superseded: int = 0
+    open: int = 0
     overdue: int = 0
 
     def get_absolute_url(self) -> str:
@@ -243,19 +269,14 @@ def open_review_progress(today, *, first: int) -> tuple[list[ReviewProgress], in
         key=lambda review: (-overdue.get(review[0], 0), review[1]),
     )
     shown = dict(ranked[:first])
-    is_open = Q(status__in=Action.OPEN_STATUSES)
-    late = Q(due_date__lt=today)
+    rules = progress_rules(today)
     counts = {
         review_id: counts
         for review_id, *counts in Action.objects.filter(recommendation__review__in=shown)
         .order_by()
         .values("recommendation__review")
-        .annotate(
-            completed=Count("status", filter=Q(status__in=Action.CLOSED_STATUSES)),
-            in_progress=Count("status", filter=is_open & ~late),
-            overdue=Count("status", filter=is_open & late),
-        )
-        .values_list("recommendation__review", "completed", "in_progress", "overdue")
+        .annotate(**{key: Count("status", filter=rule) for key, rule in rules.items()})
+        .values_list("recommendation__review", *rules)
     }
     progress = [ReviewProgress(pk, title, *counts.get(pk, ())) for pk, title in shown.items()]
     return progress, len(ranked)

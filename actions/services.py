@@ -14,6 +14,7 @@ import logging
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from actions import reminders, tasks
 from actions.evidence import InspectedUpload, inspect_upload, remove_stored_files, store_file
@@ -24,7 +25,7 @@ from actions.models import (
     ProgressUpdate,
     SignOffDecision,
 )
-from audits.history import save_tracked
+from audits.history import save_tracked, with_confirmation
 from reviews.models import Recommendation
 from sscp.models import Agency, User
 
@@ -59,7 +60,7 @@ def _require_text(value: str, message: str) -> str:
 
 def _validate_owner(owner: User | None, agency: Agency) -> None:
     if owner is not None and (owner.agency_id != agency.pk or not owner.is_agency_lead):
-        raise ValidationError(f"The owner must be an agency lead of {agency}.", code="owner")
+        raise ValidationError({"owner": f"The owner must be an agency lead of {agency}"})
 
 
 def _start(action: Action, *, actor: User, reason: str) -> None:
@@ -83,11 +84,14 @@ def action_create(
     description: str,
     success_measure: str,
     due_date: datetime.date,
+    confirmed: list[str] = (),
 ) -> Action:
     if recommendation.is_closed:
-        raise ValidationError("The recommendation is closed: no actions can be added to it.")
+        raise ValidationError("The recommendation is closed: no actions can be added to it")
     if not recommendation.agencies.filter(pk=agency.pk).exists():
-        raise ValidationError(f"{agency} is not an owning agency of this recommendation.")
+        raise ValidationError(
+            {"agency": f"{agency} is not an owning agency of this recommendation"}
+        )
     _validate_owner(owner, agency)
     action = Action(
         recommendation=recommendation,
@@ -99,7 +103,7 @@ def action_create(
         original_due_date=due_date,
         due_date=due_date,
     )
-    return save_tracked(action, actor=actor, reason="Action planned")
+    return save_tracked(action, actor=actor, reason=with_confirmation("Action planned", confirmed))
 
 
 @transaction.atomic
@@ -124,19 +128,20 @@ def action_update(
 
 @transaction.atomic
 def action_correct_due_date(
-    *, actor: User, action: Action, due_date: datetime.date, reason: str
+    *, actor: User, action: Action, due_date: datetime.date, reason: str, confirmed=()
 ) -> Action:
     """The partnership team corrects the current due date; the original never changes."""
     action = _locked(action)
     _require_status(action, Action.OPEN_STATUSES, "Only an open action's due date can change.")
     reason = _require_text(reason, "Enter the reason for changing the due date")
     if due_date == action.due_date:
-        raise ValidationError("The new due date is the same as the current one.")
+        raise ValidationError({"due_date": "The new due date is the same as the current one"})
     previous = action.due_date
     action.due_date = due_date
-    return save_tracked(
-        action, actor=actor, reason=f"Due date corrected from {previous:%d/%m/%Y}: {reason}"
+    reason = with_confirmation(
+        f"Due date corrected from {date_format(previous)}: {reason}", confirmed
     )
+    return save_tracked(action, actor=actor, reason=reason)
 
 
 # Agency work: progress, evidence, submission ----------------------------------
@@ -230,7 +235,7 @@ def action_submit(*, actor: User, action: Action, completion_statement: str) -> 
 
 @transaction.atomic
 def extension_request(
-    *, actor: User, action: Action, requested_due_date: datetime.date, reason: str
+    *, actor: User, action: Action, requested_due_date: datetime.date, reason: str, confirmed=()
 ) -> ExtensionRequest:
     action = _locked(action)
     _require_status(
@@ -239,7 +244,11 @@ def extension_request(
     reason = _require_text(reason, "Enter the reason for the extension")
     if requested_due_date <= action.due_date:
         raise ValidationError(
-            f"The new due date must be after the current one, {action.due_date:%d/%m/%Y}."
+            {
+                "requested_due_date": "The new due date must be after the current one, "
+                f"{date_format(action.due_date)}"
+            },
+            code="not_later",
         )
     if action.extension_requests.filter(status=ExtensionRequest.Status.PENDING).exists():
         raise ValidationError(
@@ -252,7 +261,9 @@ def extension_request(
         requested_due_date=requested_due_date,
         reason=reason,
     )
-    return save_tracked(extension, actor=actor, reason="Extension requested")
+    return save_tracked(
+        extension, actor=actor, reason=with_confirmation("Extension requested", confirmed)
+    )
 
 
 def _decide_extension(extension: ExtensionRequest, *, actor: User, status, comment: str):
@@ -282,7 +293,7 @@ def extension_grant(
     save_tracked(
         action,
         actor=actor,
-        reason=f"Extension granted from {previous:%d/%m/%Y}: {extension.reason}",
+        reason=f"Extension granted from {date_format(previous)}: {extension.reason}",
     )
     return extension
 
@@ -299,9 +310,10 @@ def extension_decline(
 
 
 def _close_pending_extensions(action: Action, *, actor: User, why: str) -> None:
+    """An extension request left waiting when the action closes is closed, not declined."""
     for extension in action.extension_requests.filter(status=ExtensionRequest.Status.PENDING):
         _decide_extension(
-            extension, actor=actor, status=ExtensionRequest.Status.DECLINED, comment=why
+            extension, actor=actor, status=ExtensionRequest.Status.CLOSED, comment=why
         )
 
 
@@ -326,7 +338,9 @@ def action_approve(*, actor: User, action: Action, comment: str = "") -> Action:
     action.returned_at = None
     save_tracked(action, actor=actor, reason=f"Approved{': ' + comment if comment else ''}")
     _decide(action, actor=actor, outcome=SignOffDecision.Outcome.APPROVED, comment=comment)
-    _close_pending_extensions(action, actor=actor, why="The action was signed off as completed.")
+    _close_pending_extensions(
+        action, actor=actor, why="Not needed: the action was signed off as completed."
+    )
     return action
 
 
@@ -347,27 +361,40 @@ def action_return(*, actor: User, action: Action, comment: str) -> Action:
 
 
 @transaction.atomic
-def action_reopen(*, actor: User, action: Action, reason: str) -> Action:
-    """Reopen a completed action; a closed recommendation it belongs to reopens too."""
+def action_reopen(
+    *, actor: User, action: Action, reason: str, due_date: datetime.date, confirmed=()
+) -> tuple[Action, bool]:
+    """Reopen a completed action with a new due date; a closed recommendation it belongs
+    to reopens too. Returns the action and whether its recommendation was reopened.
+
+    The reason is the action's, confidential to its agency: the recommendation's history,
+    which everyone reads, says only that the action was reopened.
+    """
     action = _locked(action)
     _require_status(action, [Status.COMPLETED], "Only a completed action can be reopened.")
     reason = _require_text(reason, "Enter the reason for reopening the action")
+    previous = action.due_date
     action.status = Status.IN_PROGRESS
     action.completed_at = None
     action.completed_by = None
-    save_tracked(action, actor=actor, reason=f"Reopened: {reason}")
+    action.due_date = due_date
+    moved = f" Due date moved from {date_format(previous)}." if due_date != previous else ""
+    save_tracked(
+        action, actor=actor, reason=with_confirmation(f"Reopened: {reason}{moved}", confirmed)
+    )
     _decide(action, actor=actor, outcome=SignOffDecision.Outcome.REOPENED, comment=reason)
     recommendation = Recommendation.objects.select_for_update().get(pk=action.recommendation_id)
-    if recommendation.is_closed:
-        recommendation.closed_at = None
-        recommendation.closed_by = None
-        recommendation.impact_statement = ""
-        save_tracked(
-            recommendation,
-            actor=actor,
-            reason=f"Reopened because action “{action.title}” was reopened: {reason}",
-        )
-    return action
+    if not recommendation.is_closed:
+        return action, False
+    recommendation.closed_at = None
+    recommendation.closed_by = None
+    recommendation.impact_statement = ""
+    save_tracked(
+        recommendation,
+        actor=actor,
+        reason=f"Reopened because its action “{action.title}” was reopened by the SILG chair",
+    )
+    return action, True
 
 
 @transaction.atomic
@@ -379,5 +406,5 @@ def action_supersede(*, actor: User, action: Action, reason: str) -> Action:
     action.returned_at = None
     save_tracked(action, actor=actor, reason=f"Superseded: {reason}")
     _decide(action, actor=actor, outcome=SignOffDecision.Outcome.SUPERSEDED, comment=reason)
-    _close_pending_extensions(action, actor=actor, why="The action was superseded.")
+    _close_pending_extensions(action, actor=actor, why="Not needed: the action was superseded.")
     return action

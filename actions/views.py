@@ -5,6 +5,7 @@ from django.http import FileResponse, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods
 
 from actions import calendar, exports, reports, selectors, services
@@ -18,11 +19,12 @@ from actions.forms import (
     ProgressForm,
     ReasonForm,
     ReminderFrequencyForm,
+    ReopenForm,
     SignOffForm,
     SubmitForm,
 )
 from actions.models import Reminder
-from actions.permissions import Ability, abilities, refuse, require
+from actions.permissions import Ability, abilities, confidential_agency_ids, refuse, require
 from actions.permissions import action_for as get_action
 from actions.permissions import evidence_for as get_evidence
 from actions.permissions import extension_for as get_extension
@@ -47,21 +49,22 @@ FORM_METHODS = ["GET", "POST"]
 def action_detail(request, pk):
     action = get_action(request, pk, queryset=selectors.action_page())
     can = abilities(request.user, action)
-    latest_changes = list(timeline(request.user, action=action).reverse()[:5])
-    return render(
-        request,
-        "actions/action_detail.html",
-        {
-            "action": action,
-            "recommendation": action.recommendation,
-            "review": action.recommendation.review,
-            "can": can,
+    if can["see_confidential"]:
+        selectors.load_confidential(action)
+    context = {
+        "action": action,
+        "recommendation": action.recommendation,
+        "review": action.recommendation.review,
+        "can": can,
+        "extension_counts": selectors.extension_counts(action),
+    }
+    if can["see_confidential"]:
+        context |= {
             "can_change_evidence": can["work"] and action.status in services.EDITABLE_BY_AGENCY,
             "returned_decision": selectors.latest_return(action),
-            "extension_counts": selectors.extension_counts(action),
-            "latest_changes": latest_changes,
-        },
-    )
+            "latest_changes": list(timeline(request.user, action=action).reverse()[:5]),
+        }
+    return render(request, "actions/action_detail.html", context)
 
 
 def _form_page(request, action, form, perform, *, title, button, success, template=None, **extra):
@@ -85,7 +88,12 @@ def action_create(request, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         action = call_service(
-            form, services.action_create, actor=request.user, recommendation=recommendation, **data
+            form,
+            services.action_create,
+            actor=request.user,
+            recommendation=recommendation,
+            confirmed=form.confirmed_warnings,
+            **data,
         )
         if action is not None:
             messages.success(request, f"Action “{action.title}” planned for {action.agency}")
@@ -130,12 +138,12 @@ def due_date_correct(request, pk):
         action,
         form,
         lambda: services.action_correct_due_date(
-            actor=request.user, action=action, **form.cleaned_data
+            actor=request.user, action=action, confirmed=form.confirmed_warnings, **form.cleaned_data
         ),
         title="Correct the due date",
         button="Change the due date",
         success="Due date changed",
-        intro=f"The original due date, {action.original_due_date:%-d %B %Y}, is kept and shown.",
+        intro=f"The original due date, {date_format(action.original_due_date)}, is kept and shown.",
     )
 
 
@@ -239,17 +247,20 @@ def extension_request(request, pk):
         request,
         action,
         form,
-        lambda: services.extension_request(actor=request.user, action=action, **form.cleaned_data),
+        lambda: services.extension_request(
+            actor=request.user, action=action, confirmed=form.confirmed_warnings, **form.cleaned_data
+        ),
         title="Ask for an extension",
         button="Ask for the extension",
         success="Extension requested: the SILG chair will decide",
-        intro=f"The action is due on {action.due_date:%-d %B %Y}.",
+        intro=f"The action is due on {date_format(action.due_date)}.",
     )
 
 
 @require_http_methods(FORM_METHODS)
 def action_sign_off(request, pk):
     action = get_action(request, pk, Ability.DECIDE, queryset=selectors.action_page())
+    selectors.load_confidential(action)
 
     def decide():
         data = form.cleaned_data
@@ -263,6 +274,14 @@ def action_sign_off(request, pk):
     success = "Approved: the action is completed"
     if request.POST.get("decision") == SignOffForm.RETURN:
         success = "Returned to the agency with your comment"
+    pending = selectors.pending_extension(action)
+    warning = ""
+    if pending is not None:
+        warning = (
+            f"An extension request to {date_format(pending.requested_due_date)} is awaiting "
+            "your decision. If you approve the action, the request is closed without a "
+            "decision: it is not counted as declined."
+        )
     return _form_page(
         request,
         action,
@@ -272,24 +291,44 @@ def action_sign_off(request, pk):
         button="Record the decision",
         success=success,
         template="actions/action_sign_off.html",
+        warning=warning,
     )
 
 
 @require_http_methods(FORM_METHODS)
 def action_reopen(request, pk):
     action = get_action(request, pk, Ability.DECIDE)
-    form = ReasonForm(posted(request), label="Reason for reopening")
-    return _form_page(
-        request,
-        action,
-        form,
-        lambda: services.action_reopen(
-            actor=request.user, action=action, reason=form.cleaned_data["reason"]
-        ),
-        title="Reopen the action",
-        button="Reopen",
-        success="Action reopened",
-    )
+    form = ReopenForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        reopened = call_service(
+            form,
+            services.action_reopen,
+            actor=request.user,
+            action=action,
+            confirmed=form.confirmed_warnings,
+            **form.cleaned_data,
+        )
+        if reopened is not None:
+            action, recommendation_reopened = reopened
+            message = f"Action reopened, due {date_format(action.due_date)}"
+            if recommendation_reopened:
+                number = action.recommendation.number
+                message += f". Recommendation {number} was reopened too, as it had been closed"
+            messages.success(request, message)
+            return redirect(action)
+    context = {
+        "action": action,
+        "form": form,
+        "title": "Reopen the action",
+        "button": "Reopen",
+        "intro": "Give the action a new due date: its old one, "
+        f"{date_format(action.due_date)}, may already have passed.",
+    }
+    if action.recommendation.is_closed:
+        context["warning"] = (
+            f"Recommendation {action.recommendation.number} is closed: it will be reopened too."
+        )
+    return render(request, "actions/action_form.html", context)
 
 
 @require_http_methods(FORM_METHODS)
@@ -324,6 +363,12 @@ def extension_decide(request, pk):
         )
         return service(actor=request.user, extension=extension, comment=data["comment"])
 
+    if extension.status != extension.Status.PENDING:
+        return render(
+            request,
+            "actions/extension_decide.html",
+            {"action": action, "extension": extension, "decided": True, "title": "Extension request"},
+        )
     form = ExtensionDecisionForm(posted(request))
     return _form_page(
         request,
@@ -430,7 +475,12 @@ def _exported_rows(request):
     actions = action_filter.qs if action_filter.is_valid() else action_filter.queryset.none()
     today = timezone.localdate()
     actions = selectors.for_export(actions, today).iterator(chunk_size=EXPORT_CHUNK)
-    return exports.rows(actions, site_url=settings.SITE_URL, today=today)
+    return exports.rows(
+        actions,
+        site_url=settings.SITE_URL,
+        today=today,
+        confidential_agencies=confidential_agency_ids(request.user),
+    )
 
 
 @require_GET
@@ -474,9 +524,13 @@ def my_calendar(request):
                 request, "Your calendar feed is turned off: its address no longer works"
             )
         else:
+            had_one = bool(request.user.calendar_token)
             calendar_address_renew(actor=request.user, user=request.user)
             messages.success(
-                request, "Your calendar feed has a new address: any old one no longer works"
+                request,
+                "Your calendar feed has a new address: the old one no longer works"
+                if had_one
+                else "Your calendar feed is turned on: add its address to your calendar",
             )
         return redirect("my-calendar")
     token = request.user.calendar_token

@@ -93,6 +93,14 @@ class TrackedHistory(HistoricalRecords):
             TrackedHistory.recorders[sender] = self
 
 
+def with_confirmation(reason: str, confirmed) -> str:
+    """A history reason with what the person confirmed they meant (a due date in the
+    past, say), when a form asked them to."""
+    if not confirmed:
+        return reason
+    return f"{reason} (confirmed: {' '.join(confirmed)})"
+
+
 def save_tracked(instance, *, actor, reason: str = "", m2m: dict | None = None):
     """Save a tracked model instance with who and why on its history row.
 

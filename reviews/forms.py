@@ -1,12 +1,17 @@
+import datetime
+
 from django import forms
+from django.utils import timezone
 
 from reviews import imports
 from reviews.models import Review, Theme
-from sscp.forms import GovukDateField
+from sscp.forms import GovukDateField, GovukForm
 from sscp.models import Agency
 
+EARLIEST = datetime.date(1990, 1, 1)
 
-class ReviewForm(forms.Form):
+
+class ReviewForm(GovukForm):
     title = forms.CharField(
         max_length=200,
         help_text="The name the review is known by, for example “Freddie”.",
@@ -23,8 +28,14 @@ class ReviewForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="What the review found. Do not include details that identify the child.",
     )
-    commissioned_on = GovukDateField(label="Date commissioned", required=False)
-    published_on = GovukDateField(label="Date published", required=False)
+    # A review's dates have happened: one in the future, or before case reviews as they
+    # are known today, is a slip of the keyboard.
+    commissioned_on = GovukDateField(
+        label="Date commissioned", required=False, earliest=EARLIEST, latest=timezone.localdate
+    )
+    published_on = GovukDateField(
+        label="Date published", required=False, earliest=EARLIEST, latest=timezone.localdate
+    )
     themes = forms.ModelMultipleChoiceField(
         queryset=Theme.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -39,8 +50,9 @@ class ReviewForm(forms.Form):
         return cleaned
 
 
-class RecommendationForm(forms.Form):
+class RecommendationForm(GovukForm):
     number = forms.IntegerField(
+        label="Recommendation number",
         min_value=1,
         max_value=32767,
         widget=forms.NumberInput(attrs={"class": "govuk-input--width-4"}),
@@ -62,7 +74,7 @@ class RecommendationForm(forms.Form):
     )
 
 
-class CloseRecommendationForm(forms.Form):
+class CloseRecommendationForm(GovukForm):
     impact_statement = forms.CharField(
         label="Statement of impact",
         widget=forms.Textarea(attrs={"rows": 6}),
@@ -71,7 +83,7 @@ class CloseRecommendationForm(forms.Form):
     )
 
 
-class ImportForm(forms.Form):
+class ImportForm(GovukForm):
     file = forms.FileField(
         label="File to import",
         help_text="A CSV or Excel (XLSX) file laid out like the template, smaller than 2 MB.",

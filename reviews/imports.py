@@ -145,21 +145,37 @@ class ImportFileError(ValueError):
 # Reading -----------------------------------------------------------------------
 
 
+IMPORT_KINDS = (".csv", ".xlsx")
+NOT_A_SPREADSHEET = "The file must be a CSV or an Excel (XLSX) file"
+
+
 def read_rows(upload) -> list[dict[str, str]]:
-    """The rows of an uploaded CSV or XLSX file, as text keyed by column, dates as ISO text."""
+    """The rows of an uploaded CSV or XLSX file, as text keyed by column, dates as ISO text.
+
+    The file goes through the same content checks as evidence, but a refusal is
+    worded for an import: what an import takes, not what evidence may be.
+    """
+    name = (getattr(upload, "name", "") or "").lower()
+    if not name.endswith(IMPORT_KINDS):
+        raise ImportFileError(NOT_A_SPREADSHEET)
     try:
-        facts = inspect_upload(upload)
+        inspect_upload(upload)
     except ValidationError as error:
-        raise ImportFileError(error.messages[0]) from error
+        raise ImportFileError(_import_message(error, name)) from error
     upload.seek(0)
     data = upload.read()
-    if facts.display_name.lower().endswith(".csv"):
-        table = _csv_table(data)
-    elif facts.display_name.lower().endswith(".xlsx"):
-        table = _xlsx_table(data)
-    else:
-        raise ImportFileError("The file must be a CSV or an Excel (XLSX) file")
+    table = _csv_table(data) if name.endswith(".csv") else _xlsx_table(data)
     return _keyed(table)
+
+
+def _import_message(error: ValidationError, name: str) -> str:
+    if error.code == "content_mismatch":
+        kind = "CSV" if name.endswith(".csv") else "Excel (XLSX)"
+        return (
+            f"The selected file is not a real {kind} file, or it is damaged. Save it again "
+            "from the template, as CSV or Excel (XLSX), and upload that"
+        )
+    return error.messages[0]
 
 
 def _csv_table(data: bytes) -> list[list]:
@@ -267,9 +283,11 @@ def plan_import(review: Review, rows: list[dict[str, str]]) -> ImportPlan:
         recommendation = _check_recommendation(
             review, row, index, lookups, taken, by_number, errors
         )
-        if recommendation is not None and any(row.get(key) for key in ACTION_KEYS):
+        if any(row.get(key) for key in ACTION_KEYS):
+            # Checked even when the recommendation's columns are wrong: every problem of
+            # a row is shown at once.
             action = _check_action(row, index, recommendation, lookups, errors)
-            if action is not None:
+            if action is not None and recommendation is not None:
                 recommendation.actions.append(action)
         plan.errors += errors
     plan.recommendations = list(by_number.values())
@@ -284,22 +302,12 @@ def _check_recommendation(review, row, index, lookups, taken, by_number, errors)
     def error(key, message):
         errors.append(RowError(index, _header(key), message))
 
-    number_text = row.get("recommendation_number", "")
-    if not number_text:
-        error("recommendation_number", "Enter the recommendation number")
-        return None
-    if not number_text.isdigit() or int(number_text) < 1:
-        error("recommendation_number", f"“{number_text}” is not a whole number of 1 or more")
-        return None
-    number = int(number_text)
-    if number in taken:
-        error("recommendation_number", f"{review} already has a recommendation {number}")
-        return None
+    number = _check_number(review, row.get("recommendation_number", ""), taken, error)
     text = row.get("recommendation_text", "")
     themes = _look_up(row, "recommendation_themes", lookups.themes, "theme", error)
     agencies = _look_up(row, "owning_agencies", lookups.agencies, "agency", error)
     existing = by_number.get(number)
-    if existing is not None:
+    if number is not None and existing is not None:
         # A later row of the same recommendation: what it repeats must agree with its first row.
         for key, value, first in [
             ("recommendation_text", text, existing.text),
@@ -318,6 +326,20 @@ def _check_recommendation(review, row, index, lookups, taken, by_number, errors)
     planned = PlannedRecommendation(index, number, text, themes, agencies)
     by_number[number] = planned
     return planned
+
+
+def _check_number(review, number_text: str, taken: set, error) -> int | None:
+    """The recommendation number of a row, or None with an error said."""
+    if not number_text:
+        error("recommendation_number", "Enter the recommendation number")
+        return None
+    if not number_text.isdigit() or int(number_text) < 1:
+        error("recommendation_number", f"“{number_text}” is not a whole number of 1 or more")
+        return None
+    if int(number_text) in taken:
+        error("recommendation_number", f"{review} already has a recommendation {number_text}")
+        return None
+    return int(number_text)
 
 
 def _look_up(row, key, known: dict, what: str, error) -> list:
@@ -347,7 +369,9 @@ def _check_action(row, index, recommendation, lookups, errors):
     agency = lookups.agencies.get(row.get("action_agency", "").lower())
     if row.get("action_agency") and agency is None:
         error("action_agency", f"There is no agency called “{row['action_agency']}”")
-    elif agency is not None and agency not in recommendation.agencies:
+    elif (
+        agency is not None and recommendation is not None and agency not in recommendation.agencies
+    ):
         error(
             "action_agency",
             f"{agency.short_name} is not one of the recommendation's owning agencies",

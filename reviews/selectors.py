@@ -4,7 +4,15 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 
-from actions.models import Action, Evidence, ProgressUpdate, Rag, SignOffDecision
+from actions.models import (
+    Action,
+    Evidence,
+    Progress,
+    ProgressUpdate,
+    Rag,
+    SignOffDecision,
+    progress_rules,
+)
 from reviews.models import Recommendation, Review
 from sscp.models import Agency
 
@@ -17,18 +25,22 @@ def _count(queryset, outer_field: str):
 
 
 def review_list(*, today: datetime.date):
-    """Reviews with the counts the list shows, in one query (plus themes)."""
+    """Reviews with the counts the list shows, in one query (plus themes).
+
+    Actions are counted by the same rules as the dashboards' (actions.models.Progress).
+    """
     recommendations = Recommendation.objects.all()
     actions = Action.objects.all()
     of_review = "recommendation__review"
+    rules = progress_rules(today)
     return Review.objects.prefetch_related("themes").annotate(
         recommendation_count=_count(recommendations, "review"),
         closed_recommendation_count=_count(
             recommendations.filter(closed_at__isnull=False), "review"
         ),
         action_count=_count(actions, of_review),
-        overdue_action_count=_count(actions.open().filter(due_date__lt=today), of_review),
-        completed_action_count=_count(actions.filter(status=Action.Status.COMPLETED), of_review),
+        overdue_action_count=_count(actions.filter(rules[Progress.OVERDUE]), of_review),
+        completed_action_count=_count(actions.filter(rules[Progress.COMPLETED]), of_review),
     )
 
 

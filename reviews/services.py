@@ -4,6 +4,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from actions.models import Action
@@ -29,9 +30,11 @@ def review_save(
     review = review or Review()
     title = title.strip()
     if Review.objects.filter(title__iexact=title).exclude(pk=review.pk).exists():
-        raise ValidationError(f"A review called “{title}” already exists.", code="duplicate")
+        raise ValidationError({"title": f"A review called “{title}” already exists"})
     if commissioned_on and published_on and published_on < commissioned_on:
-        raise ValidationError("The publication date must be on or after the commissioning date.")
+        raise ValidationError(
+            {"published_on": "Date published must be on or after the date commissioned"}
+        )
     review.title = title
     review.kind = kind
     review.summary = summary.strip()
@@ -60,23 +63,22 @@ def recommendation_save(
     creating = recommendation is None
     recommendation = recommendation or Recommendation(review=review)
     if recommendation.is_closed:
-        raise ValidationError("A closed recommendation cannot be edited.", code="closed")
+        raise ValidationError("A closed recommendation cannot be edited", code="closed")
     duplicate = Recommendation.objects.filter(review=review, number=number).exclude(
         pk=recommendation.pk
     )
     if duplicate.exists():
-        raise ValidationError(
-            f"{review} already has a recommendation {number}.", code="duplicate_number"
-        )
+        raise ValidationError({"number": f"{review} already has a recommendation {number}"})
     if not creating:
         planned = set(recommendation.actions.values_list("agency_id", flat=True))
         dropped = planned - {agency.pk for agency in agencies}
         if dropped:
             names = ", ".join(str(a) for a in Agency.objects.filter(pk__in=dropped))
             raise ValidationError(
-                f"{names} already {'has' if len(dropped) == 1 else 'have'} actions for this "
-                "recommendation, so must stay an owning agency.",
-                code="agency_has_actions",
+                {
+                    "agencies": f"{names} already {'has' if len(dropped) == 1 else 'have'} "
+                    "actions for this recommendation, so must stay an owning agency"
+                },
             )
     recommendation.number = number
     recommendation.text = text.strip()
@@ -88,6 +90,24 @@ def recommendation_save(
     )
 
 
+def why_not_closable(action_statuses: list[str]) -> str | None:
+    """Why a recommendation with actions in these statuses cannot be closed, or None.
+
+    The page offers "Close the recommendation" only when this is None, and the
+    service refuses on the same rule, so nobody types an impact statement in vain.
+    """
+    if not action_statuses:
+        return "It cannot be closed yet: it has no actions."
+    still_open = sum(1 for status in action_statuses if status in Action.OPEN_STATUSES)
+    if still_open:
+        return (
+            f"It can be closed once every action is completed or superseded: {still_open} of "
+            f"its {len(action_statuses)} action{pluralize(len(action_statuses))} "
+            f"{'is' if still_open == 1 else 'are'} still open."
+        )
+    return None
+
+
 @transaction.atomic
 def recommendation_close(
     *, actor: User, recommendation: Recommendation, impact_statement: str
@@ -95,24 +115,20 @@ def recommendation_close(
     """The SILG chair closes a recommendation whose actions are all completed or superseded."""
     recommendation = Recommendation.objects.select_for_update().get(pk=recommendation.pk)
     if recommendation.is_closed:
-        raise ValidationError("This recommendation is already closed.", code="closed")
-    statuses = set(
+        raise ValidationError("This recommendation is already closed", code="closed")
+    statuses = list(
         Action.objects.select_for_update()
         .filter(recommendation=recommendation)
         .values_list("status", flat=True)
     )
-    if not statuses:
-        raise ValidationError(
-            "A recommendation with no actions cannot be closed.", code="no_actions"
-        )
-    if statuses - set(Action.CLOSED_STATUSES):
-        raise ValidationError(
-            "Every action must be completed or superseded before the recommendation can be closed.",
-            code="open_actions",
-        )
+    blocker = why_not_closable(statuses)
+    if blocker:
+        raise ValidationError(blocker, code="not_closable")
     statement = (impact_statement or "").strip()
     if not statement:
-        raise ValidationError("Enter a statement of the impact the recommendation made.")
+        raise ValidationError(
+            {"impact_statement": "Enter a statement of the impact the recommendation made"}
+        )
     recommendation.closed_at = timezone.now()
     recommendation.closed_by = actor
     recommendation.impact_statement = statement

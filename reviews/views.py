@@ -59,6 +59,9 @@ def recommendation_detail(request, pk):
             "agency_progress": selectors.agency_progress(
                 recommendation, today=timezone.localdate()
             ),
+            "close_blocker": services.why_not_closable(
+                [action.status for action in recommendation.actions.all()]
+            ),
             "can": abilities(request.user),
         },
     )
@@ -160,7 +163,10 @@ def recommendation_close(request, pk):
         request, pk, Ability.DECIDE, queryset=selectors.recommendation_page()
     )
     form = CloseRecommendationForm(posted(request))
-    if request.method == "POST" and form.is_valid():
+    blocker = services.why_not_closable([a.status for a in recommendation.actions.all()])
+    if request.method == "POST" and blocker:
+        form.add_error(None, blocker)
+    elif request.method == "POST" and form.is_valid():
         closed = call_service(
             form,
             services.recommendation_close,
@@ -180,6 +186,7 @@ def recommendation_close(request, pk):
             "review": recommendation.review,
             "title": f"Close recommendation {recommendation.number}",
             "button": "Close the recommendation",
+            "blocker": blocker,
         },
     )
 

@@ -15,6 +15,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
+from django.forms.utils import pretty_name
+from django.utils import timezone
+from django.utils.formats import date_format
 
 WIDGET_CLASSES = {
     "input": "govuk-input",
@@ -119,14 +122,37 @@ class GovukDateInput(forms.MultiWidget):
 
 
 class GovukDateField(forms.DateField):
+    """A GOV.UK date input. `earliest` and `latest` (dates, or functions of no arguments
+    giving one) bound the dates accepted: a date outside them is impossible, not merely
+    unusual, and is refused with a message saying which dates are possible."""
+
     widget = GovukDateInput
 
-    def __init__(self, **kwargs):
+    def __init__(self, *, earliest=None, latest=None, **kwargs):
         kwargs.setdefault("input_formats", ["%Y-%m-%d"])
         super().__init__(**kwargs)
+        self.earliest, self.latest = earliest, latest
         label = self.label or "The date"
         self.error_messages["invalid"] = f"{label} must be a real date"
-        self.error_messages["required"] = f"Enter the {label[0].lower()}{label[1:]}"
+        self.error_messages["required"] = f"Enter the {phrase(label)}"
+
+    def validate(self, value):
+        super().validate(value)
+        if value is None:
+            return
+        label = self.label or "The date"
+        earliest, latest = _bound(self.earliest), _bound(self.latest)
+        if earliest and value < earliest:
+            raise ValidationError(
+                f"{label} must be on or after {date_format(earliest)}", code="too_early"
+            )
+        if latest and value > latest:
+            message = (
+                f"{label} must be today or in the past"
+                if latest == timezone.localdate()
+                else f"{label} must be on or before {date_format(latest)}"
+            )
+            raise ValidationError(message, code="too_late")
 
     def to_python(self, value):
         if isinstance(value, str):
@@ -140,16 +166,126 @@ class GovukDateField(forms.DateField):
         return super().to_python(value)
 
 
+def _bound(bound):
+    return bound() if callable(bound) else bound
+
+
+def years_from_today(years: int):
+    """A bound for GovukDateField: the same day `years` from today (28 February in a leap)."""
+
+    def bound():
+        today = timezone.localdate()
+        try:
+            return today.replace(year=today.year + years)
+        except ValueError:
+            return today.replace(year=today.year + years, day=28)
+
+    return bound
+
+
+def phrase(label: str) -> str:
+    """A label as it reads inside a sentence: "Due date" → "due date", "SILG chair" kept."""
+    label = str(label)
+    if len(label) > 1 and label[1].isupper():
+        return label
+    return label[:1].lower() + label[1:]
+
+
+def govuk_error_messages(name: str, field: forms.Field) -> dict[str, str]:
+    """GOV.UK's words, naming the field, for each message the field still has from Django."""
+    label = str(field.label or pretty_name(name))
+    it = phrase(label)
+    lengths = {"max_length": f"{label} must be %(limit_value)d characters or fewer"}
+    if isinstance(field, forms.FileField):
+        wanted = {
+            "required": "Choose a file to upload",
+            "empty": "The selected file is empty",
+            "invalid": "The selected file could not be read: choose it again",
+            "missing": "Choose a file to upload",
+        }
+        lengths = {"max_length": "The file name must be %(max)d characters or fewer"}
+    elif isinstance(field, forms.ChoiceField | forms.ModelChoiceField):
+        wanted = {
+            "required": f"Choose the {it}",
+            "invalid_choice": f"Choose the {it} from the list",
+        }
+        if isinstance(field, forms.ModelMultipleChoiceField | forms.MultipleChoiceField):
+            wanted |= {"required": f"Choose at least one of the {it}"}
+    else:
+        wanted = {"required": f"Enter the {it}"}
+    wanted |= lengths | {
+        "min_length": f"{label} must be %(limit_value)d characters or more",
+        "min_value": f"{label} must be %(limit_value)s or more",
+        "max_value": f"{label} must be %(limit_value)s or less",
+    }
+    if isinstance(field, forms.IntegerField):
+        wanted["invalid"] = f"{label} must be a whole number, like 3"
+    defaults = {}
+    for cls in reversed(type(field).__mro__):
+        defaults.update(getattr(cls, "default_error_messages", {}))
+    defaults |= {"max_length": None, "min_length": None, "min_value": None, "max_value": None}
+    return {
+        code: message
+        for code, message in wanted.items()
+        if field.error_messages.get(code, defaults.get(code)) == defaults.get(code)
+    }
+
+
+CONFIRM_FIELD = "confirm"
+
+
+class GovukForm(forms.Form):
+    """A form whose every error is in GOV.UK's words and names its field, and which can
+    ask the person to confirm something unusual (a due date in the past) before going on.
+
+    Subclasses list what needs confirming in `warnings()`, from `cleaned_data`. While
+    there are warnings and the box is not ticked, the form is not valid: it shows the
+    warnings and a checkbox. Once it is ticked, `confirmed_warnings` holds what the
+    person confirmed, for the service to put on the record.
+    """
+
+    confirmed_warnings: list[str] = []
+
+    def warnings(self) -> list[str]:
+        return []
+
+    def full_clean(self):
+        for name, field in self.fields.items():
+            field.error_messages.update(govuk_error_messages(name, field))
+        super().full_clean()
+        if self.is_bound and not self._errors:
+            self._ask_to_confirm(self.warnings())
+
+    def _ask_to_confirm(self, warnings: list[str]) -> None:
+        if not warnings:
+            return
+        if self.data.get(CONFIRM_FIELD):
+            self.confirmed_warnings = warnings
+            return
+        self.fields[CONFIRM_FIELD] = forms.BooleanField(
+            label="Yes, I have checked and want to continue",
+            required=False,
+            help_text=" ".join(warnings),
+        )
+        self.add_error(CONFIRM_FIELD, "Tick the box to confirm, or change your answers")
+
+
 def call_service(form, service, **kwargs):
     """Run a service for a valid form; a refusal becomes an error on the form.
 
-    Returns what the service returned, or None when it refused (the form then
-    carries the message and the page is shown again with the error summary).
+    A refusal about one field (a ValidationError with a dict) is shown at that
+    field; any other at the top. Returns what the service returned, or None when it
+    refused (the form then carries the message and the page is shown again with the
+    error summary).
     """
     try:
         return service(**kwargs)
     except ValidationError as error:
-        form.add_error(None, error)
+        if not hasattr(error, "error_dict"):
+            form.add_error(None, error)
+            return None
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
         return None
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from actions import selectors as action_selectors
-from actions.models import Action, Rag
+from actions.models import Action, Progress, Rag
 from reviews import selectors as review_selectors
 from sscp.charts import Bar, BarChart, Series
 from sscp.filters import date_query
@@ -71,20 +71,20 @@ def _review_progress_chart(reviews) -> BarChart:
     return BarChart(
         key="review-progress",
         title="Progress of open reviews, most overdue first",
-        description="For each review not yet complete: actions completed, in progress and overdue.",
+        description=(
+            "For each review not yet complete: its actions completed, superseded, open and not "
+            "overdue, and overdue."
+        ),
         series=[
-            Series("completed", "Completed", "solid"),
-            Series("in_progress", "In progress", "dotted"),
-            Series("overdue", "Overdue", "hatched"),
+            Series(Progress.COMPLETED, Progress.COMPLETED.label, "solid"),
+            Series(Progress.SUPERSEDED, Progress.SUPERSEDED.label, "outline"),
+            Series(Progress.OPEN, Progress.OPEN.label, "dotted"),
+            Series(Progress.OVERDUE, Progress.OVERDUE.label, "hatched"),
         ],
         bars=[
             Bar(
                 review.title,
-                {
-                    "completed": review.completed,
-                    "in_progress": review.in_progress,
-                    "overdue": review.overdue,
-                },
+                {key: getattr(review, key) for key in Progress.values},
                 review.get_absolute_url(),
             )
             for review in reviews

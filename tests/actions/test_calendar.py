@@ -92,3 +92,12 @@ def test_the_secret_never_enters_the_history(client_for, lead_a):
     assert row.history_change_reason == "Calendar feed address renewed"
     assert not hasattr(row, "calendar_token")
     assert token not in str(row.__dict__)
+
+
+def test_turning_the_feed_on_the_first_time_says_so(client_for, lead_a):
+    """Issue 15, item 27: no "any old one no longer works" when there was none."""
+    client = client_for(lead_a)
+    page = client.post(reverse("my-calendar"), {"change": "renew"}, follow=True).content.decode()
+    assert "Your calendar feed is turned on" in page and "no longer works" not in page
+    page = client.post(reverse("my-calendar"), {"change": "renew"}, follow=True).content.decode()
+    assert "the old one no longer works" in page

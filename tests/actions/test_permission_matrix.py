@@ -49,6 +49,10 @@ def snapshot():
     return {model.__name__: list(model.objects.order_by("pk").values()) for model in models}
 
 
+def _in_a_month():
+    return timezone.localdate() + datetime.timedelta(days=30)
+
+
 def date_parts(name, date):
     return {f"{name}_0": date.day, f"{name}_1": date.month, f"{name}_2": date.year}
 
@@ -163,7 +167,12 @@ CASES = [
         variant="return",
         data=lambda w: {"decision": "return", "comment": "Upload the final version"},
     ),  # fmt: skip
-    Case("action-reopen", Ability.DECIDE, {Status.COMPLETED}, data=lambda w: {"reason": "Drift"}),
+    Case(
+        "action-reopen",
+        Ability.DECIDE,
+        {Status.COMPLETED},
+        data=lambda w: {"reason": "Drift", **date_parts("due_date", _in_a_month())},
+    ),
     Case("action-supersede", Ability.DECIDE, OPEN, data=lambda w: {"reason": "Replaced"}),
     Case(
         "extension-decide",

@@ -22,8 +22,11 @@ def test_people_see_the_reminders_sent_to_them(client_for, lead_a, lead_b):
 def test_the_action_page_shows_the_reminders_sent_for_it(client_for, lead_a, lead_b):
     action = make_action(agency=lead_a.agency, owner=lead_a, due_date=DAY)
     reminders.sweep(day=DAY)
-    page = client_for(lead_b).get(action.get_absolute_url()).content.decode()
+    page = client_for(lead_a).get(action.get_absolute_url()).content.decode()
     assert "2 December 2026: due today, to Alex Lead" in page
+    # Issue 15, item 7: reminders are part of the action's record, for its own agency.
+    page = client_for(lead_b).get(action.get_absolute_url()).content.decode()
+    assert "due today, to Alex Lead" not in page
 
 
 def test_choosing_weekly_reminders(client_for, lead_a):

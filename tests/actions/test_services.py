@@ -183,7 +183,11 @@ OPEN = {Status.NOT_STARTED, Status.IN_PROGRESS, Status.SUBMITTED}
     [
         (services.action_approve, {}, {Status.SUBMITTED}),
         (services.action_return, {"comment": "Because"}, {Status.SUBMITTED}),
-        (services.action_reopen, {"reason": "Because"}, {Status.COMPLETED}),
+        (
+            services.action_reopen,
+            {"reason": "Because", "due_date": timezone.localdate() + datetime.timedelta(days=30)},
+            {Status.COMPLETED},
+        ),
         (services.action_supersede, {"reason": "Because"}, OPEN),
     ],
 )
@@ -234,12 +238,21 @@ def test_reopening_a_completed_action_reopens_its_closed_recommendation(lead_a, 
     review_services.recommendation_close(
         actor=silg_chair, recommendation=action.recommendation, impact_statement="Plans reviewed."
     )
-    services.action_reopen(actor=silg_chair, action=action, reason="Re-audit found drift")
+    new_due = timezone.localdate() + datetime.timedelta(days=45)
+    _, reopened = services.action_reopen(
+        actor=silg_chair, action=action, reason="Re-audit found drift", due_date=new_due
+    )
     action.refresh_from_db()
     action.recommendation.refresh_from_db()
     assert action.status == Status.IN_PROGRESS and action.completed_at is None
+    assert action.due_date == new_due and reopened
     assert not action.recommendation.is_closed
-    assert "Re-audit found drift" in latest_history(action.recommendation).history_change_reason
+    # Issue 15, item 6: the chair's reason is the action's, confidential to its agency; the
+    # recommendation's history, which every agency reads, only says the action was reopened.
+    reason = latest_history(action.recommendation).history_change_reason
+    assert "Re-audit found drift" not in reason
+    assert reason == f"Reopened because its action “{action.title}” was reopened by the SILG chair"
+    assert "Re-audit found drift" in latest_history(action).history_change_reason
 
 
 def test_extension_requests_are_kept_and_counted(lead_a, silg_chair, action):
@@ -294,7 +307,7 @@ def test_a_recommendation_closes_only_when_every_action_is_completed_or_supersed
     recommendation = make_recommendation(agencies=[lead_a.agency])
     done = make_action(recommendation, agency=lead_a.agency, status=Status.COMPLETED)
     still_open = make_action(recommendation, agency=lead_a.agency)
-    with pytest.raises(ValidationError, match="Every action must be completed or superseded"):
+    with pytest.raises(ValidationError, match="once every action is completed or superseded"):
         review_services.recommendation_close(
             actor=silg_chair, recommendation=recommendation, impact_statement="Impact"
         )

@@ -101,7 +101,12 @@ def test_reopening_and_superseding_need_reasons(client_for, silg_chair):
             reverse("action-reopen", args=[completed.pk]), {"reason": ""}
         ).content.decode()
     )
-    client.post(reverse("action-reopen", args=[completed.pk]), {"reason": "Re-audit showed drift"})
+    due = timezone.localdate() + datetime.timedelta(days=30)
+    client.post(
+        reverse("action-reopen", args=[completed.pk]),
+        {"reason": "Re-audit showed drift", "due_date_0": due.day, "due_date_1": due.month,
+         "due_date_2": due.year},
+    )  # fmt: skip
     completed.refresh_from_db()
     assert completed.status == Status.IN_PROGRESS
 
@@ -151,6 +156,109 @@ def test_closing_with_open_actions_is_refused(client_for, silg_chair):
     response = client_for(silg_chair).post(
         reverse("recommendation-close", args=[recommendation.pk]), {"impact_statement": "Impact"}
     )
-    assert "Every action must be completed or superseded" in response.content.decode()
+    page = response.content.decode()
+    assert "There is a problem" in page
+    assert "once every action is completed or superseded: 1 of its 1 action is still open" in page
     recommendation.refresh_from_db()
     assert not recommendation.is_closed
+
+
+def test_close_is_offered_only_when_it_can_succeed(client_for, silg_chair):
+    """Issue 15, item 17: with an action open, no button and no form, but the reason why."""
+    recommendation = make_recommendation()
+    open_action = make_action(recommendation)
+    client = client_for(silg_chair)
+    page = client.get(recommendation.get_absolute_url()).content.decode()
+    assert "Close the recommendation" not in page
+    assert "once every action is completed or superseded: 1 of its 1 action is still open" in page
+    close_page = client.get(reverse("recommendation-close", args=[recommendation.pk]))
+    assert "impact_statement" not in close_page.content.decode()
+    open_action.status = Action.Status.SUPERSEDED
+    open_action.save()
+    page = client.get(recommendation.get_absolute_url()).content.decode()
+    assert "Close the recommendation" in page
+    close_page = client.get(reverse("recommendation-close", args=[recommendation.pk]))
+    assert 'name="impact_statement"' in close_page.content.decode()
+
+
+def test_approving_with_an_extension_waiting_says_so_and_does_not_count_it_declined(
+    client_for, silg_chair, lead_a
+):
+    """Issue 15, item 21: the sign-off page warns before the decision; the request is
+    closed without a decision, not declined."""
+    action = make_action(agency=lead_a.agency, status=Action.Status.SUBMITTED)
+    make_evidence(action)
+    extension = ExtensionRequest.objects.create(
+        action=action,
+        requested_by=lead_a,
+        due_date_at_request=action.due_date,
+        requested_due_date=datetime.date(2027, 2, 28),
+        reason="Board date moved",
+    )
+    client = client_for(silg_chair)
+    page = client.get(reverse("action-sign-off", args=[action.pk])).content.decode()
+    assert "An extension request to 28 February 2027 is awaiting your decision" in page
+    assert "closed without a decision" in page
+    client.post(reverse("action-sign-off", args=[action.pk]), {"decision": "approve"})
+    extension.refresh_from_db()
+    assert extension.status == ExtensionRequest.Status.CLOSED
+    page = client.get(action.get_absolute_url()).content.decode()
+    assert (
+        "1 closed without a decision" in page
+        and "declined" not in page.split("Extensions")[1][:200]
+    )
+
+
+def test_reopening_asks_for_a_new_due_date_and_says_the_recommendation_reopened(
+    client_for, silg_chair
+):
+    """Issue 15, item 22."""
+    long_ago = timezone.localdate() - datetime.timedelta(days=300)
+    completed = make_action(status=Action.Status.COMPLETED, due_date=long_ago)
+    recommendation = completed.recommendation
+    recommendation.closed_at = timezone.now()
+    recommendation.closed_by = silg_chair
+    recommendation.impact_statement = "Done"
+    recommendation.save()
+    client = client_for(silg_chair)
+    form = client.get(reverse("action-reopen", args=[completed.pk])).content.decode()
+    assert "New due date" in form and "will be reopened too" in form
+    due = timezone.localdate() + datetime.timedelta(days=60)
+    response = client.post(
+        reverse("action-reopen", args=[completed.pk]),
+        {"reason": "Re-audit", "due_date_0": due.day, "due_date_1": due.month,
+         "due_date_2": due.year},
+        follow=True,
+    )  # fmt: skip
+    page = response.content.decode()
+    assert "Action reopened, due" in page
+    assert f"Recommendation {recommendation.number} was reopened too" in page
+    completed.refresh_from_db()
+    assert completed.due_date == due and completed.days_overdue() == 0
+
+
+def test_a_decided_extension_request_shows_its_decision_not_the_form(
+    client_for, silg_chair, lead_a
+):
+    """Issue 15, item 23."""
+    action = make_action(agency=lead_a.agency)
+    extension = ExtensionRequest.objects.create(
+        action=action,
+        requested_by=lead_a,
+        due_date_at_request=action.due_date,
+        requested_due_date=action.due_date + datetime.timedelta(days=9),
+        reason="Board date moved",
+        status=ExtensionRequest.Status.GRANTED,
+        decided_by=silg_chair,
+        decided_at=timezone.now(),
+    )
+    client = client_for(silg_chair)
+    page = client.get(reverse("extension-decide", args=[extension.pk])).content.decode()
+    assert "already been decided: granted by Sam Chair" in page
+    assert 'name="decision"' not in page
+    response = client.post(
+        reverse("extension-decide", args=[extension.pk]), {"decision": "decline", "comment": "No"}
+    )
+    assert 'name="decision"' not in response.content.decode()
+    extension.refresh_from_db()
+    assert extension.status == ExtensionRequest.Status.GRANTED

@@ -168,7 +168,7 @@ def test_a_file_without_the_template_columns_is_refused(client_for, partnership_
 def test_a_file_that_is_not_a_spreadsheet_is_refused(client_for, partnership_officer, review):
     fake = SimpleUploadedFile("import.xlsx", b"PK\x03\x04not really a zip")
     page = text(upload(client_for(partnership_officer), review, fake).content.decode())
-    assert "There is a problem" in page and "not a real XLSX file" in page
+    assert "There is a problem" in page and "not a real Excel (XLSX) file" in page
     assert nothing_saved()
 
 
@@ -211,3 +211,24 @@ def test_only_the_partnership_team_imports(client_for, personas, review):
             client_for(personas[role]).get(reverse("review-import", args=[review.pk])).status_code
             == 403
         )
+
+
+def test_a_row_missing_two_fields_reports_both(client_for, partnership_officer, review):
+    """Issue 15, item 19: every problem of a row, not only the first."""
+    bad = row(number="", text="", measure="")
+    page = text(upload(client_for(partnership_officer), review, csv_file([bad])).content.decode())
+    assert "2 Recommendation number Enter the recommendation number" in page
+    assert "2 Recommendation Enter the recommendation" in page
+    assert "2 Success measure Enter the success measure" in page
+    assert nothing_saved()
+
+
+def test_a_fake_spreadsheet_is_refused_in_an_imports_words(client_for, partnership_officer, review):
+    """Issue 15, item 19: an import is told what an import takes, not the evidence list."""
+    fake = SimpleUploadedFile("import.xlsx", b"PK\x03\x04not really a zip")
+    page = text(upload(client_for(partnership_officer), review, fake).content.decode())
+    assert "not a real Excel (XLSX) file" in page and "as CSV or Excel (XLSX)" in page
+    assert "PDF" not in page and "PowerPoint" not in page
+    not_a_table = SimpleUploadedFile("import.pdf", b"%PDF-1.4")
+    page = text(upload(client_for(partnership_officer), review, not_a_table).content.decode())
+    assert "The file must be a CSV or an Excel (XLSX) file" in page and "PowerPoint" not in page

@@ -36,7 +36,7 @@ def test_a_review_title_must_be_new(client_for, partnership_officer):
     response = client_for(partnership_officer).post(
         reverse("review-create"), {"title": "clare", "kind": "scr"}
     )
-    assert "A review called “clare” already exists." in response.content.decode()
+    assert "A review called “clare” already exists" in response.content.decode()
     assert Review.objects.count() == 1
 
 
@@ -85,7 +85,7 @@ def test_a_duplicate_recommendation_number_is_refused(client_for, partnership_of
         reverse("recommendation-create", args=[review.pk]),
         {"number": 1, "text": "Again", "agencies": [agency_a.pk]},
     )
-    assert "Clare already has a recommendation 1." in response.content.decode()
+    assert "Clare already has a recommendation 1" in response.content.decode()
     assert review.recommendations.count() == 1
 
 

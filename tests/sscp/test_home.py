@@ -95,7 +95,7 @@ def test_the_partnership_team_sees_review_progress_overdue_by_agency_and_due_soo
     make_action(recommendation, due_date=days(10), title="Due in ten days")
     make_action(recommendation, due_date=days(45), title="Due in six weeks")
     page = text(client_for(partnership_officer).get(reverse("home")).content.decode())
-    assert "Clare: 1 completed, 2 in progress, 2 overdue" in page
+    assert "Clare: 1 completed, 0 superseded, 2 open on time, 2 overdue" in page
     assert "Police: 2" in page
     soon = page[page.index("Due in the next 30 days") :]
     assert "Due in ten days" in soon and "Due in six weeks" not in soon
@@ -188,3 +188,23 @@ def test_the_review_chart_shows_the_most_overdue_reviews(client_for, partnership
     chart = page[page.index("Progress of open reviews") : page.index("Overdue actions by agency")]
     assert chart.index("Most overdue") < chart.index("Quiet")
     assert f"These are {CHART_BARS} of {CHART_BARS + 3} open reviews." in chart
+
+
+def test_home_and_the_reviews_list_count_a_reviews_actions_the_same_way(
+    client_for, partnership_officer
+):
+    """Issue 15, item 24: one definition. The HIPS audit with a superseded action, one not
+    started and one submitted has none completed, on Home and on Reviews alike."""
+    review = make_review(title="HIPS Section 11 audit")
+    recommendation = make_recommendation(review)
+    make_action(recommendation, status=Action.Status.SUPERSEDED)
+    make_action(recommendation, status=Action.Status.NOT_STARTED)
+    make_action(recommendation, status=Action.Status.SUBMITTED)
+    client = client_for(partnership_officer)
+    home = text(client.get(reverse("home")).content.decode())
+    assert "HIPS Section 11 audit: 0 completed, 1 superseded, 2 open on time, 0 overdue" in home
+    reviews = text(client.get(reverse("review-list")).content.decode())
+    assert (
+        "HIPS Section 11 audit Child safeguarding practice review Not yet published 0 of 1 0 of 3 0"
+        in reviews
+    )
