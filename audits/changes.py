@@ -10,9 +10,19 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import models
+from django.template.defaultfilters import filesizeformat
 from django.utils import formats, timezone
 
 EMPTY = "(none)"
+# Fields that hold a number of bytes, shown as "10.7 KB" rather than "10971".
+SIZES = {"size"}
+
+
+def field_label(f) -> str:
+    """A field's name as a person reads it: its verbose name, first letter capitalised
+    ("SHA-256 fingerprint", not str.capitalize's "Sha-256 fingerprint")."""
+    label = str(f.verbose_name)
+    return label[:1].upper() + label[1:]
 
 
 @dataclass
@@ -78,6 +88,8 @@ def display_value(f: models.Field, row, names) -> str:
         return formats.date_format(value, "DATE_FORMAT")
     if isinstance(f, models.FileField):
         return "(file stored)"
+    if f.name in SIZES:
+        return filesizeformat(value)
     return str(value)
 
 
@@ -89,5 +101,5 @@ def field_changes(history_model, previous, row, names=names_from_database) -> li
     for f in fields:
         before, after = display_value(f, previous, names), display_value(f, row, names)
         if before != after:
-            changes.append(FieldChange(str(f.verbose_name).capitalize(), before, after))
+            changes.append(FieldChange(field_label(f), before, after))
     return changes

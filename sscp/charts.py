@@ -26,6 +26,9 @@ class Bar:
     label: str
     values: dict[str, int]
     url: str = ""
+    # A bar of a one-series chart may carry its own pattern, so that the same thing
+    # looks the same on every chart: overdue is always hatched red.
+    style: str = ""
 
     @property
     def total(self) -> int:
@@ -64,6 +67,7 @@ class BarChart:
                     segments.append(
                         {
                             "series": series,
+                            "style": bar.style or series.style,
                             "value": value,
                             "x": round(x, 1),
                             "width": round(width, 1),

@@ -53,6 +53,17 @@ def _actions_url(**filters) -> str:
     return f"{reverse('action-list')}?{urlencode(filters, doseq=True)}"
 
 
+# Each rating's bar, patterned as the same thing is on every other chart.
+RAG_CHART_STYLES = {
+    Rag.COMPLETE: "solid",
+    Rag.OVERDUE: "hatched",
+    Rag.RETURNED: "dotted",
+    Rag.DUE_SOON: "outline",
+    Rag.ON_TRACK: "solid",
+    Rag.SUPERSEDED: "outline",
+}
+
+
 def _rag_chart(agency, today) -> BarChart:
     counts = action_selectors.rag_counts(Action.objects.filter(agency=agency), today)
     return BarChart(
@@ -61,7 +72,12 @@ def _rag_chart(agency, today) -> BarChart:
         description=f"How many of {agency.name}'s actions have each rating today.",
         series=[Series("count", "Actions", "solid")],
         bars=[
-            Bar(rag.label, {"count": counts[rag]}, _actions_url(agency=agency.pk, rag=rag.value))
+            Bar(
+                rag.label,
+                {"count": counts[rag]},
+                _actions_url(agency=agency.pk, rag=rag.value),
+                style=RAG_CHART_STYLES[rag],
+            )
             for rag in Rag
         ],
     )

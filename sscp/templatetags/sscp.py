@@ -39,6 +39,16 @@ def rag_tag(rag: str):
     return format_html('<strong class="govuk-tag {}">{}</strong>', RAG_TAG_CLASSES[rag], rag.label)
 
 
+@register.simple_tag
+def status_and_rating(action):
+    """An action's status and its rating, the rating left out where it only repeats the
+    status ("Completed" and "Complete", "Superseded" twice)."""
+    status = status_tag(action.status)
+    if not action.is_open:
+        return status
+    return format_html("{} {}", status, rag_tag(action.current_rag))
+
+
 @register.filter
 def get(mapping, key):
     """`{{ values|get:key }}`: a dictionary's value for a key held in a variable."""

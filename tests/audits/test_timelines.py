@@ -110,3 +110,27 @@ def test_a_lead_of_another_agency_sees_the_action_but_not_its_history(client_for
     page = client_for(lead_b).get(action.get_absolute_url()).content.decode()
     assert "Commission training" in page
     assert "The history of this action can be seen by leads of its agency" in page
+
+
+def test_changes_are_written_as_a_person_reads_them(client_for, lead_a):
+    """Issue 15, item 26: "SHA-256 fingerprint", "Size: 10.7 KB", "Kind of file", not the
+    field names "Sha256", "Size: 10971", "Content type"."""
+    from django.template.defaultfilters import filesizeformat
+
+    from tests.files import ACCEPTED, upload
+
+    action = make_action(agency=lead_a.agency)
+    services.evidence_attach(
+        actor=lead_a,
+        action=action,
+        uploads=[upload("report.pdf", ACCEPTED["report.pdf"])],
+        description="The audit",
+    )
+    page = text(
+        client_for(lead_a).get(reverse("action-timeline", args=[action.pk])).content.decode()
+    )
+    size = len(ACCEPTED["report.pdf"])
+    assert "SHA-256 fingerprint:" in page and "Kind of file: (none) → application/pdf" in page
+    assert f"Size: (none) → {text(filesizeformat(size))} " in page
+    for raw in ["Sha256", "Content type", "Original name"]:
+        assert raw not in page

@@ -80,7 +80,7 @@ def test_the_chair_sees_what_awaits_sign_off_and_what_is_ready_to_close(client_f
     page = text(client_for(silg_chair).get(reverse("home")).content.decode())
     assert page.index("Waiting long") < page.index("Waiting briefly")
     assert f"{old.agency.short_name} 12" in page
-    assert "Adam & Anna, recommendation 1: all 1 action completed or superseded" in page
+    assert "Adam & Anna, recommendation 1: its one action is completed or superseded" in page
 
 
 def test_the_partnership_team_sees_review_progress_overdue_by_agency_and_due_soon(
@@ -208,3 +208,36 @@ def test_home_and_the_reviews_list_count_a_reviews_actions_the_same_way(
         "HIPS Section 11 audit Child safeguarding practice review Not yet published 0 of 1 0 of 3 0"
         in reviews
     )
+
+
+def test_home_has_one_heading_of_the_largest_size(client_for, personas):
+    """Issue 15, item 25: one H1-sized heading on Home, whatever the role."""
+    for user in personas.values():
+        page = client_for(user).get(reverse("home")).content.decode()
+        assert page.count("govuk-heading-l") == 1 and page.count("govuk-heading-xl") == 0
+
+
+def test_an_agency_leads_overdue_bar_is_hatched_red_as_on_the_teams_chart(client_for, lead_a):
+    """Issue 15, item 25: the same thing drawn the same way on every chart."""
+    make_action(agency=lead_a.agency, due_date=days(-3))
+    page = client_for(lead_a).get(reverse("home")).content.decode()
+    chart = page[page.index('id="agency-rag-caption"') :]
+    assert 'fill="url(#agency-rag-hatched)"' in chart
+
+
+def test_a_closed_action_shows_its_status_once(client_for, lead_a):
+    """Issue 15, item 25: not "Completed" and "Complete", or "Superseded" twice."""
+    done = make_action(agency=lead_a.agency, status=Action.Status.COMPLETED, title="Done one")
+    page = text(client_for(lead_a).get(done.get_absolute_url()).content.decode())
+    assert "Completed Complete" not in page and "Completed" in page
+    gone = make_action(agency=lead_a.agency, status=Action.Status.SUPERSEDED)
+    page = text(client_for(lead_a).get(gone.get_absolute_url()).content.decode())
+    assert "Superseded Superseded" not in page
+
+
+def test_one_action_ready_to_close_is_not_all_1(client_for, silg_chair):
+    """Issue 15, item 25: "its one action", not "all 1 action"."""
+    recommendation = make_recommendation(make_review(title="Freddie"))
+    make_action(recommendation, status=Action.Status.COMPLETED)
+    page = text(client_for(silg_chair).get(reverse("home")).content.decode())
+    assert "its one action is completed or superseded" in page and "all 1 action" not in page
