@@ -7,6 +7,10 @@ BIN := $(VENV)/bin
 
 # Development defaults; a .env file or the environment can override them.
 export DEBUG ?= true
+# `make run PORT=8080` serves on another port; links in emails (sent by the worker,
+# which honcho gives a port of its own) follow the web server's.
+PORT ?= 8000
+export SITE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: install run test lint format clean load benchmark
 
@@ -30,7 +34,7 @@ install: $(VENV)/.installed static/build/sscp.css
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
-	$(BIN)/honcho start --procfile Procfile
+	$(BIN)/honcho start --procfile Procfile --port $(PORT)
 
 ## test: set up and run the whole test suite
 test: install

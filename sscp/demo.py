@@ -75,10 +75,13 @@ def _user(data: dict, agencies: dict, password: str, result: DemoLoad) -> User:
             last_name=data["last_name"],
             email=f"{data['username']}@example.org",
             agency=agencies.get(data.get("agency")),
+            is_staff=data.get("operator", False),
+            is_superuser=data.get("operator", False),
         )
         user.set_password(password)
         save_tracked(user, actor=None, reason="Demo user created")
-        user.groups.add(Group.objects.get(name=data["role"]))
+        if "role" in data:
+            user.groups.add(Group.objects.get(name=data["role"]))
         result.created["users"] += 1
     return user
 

@@ -95,3 +95,12 @@ def test_the_command_runs_with_debug_off_when_forced(settings, capsys):
     call_command("load_demo", "--force")
     assert Review.objects.filter(title="Freddie").exists()
     assert "Created: 13 agencies" in capsys.readouterr().out
+
+
+def test_the_demo_operator_reaches_the_admin(demo, client):
+    """Issue 15, item 29: an operator signs in to /admin/ with the demo password."""
+    client.post("/sign-in/", {"username": "operator", "password": "demo-pass"})
+    response = client.get("/admin/")
+    assert response.status_code == 200 and "Site administration" in response.content.decode()
+    for username in ["partnership", "silg-chair", "lead-council"]:
+        assert not User.objects.get(username=username).is_staff
