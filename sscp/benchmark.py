@@ -228,7 +228,7 @@ def build_cases(today: datetime.date, export_rows: int) -> list[Case]:
             team,
             reverse("home"),
             lambda: [
-                (r.title, r.completed, r.in_progress, r.overdue)
+                (r.title, r.completed, r.superseded, r.open, r.overdue)
                 for r in open_review_progress(today, first=CHART_BARS)[0]
             ],
         ),

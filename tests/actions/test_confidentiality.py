@@ -68,7 +68,7 @@ def test_another_agencys_lead_reads_the_facts_but_no_confidential_text(
     assert "minutes.pdf" not in page
     for secret in SECRETS:
         assert secret not in page
-    assert "can be seen by leads of its agency, Agency A, the partnership team" in page
+    assert "Evidence for this action can be seen only by leads of Agency A" in page
 
 
 @pytest.mark.parametrize("persona", ["lead_a", "partnership", "chair"])

@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from actions.models import Action, Evidence, ExtensionRequest
 from reviews.models import Recommendation, Review
+from reviews.selectors import ready_to_close
 from tests.browser.conftest import PASSWORD, sign_in
 from tests.makers import make_user
 
@@ -28,6 +29,8 @@ WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 OBJECTS = {
     "review": lambda: Review.objects.get(title="Clare").pk,
     "recommendation": lambda: Recommendation.objects.get(review__title="Clare", number=2).pk,
+    # The close form is offered only when every action is completed or superseded.
+    "ready_recommendation": lambda: ready_to_close().order_by("pk").first().pk,
     "council_action": lambda: (
         Action.objects.get(title="Publish the Unidentified Adults Toolkit").pk
     ),
@@ -100,7 +103,7 @@ PAGES = [
         "Close a recommendation",
         "recommendation-close",
         "silg-chair",
-        "recommendation",
+        "ready_recommendation",
         error_state=EMPTY,
     ),
     Page("Recommendation timeline", "recommendation-timeline", "partnership", "recommendation"),
