@@ -11,28 +11,35 @@ Reminders: which are due, to whom, and delivering each exactly once.
    unique constraint drops rows that already exist, so running the sweep again
    the same day records nothing new.
 3. Deliver: for each recipient with rows waiting, claim them with a conditional
-   update that only one worker can win, send one digest, mark them sent. A send
-   that fails leaves its rows `failed` for the next run; a worker that dies
+   update that only one worker can win (sscp.outbox: stamped with the time of the
+   claim), build one digest, confirm the claim is still this worker's, send it,
+   mark the rows sent. Deliveries that overlap share the work and never send a
+   digest twice. A send that fails (refused, or the server stops answering for
+   EMAIL_TIMEOUT) leaves its rows `failed` for the next run; a worker that dies
    mid-send leaves its rows `sending`, and once the claim times out the next run
    sends them again: the one email in flight is the most that can repeat.
 """
 
 import datetime
+import functools
 import logging
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from enum import StrEnum
+from itertools import groupby
 from typing import NamedTuple
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from actions.models import Action, ExtensionRequest, Reminder
 from sscp import emails, roles
+from sscp import outbox as claims
 from sscp.models import User
 
 logger = logging.getLogger(__name__)
@@ -302,13 +309,22 @@ class Line(NamedTuple):
     agency_id: int
     owner_id: int | None
     returned_at: datetime.datetime | None
+    submitted_at: datetime.datetime | None
     title: str
     recommendation_number: int
     review_title: str
+    # What the SILG chair has been waiting on: the submission, or the extension request.
+    waiting_since: datetime.datetime | None = None
 
     @property
     def days_overdue(self) -> int:
         return Action.days_overdue_of(self.status, self.action_due_date, self.reminder_date)
+
+    @property
+    def days_waiting(self) -> int | None:
+        if self.waiting_since is None:
+            return None
+        return max((self.reminder_date - timezone.localdate(self.waiting_since)).days, 0)
 
 
 LINE_FIELDS = (
@@ -322,10 +338,16 @@ LINE_FIELDS = (
     "action__agency_id",
     "action__owner_id",
     "action__returned_at",
+    "action__submitted_at",
     "action__title",
     "action__recommendation__number",
     "action__recommendation__review__title",
 )
+
+# After this many sends in a row fail because the mail server cannot be reached or stops
+# answering, a delivery stops: the rest wait, untouched, for the next run a few minutes
+# later, rather than each waiting EMAIL_TIMEOUT for a server that is down.
+MAIL_SERVER_FAILURES_TO_STOP = 3
 
 
 @dataclass
@@ -337,6 +359,8 @@ class SweepResult:
     actions: set = field(default_factory=set)
     failed_recipients: list = field(default_factory=list)
     cancelled: int = 0
+    stopped_early: bool = False  # the mail server was not answering
+    server_failures_in_a_row: int = 0
 
     def summary(self) -> str:
         recipients, actions = len(self.recipients), len(self.actions)
@@ -346,10 +370,12 @@ class SweepResult:
             f"{actions} action{pluralize(actions)}"
         )
 
-
-def _claimable(now: datetime.datetime) -> Q:
-    stale = now - datetime.timedelta(minutes=settings.REMINDER_CLAIM_TIMEOUT_MINUTES)
-    return Q(status__in=Reminder.CLAIMABLE) | Q(status=Status.SENDING, claimed_at__lt=stale)
+    def count_failure(self, recipient: User, error: BaseException) -> None:
+        self.failed_recipients.append(recipient)
+        if claims.is_mail_server_failure(error):
+            self.server_failures_in_a_row += 1
+        else:
+            self.server_failures_in_a_row = 0
 
 
 @dataclass
@@ -357,7 +383,8 @@ class Outbox:
     """What deciding whether waiting reminders are still due needs, loaded once per delivery."""
 
     people: People
-    pending_extensions: set[int]  # actions with an extension request awaiting a decision
+    # Actions with an extension request awaiting a decision: when the oldest was made.
+    pending_extensions: dict[int, datetime.datetime]
 
     def still_due(self, line: Line, recipient: User) -> bool:
         """Whether a reminder in the outbox should still go: the action may have moved on."""
@@ -383,23 +410,31 @@ class Outbox:
             and recipient in allowed
         )
 
+    def with_waiting(self, line: Line) -> Line:
+        """The line, knowing since when the SILG chair has been waiting on it."""
+        if line.kind == Kind.AWAITING_SIGN_OFF:
+            return line._replace(waiting_since=line.submitted_at)
+        if line.kind == Kind.AWAITING_EXTENSION:
+            return line._replace(waiting_since=self.pending_extensions.get(line.action_id))
+        return line
 
-def _claim(recipient_id: int, now: datetime.datetime) -> uuid.UUID | None:
-    """Claim a recipient's waiting rows. The conditional update is the lock: one winner."""
-    token = uuid.uuid4()
-    claimed = Reminder.objects.filter(_claimable(now), recipient_id=recipient_id).update(
-        status=Status.SENDING, claimed_at=now, claim_token=token
-    )
-    return token if claimed else None
+
+def _claim(recipient_id: int) -> uuid.UUID | None:
+    """Claim a recipient's waiting rows, stamped now. The conditional update is the lock."""
+    return claims.claim(Reminder.objects.filter(recipient_id=recipient_id))
 
 
 def deliver(
     *, now: datetime.datetime | None = None, result: SweepResult | None = None
 ) -> SweepResult:
-    """Send one digest per recipient with reminders waiting in the outbox."""
-    now = now or timezone.now()
+    """Send one digest per recipient with reminders waiting in the outbox.
+
+    Concurrent deliveries (the sweep, beat's every few minutes, a notification's own)
+    share the work: each recipient's rows go to whichever claims them first. A delivery
+    stops early when the mail server is down (MAIL_SERVER_FAILURES_TO_STOP).
+    """
     result = result or SweepResult()
-    waiting = Reminder.objects.filter(_claimable(now)).order_by()
+    waiting = Reminder.objects.filter(claims.claimable(now)).order_by()
     recipient_ids = waiting.values_list("recipient_id", flat=True).distinct()
     recipients = User.objects.in_bulk(recipient_ids)
     if not recipients:
@@ -409,45 +444,76 @@ def deliver(
         # Only the recipients' own agencies: a reminder about another agency's action
         # can only be for its owners, and a recipient is never one of them.
         people=People.load({recipient.agency_id for recipient in recipients.values()}),
-        pending_extensions=set(pending.values_list("action_id", flat=True)),
+        pending_extensions=dict(
+            pending.order_by("action_id", "-requested_at").values_list("action_id", "requested_at")
+        ),  # in that order, the oldest request of an action is the one the dict keeps
     )
-    for recipient_id in sorted(recipients):
-        _deliver_to(recipients[recipient_id], now, outbox, result)
+    for position, recipient_id in enumerate(sorted(recipients)):
+        if result.server_failures_in_a_row >= MAIL_SERVER_FAILURES_TO_STOP:
+            _stop_early(result, left=len(recipients) - position)
+            break
+        _deliver_to(recipients[recipient_id], outbox, result)
     return result
 
 
-def _deliver_to(recipient: User, now: datetime.datetime, outbox: Outbox, result: SweepResult):
-    token = _claim(recipient.pk, now)
+def _stop_early(result: SweepResult, *, left: int) -> None:
+    result.stopped_early = True
+    logger.warning(
+        "The mail server is not answering: stopped after %d failed sends in a row; "
+        "%d %s left waiting for the next run",
+        result.server_failures_in_a_row,
+        left,
+        "recipient" if left == 1 else "recipients",
+    )
+
+
+def _deliver_to(recipient: User, outbox: Outbox, result: SweepResult) -> None:
+    """Send one recipient's waiting reminders as one digest, if this worker wins them.
+
+    1. Claim the recipient's claimable rows (sscp.outbox.claim): one worker wins.
+    2. Read the claimed rows, and cancel those no longer due.
+    3. Build the digest, confirm the claim, send, mark the rows sent or failed.
+    """
+    token = _claim(recipient.pk)
     if token is None:
         return  # another worker claimed them first
-    claimed = Reminder.objects.filter(
-        recipient=recipient, claim_token=token, status=Status.SENDING
-    )  # the recipient first, for the outbox index
+    rows = Reminder.objects.filter(recipient=recipient)  # the recipient first, for the index
+    claimed = claims.held(rows, token)
     lines = [Line(*row) for row in claimed.order_by("pk").values_list(*LINE_FIELDS)]
-    current = [line for line in lines if outbox.still_due(line, recipient)]
+    current = [outbox.with_waiting(line) for line in lines if outbox.still_due(line, recipient)]
     if len(current) < len(lines):
         current_ids = {line.pk for line in current}
         stale_ids = [line.pk for line in lines if line.pk not in current_ids]
         result.cancelled += Reminder.objects.filter(pk__in=stale_ids).update(
             status=Status.CANCELLED
         )
-    if not current:
+    if current:
+        _send_digest(recipient, rows, token, current, result)
+
+
+def _send_digest(recipient: User, rows, token: uuid.UUID, lines: list[Line], result) -> None:
+    """Send the digest only while the claim is still this worker's, then mark the rows."""
+    message = emails.reminder_digest(recipient, digest(lines))
+    if not claims.confirm(rows, token):
+        logger.warning(
+            "Reminders to %s were taken over by another worker; not sent here", recipient
+        )
         return
     try:
-        emails.reminder_digest(recipient, current).send()
+        message.send()
     except Exception as error:  # any mail failure: record it, keep going with the others
         logger.warning("Reminder digest to %s failed: %s", recipient, error, exc_info=True)
-        claimed.update(
-            status=Status.FAILED, attempts=F("attempts") + 1, last_error=str(error)[:2000]
-        )
-        result.failed_recipients.append(recipient)
+        claims.mark_failed(rows, token, error)
+        result.count_failure(recipient, error)
+        if isinstance(error, SoftTimeLimitExceeded):
+            raise  # the task's time is up: this person's rows are failed, the rest wait
         return
-    claimed.update(
-        status=Status.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1, last_error=""
-    )
+    if not claims.mark_sent(rows, token):
+        claims.log_taken_over("A reminder digest", f"{recipient} <{recipient.email}>")
+    result.server_failures_in_a_row = 0
     result.emails += 1
     result.recipients.add(recipient.pk)
-    result.actions.update(line.action_id for line in current)
+    result.actions.update(line.action_id for line in lines)
 
 
 def sweep(*, day: datetime.date | None = None) -> SweepResult:
@@ -457,3 +523,62 @@ def sweep(*, day: datetime.date | None = None) -> SweepResult:
         recorded = record(plan(day), day)
     result = SweepResult(day=day, recorded=recorded)
     return deliver(result=result)
+
+
+# 4. The digest's words -------------------------------------------------------
+
+
+def digest(lines: list[Line]) -> dict:
+    """What one person's digest says: the most urgent, grouped by review, and counts.
+
+    Only what design.md allows leaves the service: the review's name, the
+    recommendation number, the action's title, its dates and a link. Nothing about
+    the children, no comments, no evidence. Past REMINDER_DIGEST_LINES, the earliest
+    due are listed and the rest counted: a digest of thousands of lines is read by nobody.
+    """
+    most_urgent = sorted(lines, key=lambda r: (r.action_due_date, r.pk))
+    listed = sorted(
+        most_urgent[: settings.REMINDER_DIGEST_LINES],
+        key=lambda r: (r.review_title, r.recommendation_number, r.action_due_date, r.pk),
+    )
+    link = settings.SITE_URL + Action.url_format()
+    reviews = [
+        {"title": title, "items": [_item(line, link) for line in group]}
+        for title, group in groupby(listed, key=lambda r: r.review_title)
+    ]
+    kinds = Counter(line.kind for line in lines)
+    return {
+        "reviews": reviews,
+        "action_count": len({line.action_id for line in lines}),
+        "kind_counts": [(kind.label, kinds[kind]) for kind in Kind if kinds[kind]],
+        "listed_count": len(listed),
+        "unlisted": len(lines) - len(listed),
+    }
+
+
+def _item(line: Line, link: str) -> dict:
+    """One line of a digest, its words worked out here rather than in the template."""
+    return {
+        "kind": Kind(line.kind).label,
+        "recommendation_number": line.recommendation_number,
+        "title": line.title,
+        "due": f"Due {_long_date(line.action_due_date)}{_how_late(line)}",
+        "url": link.format(line.action_id),
+    }
+
+
+def _how_late(line: Line) -> str:
+    """ " (5 days overdue)" for the agency's work; " (waiting 5 days)" for the SILG chair's
+    decisions, counted from the submission or the extension request."""
+    if line.kind in (Kind.AWAITING_SIGN_OFF, Kind.AWAITING_EXTENSION):
+        days = line.days_waiting
+        if days is None:
+            return ""
+        return " (waiting since today)" if days == 0 else f" (waiting {days} day{pluralize(days)})"
+    days = line.days_overdue
+    return f" ({days} day{pluralize(days)} overdue)" if days else ""
+
+
+@functools.lru_cache(maxsize=1024)
+def _long_date(day) -> str:
+    return date_format(day, "j F Y")

@@ -4,9 +4,11 @@ import datetime
 import logging
 
 from celery import shared_task
+from django.conf import settings
 from django.db import DatabaseError, transaction
 
 from actions import reminders
+from sscp import outbox
 
 logger = logging.getLogger(__name__)
 
@@ -19,8 +21,17 @@ RETRY = {
     "max_retries": 8,
 }
 
+# No task may hold a worker for ever, whatever a mail server does: at the soft limit
+# the send in progress fails (that person's rows are `failed`, the rest untouched for
+# the next run); a task that does not stop then is ended a minute later. Celery's
+# prefork pool (the Procfile's worker) enforces both; the solo pool enforces neither.
+TIME_LIMITS = {
+    "soft_time_limit": settings.REMINDER_TASK_TIME_LIMIT,
+    "time_limit": settings.REMINDER_TASK_TIME_LIMIT + 60,
+}
 
-@shared_task(**RETRY)
+
+@shared_task(**RETRY, **TIME_LIMITS)
 def send_reminders(date: str | None = None) -> str:
     """The daily sweep (beat runs it at 07:00): plan, record and deliver the day's reminders."""
     day = datetime.date.fromisoformat(date) if date else None
@@ -29,17 +40,25 @@ def send_reminders(date: str | None = None) -> str:
     return result.summary()
 
 
-@shared_task(**RETRY)
+@shared_task(**RETRY, **TIME_LIMITS)
 def deliver_reminders() -> str:
-    """Send whatever the outbox holds: new notifications, or what an earlier run could not."""
-    return reminders.deliver().summary()
+    """Send whatever the outboxes hold: new notifications, or what an earlier run could not.
+
+    Beat runs it every OUTBOX_DELIVERY_EVERY_SECONDS, so that anything a request could
+    not hand to a worker (the broker was down) goes within minutes. That includes the
+    account emails (sscp.outbox), which have no beat entry of their own.
+    """
+    summary = reminders.deliver().summary()
+    sent = outbox.deliver_waiting()
+    return f"{summary}; {sent} account email{'s' if sent != 1 else ''}"
 
 
 def deliver_after_commit() -> None:
     """Ask a worker to deliver the outbox once the current transaction has committed.
 
     If the broker cannot be reached the request still succeeds: the reminder is
-    already saved in the outbox, and the next sweep delivers it.
+    already saved in the outbox, and the next delivery (beat's, every few minutes)
+    sends it.
     """
     transaction.on_commit(_enqueue_delivery)
 

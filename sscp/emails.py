@@ -1,24 +1,25 @@
 """
 Every email the service sends is built here, from templates in templates/emails/:
-`<name>-subject.txt`, `<name>-body.txt` and `<name>-body.html`.
+`<name>-subject.txt`, `<name>-body.txt` and `<name>-body.html` (the HTML ones extend
+emails/layout.html: the service's name, a readable width, a viewport for phones).
+
+This module knows nothing of reviews or actions: what a reminder digest says is
+worked out by actions.reminders and handed over as the template's context.
 """
 
-import functools
-from collections import Counter
-from itertools import groupby
-
 from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMultiAlternatives
-from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
-from django.utils.formats import date_format
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
-from actions.models import Action, Reminder
+SERVICE_NAME = "SSCP review tracker"
 
 
 def make_message(name: str, to: str, context: dict) -> EmailMultiAlternatives:
     """One message with a plain-text body and an HTML alternative, all from templates."""
-    context = {"site_url": settings.SITE_URL, **context}
+    context = {"site_url": settings.SITE_URL, "service_name": SERVICE_NAME, **context}
     subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
     message = EmailMultiAlternatives(
         subject=subject,
@@ -29,55 +30,22 @@ def make_message(name: str, to: str, context: dict) -> EmailMultiAlternatives:
     return message
 
 
-def reminder_digest(recipient, reminders) -> EmailMultiAlternatives:
-    """One person's reminders of the day: the most urgent, grouped by review, and counts.
+def reminder_digest(recipient, digest: dict) -> EmailMultiAlternatives:
+    """One person's reminders of the day. `digest` (from actions.reminders.digest) holds
+    only what design.md lets leave the service: review names, recommendation numbers,
+    action titles, dates and links."""
+    return make_message("reminder-digest", recipient.email, {"recipient": recipient, **digest})
 
-    `reminders` are the outbox's lines (actions.reminders.Line). Only what design.md
-    allows leaves the service: the review's name, the recommendation number, the
-    action's title, its due date and a link. Nothing about the children, no comments,
-    no evidence. Past REMINDER_DIGEST_LINES, the earliest due are listed and the rest
-    counted: a digest of thousands of lines is read by nobody.
+
+def password_reset(user) -> EmailMultiAlternatives:
+    """A link for choosing a new password, made now: the outbox row holds no secret.
+
+    The same token Django's PasswordResetView would make: it works once, and for
+    PASSWORD_RESET_TIMEOUT from now.
     """
-    most_urgent = sorted(reminders, key=lambda r: (r.action_due_date, r.pk))
-    listed = sorted(
-        most_urgent[: settings.REMINDER_DIGEST_LINES],
-        key=lambda r: (r.review_title, r.recommendation_number, r.action_due_date, r.pk),
-    )
-    link = settings.SITE_URL + Action.url_format()
-    reviews = [
-        {"title": title, "items": [_item(r, link) for r in group]}
-        for title, group in groupby(listed, key=lambda r: r.review_title)
-    ]
-    kinds = Counter(r.kind for r in reminders)
-    return make_message(
-        "reminder-digest",
-        recipient.email,
-        {
-            "recipient": recipient,
-            "reviews": reviews,
-            "action_count": len({r.action_id for r in reminders}),
-            "kind_counts": [(kind.label, kinds[kind]) for kind in Reminder.Kind if kinds[kind]],
-            "listed_count": len(listed),
-            "unlisted": len(reminders) - len(listed),
-        },
-    )
-
-
-def _item(reminder, link: str) -> dict:
-    """One line of a digest, its words worked out here rather than in the template."""
-    days_overdue = reminder.days_overdue
-    due = f"Due {_long_date(reminder.action_due_date)}"
-    if days_overdue:
-        due += f" ({days_overdue} day{pluralize(days_overdue)} overdue)"
-    return {
-        "kind": Reminder.Kind(reminder.kind).label,
-        "recommendation_number": reminder.recommendation_number,
-        "title": reminder.title,
-        "due": due,
-        "url": link.format(reminder.action_id),
+    context = {
+        "user": user,
+        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+        "token": default_token_generator.make_token(user),
     }
-
-
-@functools.lru_cache(maxsize=1024)
-def _long_date(day) -> str:
-    return date_format(day, "j F Y")
+    return make_message("password-reset", getattr(user, user.get_email_field_name()), context)

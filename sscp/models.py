@@ -132,3 +132,68 @@ class User(AbstractUser):
     def role_label(self) -> str:
         """The person's role(s) in words, for the header and the admin."""
         return ", ".join(sorted(self.role_names & set(roles.ALL))) or "No role"
+
+
+class OutgoingEmailKind(models.TextChoices):
+    PASSWORD_RESET = "password_reset", "Password reset link"
+
+
+class OutgoingEmailStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to be sent"
+    SENDING = "sending", "Being sent"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed; will be tried again"
+    CANCELLED = "cancelled", "Not sent: no account has that address"
+
+
+class OutgoingEmail(models.Model):
+    """An account email the service owes someone: the outbox that sscp.outbox delivers.
+
+    A request only adds a row, the same work whether or not an account has the
+    address; a worker sends it after the request has committed. Nothing secret is
+    stored: a password reset link is made when its message is sent.
+    """
+
+    Kind = OutgoingEmailKind
+    Status = OutgoingEmailStatus
+
+    kind = models.CharField(max_length=30, choices=OutgoingEmailKind.choices)
+    address = models.EmailField(help_text="The address asked for, as it was typed.")
+    status = models.CharField(
+        max_length=10, choices=OutgoingEmailStatus.choices, default=OutgoingEmailStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.UUIDField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=OutgoingEmailKind.values),
+                name="outgoing_email_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=OutgoingEmailStatus.values),
+                name="outgoing_email_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=OutgoingEmailStatus.SENT)
+                | models.Q(sent_at__isnull=False),
+                name="outgoing_email_sent_has_time",
+            ),
+        ]
+        indexes = [
+            # What delivery polls: small, because sent and cancelled rows are not in it.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(status__in=["pending", "sending", "failed"]),
+                name="outgoing_email_outbox",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} to {self.address} ({self.get_status_display()})"

@@ -1,6 +1,7 @@
 """The reminder sweep: recipients, digests, once-only delivery, failures and time zones."""
 
 import datetime
+import logging
 import zoneinfo
 
 import pytest
@@ -297,10 +298,34 @@ class DiesAfterSecondSend:
 def test_a_claim_is_won_by_one_worker_only(lead_a):
     make_action(agency=lead_a.agency, owner=lead_a, due_date=due_in(0))
     reminders.record(reminders.plan(WEDNESDAY), WEDNESDAY)
-    now = timezone.now()
-    assert reminders._claim(lead_a.pk, now) is not None
-    assert reminders._claim(lead_a.pk, now) is None  # the second worker gets nothing
-    assert reminders.deliver(now=now).emails == 0
+    assert reminders._claim(lead_a.pk) is not None
+    assert reminders._claim(lead_a.pk) is None  # the second worker gets nothing
+    assert reminders.deliver().emails == 0
+
+
+def test_a_worker_whose_claim_was_taken_over_before_it_sent_sends_nothing(lead_a, settings, caplog):
+    """Issue 15, item 1: a claim is confirmed just before its digest is sent. A worker
+    that stalled past the claim timeout, its rows taken over meanwhile, sends nothing;
+    the worker that took them over sends the one digest."""
+    make_action(agency=lead_a.agency, owner=lead_a, due_date=due_in(0))
+    reminders.record(reminders.plan(WEDNESDAY), WEDNESDAY)
+    stalled = reminders._claim(lead_a.pk)
+    rows = Reminder.objects.filter(recipient=lead_a)
+    lines = [reminders.Line(*row) for row in rows.values_list(*reminders.LINE_FIELDS)]
+    later = timezone.now() + datetime.timedelta(minutes=settings.REMINDER_CLAIM_TIMEOUT_MINUTES + 1)
+    with (
+        time_machine.travel(later, tick=False),
+        caplog.at_level(logging.WARNING, logger="actions.reminders"),
+    ):
+        taken_over = reminders._claim(lead_a.pk)
+        assert taken_over is not None
+        reminders._send_digest(lead_a, rows, stalled, lines, reminders.SweepResult())
+        assert not mail.outbox
+        assert "Reminders to Alex Lead were taken over by another worker" in caplog.text
+        result = reminders.SweepResult()
+        reminders._send_digest(lead_a, rows, taken_over, lines, result)
+    assert [m.to for m in mail.outbox] == [[lead_a.email]] and result.emails == 1
+    assert Reminder.objects.get().status == "sent"
 
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
@@ -338,12 +363,13 @@ def test_the_sweep_queries_do_not_grow_with_actions(lead_a, actions):
     with CaptureQueriesContext(connection) as queries:
         result = reminders.sweep(day=WEDNESDAY)
     assert result.emails == 1 and len(result.actions) == actions * 4 // 5
-    # Reading and updating: 12 queries to plan and to open the outbox, and 3 for each
-    # recipient (claim, read, mark sent). Writing the outbox is one statement for every
-    # row (executemany on SQLite; COPY into a temporary table and one INSERT on PostgreSQL).
+    # Reading and updating: 12 queries to plan and to open the outbox, and 4 for each
+    # recipient (claim, read, confirm the claim just before sending, mark sent: issue 15,
+    # item 1). Writing the outbox is one statement for every row (executemany on SQLite;
+    # COPY into a temporary table and one INSERT on PostgreSQL).
     reads_and_updates = [
         q for q in queries.captured_queries if q["sql"].split()[0] in {"SELECT", "UPDATE"}
     ]
-    assert len(reads_and_updates) == 12 + 3
+    assert len(reads_and_updates) == 12 + 4
     inserts = [q for q in queries.captured_queries if "INSERT" in q["sql"].split()[:3]]
     assert len(inserts) == 1

@@ -41,6 +41,11 @@ class Command(BaseCommand):
             self.stderr.write(
                 f"Could not send to {recipient} <{recipient.email}>; it will be tried again."
             )
+        if result.stopped_early:
+            self.stderr.write(
+                "The mail server is not answering, so sending stopped; everyone else's "
+                "reminders wait in the outbox for the next run."
+            )
         self.stdout.write(result.summary())
 
     def _dry_run(self, day):
