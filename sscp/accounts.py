@@ -24,7 +24,8 @@ import redis
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.contrib.auth.views import LoginView
+from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.views import LoginView, PasswordResetConfirmView
 from django.db import transaction
 from django.forms.forms import NON_FIELD_ERRORS
 from django.shortcuts import redirect, render
@@ -145,6 +146,29 @@ class PasswordResetRequestForm(forms.Form):
         },
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
     )
+
+
+class NewPasswordForm(SetPasswordForm):
+    """Django's form for choosing a new password, in GOV.UK's words, with what is wrong
+    with the password shown at the password, not at its confirmation."""
+
+    error_messages = {"password_mismatch": "The two passwords do not match: type them again"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].error_messages["required"] = "Enter a new password"
+        self.fields["new_password2"].error_messages["required"] = "Type the new password again"
+
+    def clean(self):
+        # Django checks the password's strength at its confirmation; it is the new
+        # password itself that is too weak, so that is where it is said.
+        self.validate_passwords("new_password1", "new_password2")
+        self.validate_password_for_user(self.user, "new_password1")
+        return forms.Form.clean(self)
+
+
+class NewPasswordView(PasswordResetConfirmView):
+    form_class = NewPasswordForm
 
 
 @login_not_required

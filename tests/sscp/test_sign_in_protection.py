@@ -114,6 +114,20 @@ def test_a_weak_new_password_is_refused(client, lead_a):
     assert "There is a problem" in response.content.decode()
 
 
+def test_a_weak_password_is_said_at_the_password_not_its_confirmation(client, lead_a):
+    """Issue 15, item 18: the error belongs to the field that is wrong."""
+    client.post(reverse("password_reset"), {"email": "lead-a@example.org"})
+    outbox.deliver_waiting()
+    link = re.search(r"http://127\.0\.0\.1:8000(/password-reset/\S+/)", mail.outbox[0].body)
+    form_page = client.get(link.group(1), follow=True)
+    response = client.post(
+        form_page.redirect_chain[-1][0], {"new_password1": "password", "new_password2": "password"}
+    )
+    page = response.content.decode()
+    assert 'href="#id_new_password1"' in page and 'id="id_new_password1_error"' in page
+    assert 'id="id_new_password2_error"' not in page
+
+
 def test_an_overlong_username_is_refused_before_it_reaches_the_sign_in_records(client):
     response = sign_in(client, "A" * 20_000, "whatever")
     assert response.status_code == 200
