@@ -1,35 +1,46 @@
 """
-Checking an uploaded evidence file before anything is stored.
+Checking an uploaded evidence file before anything is stored, and storing it.
 
 A file is accepted only when its extension is on the list *and* its content is
-that kind of file: a PDF must be a PDF, a DOCX must be a Word package and not any
-ZIP, a PNG must decode as a PNG. The name the person gave is cleaned for display
-and download; it is never used as a storage path.
+that kind of file (what each kind is checked for is in CHECKS, and in
+docs/security). Every check reads the upload as a stream, a chunk at a time, and
+stops at a limit of the settings: no check holds a whole file, a whole unzipped
+part or a whole decoded image in memory. The name the person gave is cleaned for
+display and download; it is never used as a storage path.
 """
 
+import codecs
 import email.parser
 import email.policy
 import hashlib
-import io
 import logging
 import re
 import unicodedata
 import warnings
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from clamav_client.clamd import ClamdError, ClamdNetworkSocket, ClamdUnixSocket
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
 from PIL import Image
+from pypdf import PdfReader
+
+from sscp.uploads import RefusedUpload, size_in_words
 
 logger = logging.getLogger(__name__)
 
 MAX_NAME_LENGTH = 120
-MAX_UNZIPPED_BYTES = 250 * 1024 * 1024
+CHUNK_BYTES = 64 * 1024
 MAX_ZIP_ENTRIES = 5000
+# A part that unzips to more than this many times its packed size is a zip bomb, not
+# a document: Word and Excel's XML packs about 5 to 20 times.
+MAX_INFLATE_RATIO = 100
+RATIO_CHECKED_FROM_BYTES = 1024 * 1024
+MAX_EMAIL_HEADER_BYTES = 256 * 1024
+MAX_PAGE_TREE_DEPTH = 32
 
 OOXML_MAIN_PART = {
     ".docx": "word/document.xml",
@@ -57,7 +68,17 @@ CONTENT_TYPES = {
 ALLOWED_DESCRIPTION = (
     "PDF, Word (DOCX), Excel (XLSX), PowerPoint (PPTX), ODT, ODS, PNG, JPEG, TXT, CSV or EML"
 )
-HTML_START = re.compile(rb"^\s*<(!doctype|html|head|body|script|svg|iframe|\?xml)", re.IGNORECASE)
+TEXT_ENCODINGS = ("utf-8-sig", "cp1252")
+# Markup a browser would run or render as a page, anywhere in a text or CSV file.
+ACTIVE_HTML = re.compile(
+    r"<(?:script|html|head|body|iframe|frame|frameset|object|embed|applet|svg|math|meta|link"
+    r"|base|form|style|img|video|audio|template)\b"
+    r"|<!doctype\s+html|<\?xml"
+    r"|<[a-z][a-z0-9-]{0,30}\s[^<>]{0,200}?(?:\bon[a-z]+\s*=|javascript:)",
+    re.IGNORECASE,
+)
+ACTIVE_HTML_LONGEST = 300  # characters a match can span: kept from one chunk to the next
+HEADER_LINE = re.compile(rb"^[\x21-\x39\x3b-\x7e]+:")
 
 
 @dataclass(frozen=True)
@@ -92,88 +113,252 @@ def clean_file_name(name: str) -> str:
     return stem + suffix
 
 
-def _read_all(upload) -> bytes:
+def _rewound(upload):
     upload.seek(0)
-    data = b"".join(upload.chunks())
-    upload.seek(0)
-    return data
+    return upload
 
 
-def _check_pdf(data: bytes, suffix: str) -> None:
-    if not data.startswith(b"%PDF-") or b"%%EOF" not in data[-2048:]:
-        raise NotThatKind
+def _stream(upload):
+    """The upload's bytes from the start, CHUNK_BYTES at a time."""
+    _rewound(upload)
+    while chunk := upload.read(CHUNK_BYTES):
+        yield chunk
 
 
-def _open_zip(data: bytes) -> zipfile.ZipFile:
+# PDF ---------------------------------------------------------------------------
+
+
+def _check_pdf(upload, suffix: str) -> None:
+    """It opens with pypdf's strict reader (a real cross-reference table, found from
+    the end of the file, never rebuilt by scanning it) and has a page."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as error:
+        reader = PdfReader(_rewound(upload), strict=True)
+        encrypted = reader.is_encrypted
+    except Exception as error:  # pypdf raises many kinds for a broken file
+        raise NotThatKind from error
+    if encrypted and not _opens_without_password(reader):
+        raise ValidationError(
+            "The selected file is protected with a password. "
+            "Remove the password and upload it again",
+            code="password",
+        )
+    try:
+        _first_page(reader.trailer["/Root"]["/Pages"])
+    except Exception as error:
+        raise NotThatKind from error
+
+
+def _opens_without_password(reader) -> bool:
+    try:
+        return bool(reader.decrypt(""))
+    except Exception:  # an encryption pypdf cannot open
+        return False
+
+
+def _first_page(node) -> None:
+    # Down the first branch of the page tree only: a few objects read, however many
+    # pages the document has, and a loop in the tree cannot hold the check.
+    if int(node["/Count"]) < 1:
+        raise NotThatKind
+    for _ in range(MAX_PAGE_TREE_DEPTH):
+        if node.get("/Type") == "/Page":
+            return
+        node = node["/Kids"][0].get_object()
+    raise NotThatKind
+
+
+# Word, Excel, PowerPoint and OpenDocument packages ------------------------------
+
+
+def _inflates_too_far(entries) -> bool:
+    if sum(entry.file_size for entry in entries) > settings.EVIDENCE_MAX_INFLATED_BYTES:
+        return True
+    return any(
+        entry.file_size > RATIO_CHECKED_FROM_BYTES
+        and entry.file_size > MAX_INFLATE_RATIO * max(entry.compress_size, 1)
+        for entry in entries
+    )
+
+
+def _too_big_unzipped() -> ValidationError:
+    limit = size_in_words(settings.EVIDENCE_MAX_INFLATED_BYTES)
+    return ValidationError(
+        f"The selected file is too big when opened: it must unpack to less than {limit}",
+        code="too_big_unzipped",
+    )
+
+
+def _open_package(upload) -> zipfile.ZipFile:
+    """The upload as a ZIP, once the sizes its directory declares are within the limits.
+
+    Python's zipfile never inflates a part past the size the directory declares for
+    it (a part that would is refused by its checksum), so checking the declared
+    sizes bounds what reading the parts can inflate.
+    """
+    try:
+        archive = zipfile.ZipFile(_rewound(upload))
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
         raise NotThatKind from error
     entries = archive.infolist()
-    if len(entries) > MAX_ZIP_ENTRIES or sum(e.file_size for e in entries) > MAX_UNZIPPED_BYTES:
+    if not entries or len(entries) > MAX_ZIP_ENTRIES:
         raise NotThatKind
-    if archive.testzip() is not None:
-        raise NotThatKind
+    if _inflates_too_far(entries):
+        raise _too_big_unzipped()
     return archive
 
 
-def _check_ooxml(data: bytes, suffix: str) -> None:
-    archive = _open_zip(data)
+def _read_parts(archive, *, watch: str = "", for_text: bytes = b"") -> bool:
+    """Read every part in bounded chunks, checking each one's CRC; say whether the
+    part named `watch` contains `for_text` (in any case)."""
+    found, budget = False, settings.EVIDENCE_MAX_INFLATED_BYTES
+    try:
+        for entry in archive.infolist():
+            needle = for_text if watch and entry.filename == watch else b""
+            budget, seen = _read_part(archive, entry, budget, needle)
+            found = found or seen
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        OSError,
+        EOFError,
+        RuntimeError,  # a part that needs a password
+        NotImplementedError,  # a compression zipfile does not read
+    ) as error:
+        raise NotThatKind from error
+    return found
+
+
+def _read_part(archive, entry, budget: int, needle: bytes) -> tuple[int, bool]:
+    # zipfile checks the part's CRC when the last chunk is read.
+    found, tail = False, b""
+    with archive.open(entry) as part:
+        while chunk := part.read(CHUNK_BYTES):
+            budget -= len(chunk)
+            if budget < 0:
+                raise _too_big_unzipped()
+            if needle and not found:
+                window = tail + chunk.lower()
+                found, tail = needle in window, window[-len(needle) :]
+    return budget, found
+
+
+def _check_ooxml(upload, suffix: str) -> None:
+    """A Word, Excel or PowerPoint package of the kind its extension says, without
+    macros, whose parts are intact."""
+    archive = _open_package(upload)
     names = set(archive.namelist())
     if "[Content_Types].xml" not in names or OOXML_MAIN_PART[suffix] not in names:
         raise NotThatKind
-    content_types = archive.read("[Content_Types].xml").lower()
-    if b"macroenabled" in content_types or any(n.lower().endswith("vbaproject.bin") for n in names):
+    if any(name.lower().endswith("vbaproject.bin") for name in names):
+        raise NotThatKind
+    if _read_parts(archive, watch="[Content_Types].xml", for_text=b"macroenabled"):
         raise NotThatKind
 
 
-def _check_odf(data: bytes, suffix: str) -> None:
-    archive = _open_zip(data)
-    first = archive.infolist()[0] if archive.infolist() else None
-    if first is None or first.filename != "mimetype":
+def _check_odf(upload, suffix: str) -> None:
+    """An OpenDocument package whose first part names the kind its extension says."""
+    archive = _open_package(upload)
+    first = archive.infolist()[0]
+    expected = ODF_MIMETYPE[suffix].encode()
+    if first.filename != "mimetype" or first.file_size > len(expected) + 2:
         raise NotThatKind
-    if archive.read("mimetype").strip() != ODF_MIMETYPE[suffix].encode():
+    _read_parts(archive)
+    if archive.read(first).strip() != expected:  # a few bytes, checked above
         raise NotThatKind
 
 
-def _check_image(data: bytes, suffix: str) -> None:
+# Images --------------------------------------------------------------------------
+
+
+def _too_many_pixels() -> ValidationError:
+    megapixels = settings.EVIDENCE_MAX_IMAGE_PIXELS / 1_000_000
+    return ValidationError(
+        f"The selected image must be smaller than {megapixels:g} megapixels "
+        "(its width times its height)",
+        code="too_many_pixels",
+    )
+
+
+def _check_image(upload, suffix: str) -> None:
+    """Its header says it is that kind, its width times height is within the limit;
+    then a PNG's chunks are all intact (checksums), a JPEG decodes at one eighth of
+    its size. No image is ever decoded whole."""
     expected = "PNG" if suffix == ".png" else "JPEG"
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            with Image.open(io.BytesIO(data)) as image:
-                if image.format != expected:
-                    raise NotThatKind
-                image.load()
-        except NotThatKind:
+            with Image.open(_rewound(upload), formats=[expected]) as image:
+                width, height = image.size
+                if width * height > settings.EVIDENCE_MAX_IMAGE_PIXELS:
+                    raise _too_many_pixels()
+                if expected == "PNG":
+                    image.verify()
+                else:
+                    image.draft(image.mode, (max(width // 8, 1), max(height // 8, 1)))
+                    image.load()
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+            raise _too_many_pixels() from error
+        except ValidationError:
             raise
         except Exception as error:  # Pillow raises many kinds for a broken image
             raise NotThatKind from error
 
 
-def _decode_text(data: bytes) -> str:
-    if b"\x00" in data:
-        raise NotThatKind
-    for encoding in ("utf-8-sig", "cp1252"):
+# Text, CSV and email -----------------------------------------------------------
+
+
+def _scan_text(upload, encoding: str) -> None:
+    decoder = codecs.getincrementaldecoder(encoding)()
+    tail = ""
+    for chunk in _stream(upload):
+        if b"\x00" in chunk:
+            raise NotThatKind
+        text = tail + decoder.decode(chunk)
+        if ACTIVE_HTML.search(text):
+            raise NotThatKind
+        tail = text[-ACTIVE_HTML_LONGEST:]
+    decoder.decode(b"", final=True)
+
+
+def _check_text(upload, suffix: str) -> None:
+    """Text in UTF-8 (or Windows-1252), with no NUL byte and no active HTML anywhere."""
+    for encoding in TEXT_ENCODINGS:
         try:
-            return data.decode(encoding)
+            _scan_text(upload, encoding)
         except UnicodeDecodeError:
             continue
+        return
     raise NotThatKind
 
 
-def _check_text(data: bytes, suffix: str) -> None:
-    _decode_text(data)
-    if HTML_START.match(data.removeprefix(b"\xef\xbb\xbf")):
+def _email_header_block(upload) -> bytes:
+    head = b""
+    for chunk in _stream(upload):
+        head += chunk
+        for blank_line in (b"\r\n\r\n", b"\n\n"):
+            if blank_line in head:
+                return head[: head.index(blank_line) + len(blank_line)]
+        if len(head) > MAX_EMAIL_HEADER_BYTES:
+            raise NotThatKind
+    return head
+
+
+def _check_email(upload, suffix: str) -> None:
+    """An email message: it starts with a header block naming who sent it (an address)
+    and either when or what about. Its body may be anything, HTML included: evidence
+    is only ever downloaded as an attachment that no browser runs."""
+    head = _email_header_block(upload)
+    if b"\x00" in head or not HEADER_LINE.match(head):
         raise NotThatKind
-
-
-def _check_email(data: bytes, suffix: str) -> None:
-    _check_text(data, suffix)
-    message = email.parser.BytesParser(policy=email.policy.default).parsebytes(
-        data, headersonly=True
-    )
-    if not message["From"] or not (message["Date"] or message["Subject"]):
+    try:
+        message = email.parser.BytesParser(policy=email.policy.default).parsebytes(
+            head, headersonly=True
+        )
+        senders = message["From"].addresses if message["From"] else ()
+        dated_or_titled = bool(message["Date"] or message["Subject"])
+    except Exception as error:  # the email package raises many kinds for a broken header
+        raise NotThatKind from error
+    if not dated_or_titled or not any("@" in sender.addr_spec for sender in senders):
         raise NotThatKind
 
 
@@ -193,10 +378,17 @@ CHECKS = {
 }
 
 
-def inspect_upload(upload) -> InspectedUpload:
-    """Check an uploaded file and describe it, or raise ValidationError saying why not."""
-    display_name = clean_file_name(getattr(upload, "name", ""))
-    suffix = PurePosixPath(display_name).suffix.lower()
+def _fingerprint(upload) -> tuple[int, str]:
+    size, digest = 0, hashlib.sha256()
+    for chunk in _stream(upload):
+        size += len(chunk)
+        digest.update(chunk)
+    return size, digest.hexdigest()
+
+
+def _refuse_before_reading(upload, suffix: str) -> None:
+    if isinstance(upload, RefusedUpload):
+        raise upload.validation_error()
     if suffix not in CHECKS:
         raise ValidationError(f"The file must be a {ALLOWED_DESCRIPTION}", code="file_type")
     size = upload.size or 0
@@ -204,29 +396,34 @@ def inspect_upload(upload) -> InspectedUpload:
         raise ValidationError("The selected file is empty", code="empty")
     if size > settings.EVIDENCE_MAX_BYTES:
         raise ValidationError(
-            f"The selected file must be smaller than {filesizeformat(settings.EVIDENCE_MAX_BYTES)}",
+            f"The selected file must be smaller than {size_in_words(settings.EVIDENCE_MAX_BYTES)}",
             code="too_big",
         )
+
+
+def inspect_upload(upload) -> InspectedUpload:
+    """Check an uploaded file and describe it, or raise ValidationError saying why not."""
+    display_name = clean_file_name(getattr(upload, "name", ""))
+    suffix = PurePosixPath(display_name).suffix.lower()
+    _refuse_before_reading(upload, suffix)
     try:
-        data = _read_all(upload)
+        size, sha256 = _fingerprint(upload)
+        CHECKS[suffix](upload, suffix)
     except OSError as error:
         raise ValidationError("The selected file could not be read", code="unreadable") from error
-    try:
-        CHECKS[suffix](data, suffix)
     except NotThatKind as error:
         raise ValidationError(
             f"The selected file is not a real {suffix[1:].upper()} file, or it is damaged. "
             f"It must be a {ALLOWED_DESCRIPTION}",
             code="content_mismatch",
         ) from error
-    scan_for_malware(data)
+    scan_for_malware(upload)
     return InspectedUpload(
-        display_name=display_name,
-        content_type=CONTENT_TYPES[suffix],
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
+        display_name=display_name, content_type=CONTENT_TYPES[suffix], size=size, sha256=sha256
     )
 
+
+# Storing -------------------------------------------------------------------------
 
 STORAGE_FAILED = "The file could not be stored just now, so nothing has been saved. Try again later"
 
@@ -234,15 +431,33 @@ STORAGE_FAILED = "The file could not be stored just now, so nothing has been sav
 def store_file(evidence, upload) -> None:
     """Write an upload to evidence storage as `evidence.file`, or raise ValidationError.
 
-    If the write fails part way (a full disk, a lost connection), whatever it left
-    under the file's name is removed, so no fragment outlives a failed upload.
+    1. Choose the stored name first (random, and free in the storage), so that it
+       is known whatever happens to the write.
+    2. Write the file under that name.
+    3. If the write fails part way (a full disk, a lost connection), remove whatever
+       it left under that name, through the storage API only (so for any storage),
+       and say so; a fragment never outlives a failed upload to keep a disk full.
     """
-    upload.seek(0)
+    field, storage = evidence.file.field, evidence.file.storage
+    name = storage.get_available_name(
+        field.generate_filename(evidence, evidence.original_name), max_length=field.max_length
+    )
     try:
-        evidence.file.save(evidence.original_name, upload, save=False)
-    except OSError as error:
-        logger.error("Evidence storage failed: %s", error)
+        evidence.file = storage.save(name, _rewound(upload), max_length=field.max_length)
+    except BaseException as error:
+        _remove_fragment(storage, name)
+        if not isinstance(error, Exception):
+            raise  # the worker is being stopped: leave nothing behind, and stop
+        logger.error("Evidence storage failed writing %s", name, exc_info=error)
         raise ValidationError(STORAGE_FAILED, code="storage") from error
+
+
+def _remove_fragment(storage, name: str) -> None:
+    try:
+        if storage.exists(name):
+            storage.delete(name)
+    except Exception:
+        logger.exception("Could not remove what a failed write left at %s", name)
 
 
 def remove_stored_files(stored) -> None:
@@ -250,9 +465,11 @@ def remove_stored_files(stored) -> None:
     for evidence in stored:
         try:
             evidence.file.storage.delete(evidence.file.name)
-        except OSError:
+        except Exception:
             logger.exception("Could not remove %s after a failed upload", evidence.file.name)
 
+
+# Malware -------------------------------------------------------------------------
 
 SCANNER_DOWN = (
     "Files cannot be checked for viruses just now, so none can be uploaded. "
@@ -271,14 +488,14 @@ def malware_scanner():
     return None
 
 
-def scan_for_malware(data: bytes) -> None:
-    """Refuse a file clamd finds infected. A scanner configured but unreachable refuses all:
-    an upload is never let through unchecked."""
+def scan_for_malware(upload) -> None:
+    """Refuse a file clamd finds infected, streaming it to clamd's INSTREAM. A scanner
+    configured but unreachable refuses all: an upload is never let through unchecked."""
     scanner = malware_scanner()
     if scanner is None:
         return
     try:
-        status, signature = scanner.instream(io.BytesIO(data)).get("stream", ("ERROR", None))
+        status, signature = scanner.instream(_rewound(upload)).get("stream", ("ERROR", None))
     except (ClamdError, OSError) as error:
         logger.error("The malware scanner could not be reached: %s", error)
         raise ValidationError(SCANNER_DOWN, code="scanner_unavailable") from error

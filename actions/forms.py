@@ -2,7 +2,6 @@ import datetime
 
 from django import forms
 from django.conf import settings
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -10,7 +9,7 @@ from actions.evidence import ALLOWED_DESCRIPTION
 from sscp import roles
 from sscp.forms import GovukDateField, GovukForm, years_from_today
 from sscp.models import User
-from sscp.uploads import MultipleFileField
+from sscp.uploads import MultipleFileField, size_in_words
 
 TEXT = {"rows": 5}
 # A due date before this, or more than DUE_DATE_YEARS_AHEAD years ahead, is a mistake.
@@ -129,8 +128,9 @@ class EvidenceForm(GovukForm):
     files = MultipleFileField(
         label="Evidence files",
         help_text=(
-            f"Choose one or more files: {ALLOWED_DESCRIPTION}, each smaller than "
-            f"{filesizeformat(settings.EVIDENCE_MAX_BYTES)}."
+            f"Choose up to {settings.EVIDENCE_MAX_FILES} files: {ALLOWED_DESCRIPTION}, each "
+            f"smaller than {size_in_words(settings.EVIDENCE_MAX_BYTES)} and "
+            f"{size_in_words(settings.EVIDENCE_MAX_UPLOAD_BYTES)} in total."
         ),
         error_messages={"required": "Choose at least one file to upload"},
     )

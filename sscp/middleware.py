@@ -1,32 +1,18 @@
-import logging
-import secrets
 import time
 
 from django.contrib.auth import SESSION_KEY
-from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
 from django.db import DatabaseError
-from django.http import Http404, HttpResponse
-from django.http.multipartparser import MultiPartParserError
-from django.template.loader import render_to_string
 
-logger = logging.getLogger("sscp.errors")
-
-# What Django answers with a 4xx page of its own, logged by it as a warning: a
-# guessed address or a refused request is not an error of the service.
-CLIENT_ERRORS = (Http404, PermissionDenied, BadRequest, SuspiciousOperation, MultiPartParserError)
-
-
-def error_reference() -> str:
-    """A short reference a person can quote, and that finds the full error in the logs."""
-    return secrets.token_hex(4).upper()
+from sscp.errors import error_response
 
 
 class ErrorReferenceMiddleware:
-    """Give each unhandled error a reference, logged with its traceback; show only the reference.
+    """A view's database error: the "database" page (503), even with DEBUG on.
 
-    A database that refuses a write or read gets its own page: the request's
-    transaction has been rolled back, so the page can say truthfully that nothing
-    was changed.
+    Every other unhandled exception, and a database error raised outside a view (in
+    a middleware, before or after it), reaches Django's handler500,
+    sscp.errors.server_error, which gives the same pages: each with a reference,
+    logged with its traceback.
     """
 
     def __init__(self, get_response):
@@ -36,31 +22,8 @@ class ErrorReferenceMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if isinstance(exception, CLIENT_ERRORS):
-            return None
-        reference = error_reference()
-        request.error_reference = reference
         if isinstance(exception, DatabaseError):
-            logger.error(
-                "Database error on %s %s, reference %s",
-                request.method,
-                request.path,
-                reference,
-                exc_info=exception,
-            )
-            page = render_to_string(
-                "database_error.html", {"reference": reference, "saving": request.method == "POST"}
-            )
-            response = HttpResponse(page, status=503)
-            response["Retry-After"] = "60"
-            return response
-        logger.error(
-            "Unhandled error on %s %s, reference %s",
-            request.method,
-            request.path,
-            reference,
-            exc_info=exception,
-        )
+            return error_response(request, exception)
         return None  # Django's handler500 shows the page, with the reference
 
 
@@ -82,7 +45,9 @@ class IdleTimeoutMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         session = getattr(request, "session", None)
-        if session is not None and SESSION_KEY in session:
+        # After a 5xx the session may be what failed: reading it again would fail
+        # again, or wait for a hung database a second time.
+        if response.status_code < 500 and session is not None and SESSION_KEY in session:
             restart_idle_clock(session)
         return response
 

@@ -5,11 +5,9 @@ trigger that aborts, a path that cannot be a folder — not a mock.
 """
 
 import logging
-from contextlib import contextmanager
 
 import pytest
 from django.core import mail
-from django.db import connection
 from django.urls import reverse
 
 from actions import reminders
@@ -17,6 +15,7 @@ from actions.models import Action, Evidence, Reminder, SignOffDecision
 from audits.models import AuditRecord
 from sscp.celery import app
 from tests.conftest import stored_evidence, use_evidence_storage
+from tests.faults_support import database_refuses
 from tests.files import ACCEPTED, upload
 from tests.makers import make_action, make_evidence
 from tests.smtp import free_port
@@ -81,44 +80,13 @@ def test_with_the_mail_server_down_nothing_is_marked_sent_and_the_next_run_retri
     assert Reminder.objects.get().status == Reminder.Status.SENT
 
 
-@contextmanager
-def database_refuses_inserts_into(table):
-    """A real database error: a trigger that aborts every insert into `table`."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "CREATE FUNCTION refuse_insert() RETURNS trigger AS $$ BEGIN "
-                "RAISE EXCEPTION 'disk quota exceeded'; END; $$ LANGUAGE plpgsql"
-            )
-            cursor.execute(
-                f"CREATE TRIGGER refuse_insert BEFORE INSERT ON {table} "
-                "FOR EACH ROW EXECUTE FUNCTION refuse_insert()"
-            )
-        else:
-            cursor.execute(
-                f"CREATE TRIGGER refuse_insert BEFORE INSERT ON {table} "
-                "BEGIN SELECT RAISE(ABORT, 'disk quota exceeded'); END"
-            )
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"DROP TRIGGER refuse_insert ON {table}"
-                if connection.vendor == "postgresql"
-                else "DROP TRIGGER refuse_insert"
-            )
-            if connection.vendor == "postgresql":
-                cursor.execute("DROP FUNCTION refuse_insert()")
-
-
 def test_when_the_database_refuses_the_history_row_the_transition_is_not_saved_either(
     client_for, silg_chair
 ):
     action = make_action(status=Action.Status.SUBMITTED)
     make_evidence(action)
     history_rows, audit_records = action.history.count(), AuditRecord.objects.count()
-    with database_refuses_inserts_into(Action.history.model._meta.db_table):
+    with database_refuses(Action.history.model._meta.db_table):
         response = client_for(silg_chair).post(
             reverse("action-sign-off", args=[action.pk]), {"decision": "approve"}
         )
@@ -156,7 +124,7 @@ def test_when_the_database_fails_after_storing_a_file_the_file_is_removed(
     client_for, lead_a, tmp_path
 ):
     action = make_action(agency=lead_a.agency)
-    with database_refuses_inserts_into(Evidence._meta.db_table):
+    with database_refuses(Evidence._meta.db_table):
         response = client_for(lead_a).post(
             reverse("evidence-upload", args=[action.pk]),
             {"files": upload("report.pdf", ACCEPTED["report.pdf"]), "description": "Audit"},

@@ -177,3 +177,12 @@ def test_a_bad_extension_date_is_refused_with_a_clear_message(
     assert message in page
     assert 'href="#id_requested_due_date_0"' in page
     assert not ExtensionRequest.objects.exists()
+
+
+def test_an_upload_with_neither_file_nor_description_says_both(client_for, lead_a):
+    """Issue 15, item 19: both missing answers, not only the description."""
+    action = make_action(agency=lead_a.agency)
+    response = client_for(lead_a).post(reverse("evidence-upload", args=[action.pk]), {})
+    page = response.content.decode()
+    assert "Choose at least one file to upload" in page and "Describe what the files show" in page
+    assert not action.evidence.exists()

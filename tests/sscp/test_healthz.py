@@ -1,7 +1,10 @@
 import json
+import time
 
 import pytest
 from django.db import connection
+
+from tests.faults_support import DatabaseProxy
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +26,10 @@ def test_an_unreachable_broker_is_reported_but_does_not_fail_the_check(client, s
     assert json.loads(response.content)["broker"] == "unavailable"
 
 
+# Transactional: closed inside a test's transaction, Django would keep the closed
+# connection and never try the new port.
 @pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
 def test_healthz_is_503_when_the_database_does_not_answer(client):
     original = dict(connection.settings_dict)
     connection.close()
@@ -39,3 +45,26 @@ def test_healthz_is_503_when_the_database_does_not_answer(client):
         "database": "unavailable",
         "broker": json.loads(response.content)["broker"],
     }
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_healthz_answers_503_within_its_own_timeout_when_the_database_hangs(client, settings):
+    """Issue 15, item 4: a database that accepts connections and never answers holds the
+    check for HEALTHZ_DATABASE_TIMEOUT (2 s), not the pages' connect timeout (5 s)."""
+    proxy = DatabaseProxy(int(connection.settings_dict["PORT"] or 5432))
+    proxy.hang()
+    original = dict(connection.settings_dict)
+    connection.close()
+    connection.settings_dict.update(HOST="127.0.0.1", PORT=str(proxy.port))
+    try:
+        start = time.monotonic()
+        response = client.get("/healthz")
+        seconds = time.monotonic() - start
+    finally:
+        connection.close()
+        connection.settings_dict.update(original)
+        proxy.close()
+    assert response.status_code == 503
+    assert json.loads(response.content)["database"] == "unavailable"
+    assert seconds < settings.HEALTHZ_DATABASE_TIMEOUT + 1.5
