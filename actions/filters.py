@@ -12,6 +12,7 @@ from sscp.filters import (
     GovukDateFilter,
     GovukFilterSet,
     StableOrderingFilter,
+    record_id,
 )
 from sscp.models import Agency, User
 
@@ -83,8 +84,8 @@ class ActionFilter(GovukFilterSet):
         """The owner is chosen from the leads of the agency chosen: a short list at any scale."""
         super().tailor_form(form)
         owner = form.fields["owner"]
-        agency_id = str(form.data.get("agency", ""))
-        if agency_id.isdigit():
+        agency_id = record_id(form.data.get("agency", ""), Agency)
+        if agency_id is not None:
             owner.widget = forms.Select(attrs={"class": "govuk-!-width-full"})
             owner.queryset = owner.queryset.filter(agency_id=agency_id)  # sets the choices too
             owner.label, owner.help_text = "Owner", ""

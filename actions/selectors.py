@@ -7,7 +7,6 @@ from django.db.models import (
     Exists,
     OuterRef,
     Prefetch,
-    Q,
     Subquery,
     prefetch_related_objects,
 )
@@ -16,7 +15,6 @@ from django.urls import reverse
 
 from actions.models import (
     Action,
-    Progress,
     Evidence,
     ExtensionRequest,
     ProgressUpdate,

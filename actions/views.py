@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.http import FileResponse, HttpResponse, QueryDict
+from django.http import FileResponse, Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +24,7 @@ from actions.forms import (
     SubmitForm,
 )
 from actions.models import Reminder
-from actions.permissions import Ability, abilities, confidential_agency_ids, refuse, require
+from actions.permissions import Ability, abilities, confidential_agency_ids, require
 from actions.permissions import action_for as get_action
 from actions.permissions import evidence_for as get_evidence
 from actions.permissions import extension_for as get_extension
@@ -36,6 +36,7 @@ from sscp.filters import sort_links
 from sscp.forms import call_service, posted
 from sscp.models import User
 from sscp.pagination import page_of
+from sscp.security import CALENDAR_GUESS, refusals_limited
 from sscp.services import (
     calendar_address_renew,
     calendar_address_revoke,
@@ -138,7 +139,10 @@ def due_date_correct(request, pk):
         action,
         form,
         lambda: services.action_correct_due_date(
-            actor=request.user, action=action, confirmed=form.confirmed_warnings, **form.cleaned_data
+            actor=request.user,
+            action=action,
+            confirmed=form.confirmed_warnings,
+            **form.cleaned_data,
         ),
         title="Correct the due date",
         button="Change the due date",
@@ -248,7 +252,10 @@ def extension_request(request, pk):
         action,
         form,
         lambda: services.extension_request(
-            actor=request.user, action=action, confirmed=form.confirmed_warnings, **form.cleaned_data
+            actor=request.user,
+            action=action,
+            confirmed=form.confirmed_warnings,
+            **form.cleaned_data,
         ),
         title="Ask for an extension",
         button="Ask for the extension",
@@ -367,7 +374,12 @@ def extension_decide(request, pk):
         return render(
             request,
             "actions/extension_decide.html",
-            {"action": action, "extension": extension, "decided": True, "title": "Extension request"},
+            {
+                "action": action,
+                "extension": extension,
+                "decided": True,
+                "title": "Extension request",
+            },
         )
     form = ExtensionDecisionForm(posted(request))
     return _form_page(
@@ -539,14 +551,14 @@ def my_calendar(request):
 
 
 @login_not_required
+@refusals_limited(CALENDAR_GUESS)
 @require_GET
 def calendar_feed(request, token):
     """The feed itself. Calendar apps cannot sign in, so the secret address is the key."""
     user = User.objects.filter(calendar_token=token, is_active=True).first() if token else None
     if user is None:
-        refuse(
-            request, status=404, reason="A calendar feed address that is not (or no longer) valid"
-        )
+        # Recorded by refusals_limited, boundedly: a guessed address is a guess of many.
+        raise Http404("A calendar feed address that is not (or no longer) valid")
     response = HttpResponse(calendar.feed(user), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="sscp-due-dates.ics"'
     response["Cache-Control"] = "private, no-store"

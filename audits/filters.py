@@ -1,4 +1,5 @@
 import django_filters
+from django.db.models import Exists, OuterRef
 
 from audits.models import AuditRecord
 from reviews.models import Review
@@ -7,13 +8,18 @@ from sscp.models import Agency, User
 
 
 class AuditLogFilter(GovukFilterSet):
-    """The audit log's filters; every one is kept in the URL, so a view can be shared."""
+    """The audit log's filters; every one is kept in the URL, so a view can be shared.
+
+    Built on the records the person may read (`queryset`), it offers only what they
+    may see: "Who" resolves only people with a record among them, so that a person's
+    name cannot be learnt from their id (`?user=7`) by someone who has never seen it.
+    """
 
     from_date = GovukDateFilter(field_name="at", lookup_expr="date__gte", label="From")
     to_date = GovukDateFilter(field_name="at", lookup_expr="date__lte", label="To")
     user = ChosenRecordFilter(
         label="Who",
-        queryset=User.objects.all(),
+        queryset=User.objects.none(),  # set for each person, in __init__
         hint="Untick to see everyone's records. Choose a person by their name in the log.",
     )
     agency = django_filters.ModelChoiceFilter(
@@ -36,3 +42,9 @@ class AuditLogFilter(GovukFilterSet):
     class Meta:
         model = AuditRecord
         fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["user"].queryset = User.objects.filter(
+            Exists(self.queryset.filter(user=OuterRef("pk")))
+        )

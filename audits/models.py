@@ -3,17 +3,28 @@ from django.db import models
 from django.db.models import Q
 
 
+class AccessEventKind(models.TextChoices):
+    DOWNLOAD = "download", "Evidence downloaded"
+    REFUSED = "refused", "Request refused"
+    SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
+    LOCKED_OUT = "locked_out", "Sign-in locked out"
+    CSRF_FAILURE = "csrf_failure", "Form refused: security token missing or wrong"
+    REFUSALS_COUNTED = "refusals_counted", "Refused requests counted"
+
+
 class AccessEvent(models.Model):
     """A read that is on the record: an evidence download, or a refused request.
+
+    Refusals of someone not signed in (a guessed calendar address, a failed sign-in,
+    a lockout, a CSRF failure) are recorded one by one up to a limit an hour from each
+    address, then once as a count (REFUSALS_COUNTED; see sscp.security).
 
     Written once, never changed: changes to records are in their history instead.
     """
 
-    class Kind(models.TextChoices):
-        DOWNLOAD = "download", "Evidence downloaded"
-        REFUSED = "refused", "Request refused"
+    Kind = AccessEventKind
 
-    kind = models.CharField(max_length=20, choices=Kind.choices)
+    kind = models.CharField(max_length=20, choices=AccessEventKind.choices)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -30,7 +41,7 @@ class AccessEvent(models.Model):
         ordering = ["-at", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=["download", "refused"]), name="access_event_kind_valid"
+                condition=Q(kind__in=AccessEventKind.values), name="access_event_kind_valid"
             ),
         ]
         indexes = [models.Index(fields=["object_type", "object_id"], name="access_event_object")]

@@ -245,6 +245,43 @@ def facts_for_history(row, lookups: Lookups = LIVE) -> Facts:
     )
 
 
+# What a refusal of someone who may not be signed in says, before who and where from.
+SIGN_IN_REFUSALS = {
+    AccessEvent.Kind.SIGN_IN_FAILED: "Sign-in failed",
+    AccessEvent.Kind.LOCKED_OUT: "Sign-in refused: locked out after repeated failures",
+    AccessEvent.Kind.CSRF_FAILURE: "Form refused: its security token was missing or wrong",
+}
+
+
+def _account(event: AccessEvent) -> str:
+    """For a sign-in refusal: which account was tried, as its username."""
+    if event.object_type != "user":
+        return ""
+    User = apps.get_model("sscp", "User")
+    username = User.objects.filter(pk=event.object_id).values_list("username", flat=True).first()
+    return f" for “{username}”" if username else ""
+
+
+def _refusal_facts(event: AccessEvent) -> Facts:
+    if event.kind == AccessEvent.Kind.REFUSALS_COUNTED:
+        description = event.detail
+    elif event.kind in SIGN_IN_REFUSALS:
+        where = event.ip_address or "an unknown address"
+        description = (
+            f"{SIGN_IN_REFUSALS[event.kind]}{_account(event)}: {event.method} {event.path} "
+            f"from {where}"
+        )
+    else:
+        description = f"{event.method} {event.path} ({event.status_code})"
+    return Facts(
+        record_type=RecordType.REQUEST,
+        object_id=event.object_id,
+        change=Change.REFUSED,
+        description=description[:300],
+        reason="" if event.kind == AccessEvent.Kind.REFUSALS_COUNTED else event.detail,
+    )
+
+
 def facts_for_event(event: AccessEvent) -> Facts:
     if event.kind == AccessEvent.Kind.DOWNLOAD:
         Evidence = apps.get_model("actions", "Evidence")
@@ -256,10 +293,4 @@ def facts_for_event(event: AccessEvent) -> Facts:
             reason=event.detail,
             **_about("evidence", evidence),
         )
-    return Facts(
-        record_type=RecordType.REQUEST,
-        object_id=event.object_id,
-        change=Change.REFUSED,
-        description=f"{event.method} {event.path} ({event.status_code})"[:300],
-        reason=event.detail,
-    )
+    return _refusal_facts(event)

@@ -10,8 +10,17 @@ from audits.sealing import seal_access_event
 def access_record(
     request, *, kind: str, status_code: int, obj=None, detail: str = ""
 ) -> AccessEvent:
-    """Record an evidence download or a refused request (who, what, when), sealed."""
-    user = request.user if request.user.is_authenticated else None
+    """Record an evidence download or a refused request (who, what, when, from where), sealed.
+
+    Refusals that anyone can cause as often as they like go through
+    sscp.security.record_refusal, which calls this a bounded number of times.
+    """
+    # sscp.security builds on this module, so its client_ip is imported here, not above.
+    from sscp.security import client_ip
+
+    user = getattr(request, "user", None)
+    if user is not None and not user.is_authenticated:
+        user = None
     event = AccessEvent.objects.create(
         kind=kind,
         user=user,
@@ -20,8 +29,8 @@ def access_record(
         status_code=status_code,
         object_type=obj._meta.model_name if obj is not None else "",
         object_id=obj.pk if obj is not None else None,
-        detail=detail,
-        ip_address=request.META.get("REMOTE_ADDR") or None,
+        detail=detail.replace("\x00", "\ufffd"),  # PostgreSQL's text holds no NUL
+        ip_address=client_ip(request),
     )
     seal_access_event(event)
     return event

@@ -41,7 +41,7 @@ def _csv_row(record) -> list:
     return [
         record.seq,
         timezone.localtime(record.at).isoformat(timespec="seconds"),
-        str(record.user or "System"),
+        str(record.user or ("Not signed in" if record.record_type == "request" else "System")),
         record.get_record_type_display(),
         record.get_change_display(),
         record.description,

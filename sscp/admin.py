@@ -1,19 +1,63 @@
+"""
+The admin is for looking into the record and for setting up a partnership, never for
+going around the workflow.
+
+Every record of the workflow (reviews, recommendations, actions and all that belongs
+to them), the outboxes and the audit trail is read-only here (`ReadOnlyAdmin`): a
+status, a due date or a decision changes only through the services, which check who
+may change it, record why, and seal the change. Agencies, themes and people are still
+added and changed here, with history (`TrackedAdmin`). Nothing is ever deleted, and no
+record is put back to an earlier version from its history page.
+"""
+
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
-from sscp.models import Agency, User
+from sscp.models import Agency, OutgoingEmail, User
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Looked into, never added, changed or deleted here."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class TrackedAdmin(SimpleHistoryAdmin):
+    """A tracked model: its history shown, the record kept for ever.
+
+    simple-history's page for one version saves whatever is posted to it, whatever
+    SIMPLE_HISTORY_REVERT_DISABLED says: so only reading it is allowed.
+    """
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method != "GET":
+            raise PermissionDenied("A record is never put back to an earlier version")
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 @admin.register(Agency)
-class AgencyAdmin(SimpleHistoryAdmin):
+class AgencyAdmin(TrackedAdmin):
     list_display = ["name", "short_name", "sector", "is_active"]
     list_filter = ["sector", "is_active"]
     search_fields = ["name", "short_name"]
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
+class UserAdmin(DjangoUserAdmin, TrackedAdmin):
     list_display = ["username", "first_name", "last_name", "email", "agency", "is_active"]
     list_filter = ["groups", "agency", "is_active"]
     list_select_related = ["agency"]
@@ -21,3 +65,21 @@ class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
     add_fieldsets = DjangoUserAdmin.add_fieldsets + (
         ("Partnership", {"fields": ["email", "first_name", "last_name", "agency", "groups"]}),
     )
+
+
+@admin.register(OutgoingEmail)
+class OutgoingEmailAdmin(ReadOnlyAdmin):
+    """The account emails' outbox, to look into: it is written only by the service."""
+
+    list_display = ["created_at", "kind", "address", "status", "attempts", "sent_at"]
+    list_filter = ["status", "kind"]
+
+
+# The roles are groups found by their names (sscp.roles), made by a migration: renaming
+# or deleting one would take the role from everyone who holds it, with no history.
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class RoleAdmin(ReadOnlyAdmin, GroupAdmin):
+    pass

@@ -1,10 +1,16 @@
-"""Pieces shared by the FilterSets of the lists: GOV.UK dates, sortable columns."""
+"""Pieces shared by the FilterSets of the lists: GOV.UK dates, sortable columns, records
+chosen by their id in the URL."""
 
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django_filters.fields import ModelChoiceField
 
 from sscp.forms import GovukDateField
+
+# More digits than any primary key has: int() of a very long string is slow, or refused.
+MAX_ID_DIGITS = 20
 
 
 class GovukDateFilter(django_filters.DateFilter):
@@ -47,6 +53,35 @@ class StableOrderingFilter(django_filters.OrderingFilter):
         return qs
 
 
+def record_id(value, model) -> int | None:
+    """`value` (from a URL) as a primary key that `model` could have, else None.
+
+    Only plain digits, and no more than the database's column can hold: a larger
+    number matches nothing on PostgreSQL but fails on SQLite, and "²" passes
+    str.isdigit() but not int().
+    """
+    text = str(value).strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= MAX_ID_DIGITS):
+        return None
+    _lowest, highest = connection.ops.integer_field_range(model._meta.pk.get_internal_type())
+    number = int(text)
+    return number if 0 < number <= highest else None
+
+
+class RecordChoiceField(ModelChoiceField):
+    """A choice of record by id that refuses, as an invalid choice, an id no record can have
+    (see `record_id`) before it reaches the database."""
+
+    def to_python(self, value):
+        model = self.queryset.model
+        chosen_none = self.null_label is not None and value == self.null_value
+        if value in self.empty_values or isinstance(value, model) or chosen_none:
+            return super().to_python(value)
+        if record_id(value, model) is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
 class ChosenRecordWidget(forms.CheckboxInput):
     """A ticked box that keeps a record chosen elsewhere; unticking it drops the filter."""
 
@@ -68,13 +103,26 @@ class ChosenRecordFilter(django_filters.ModelChoiceFilter):
     already chosen, as a ticked box, and a free-text search finds the rest.
     """
 
+    field_class = RecordChoiceField
+
     def __init__(self, *args, hint="", **kwargs):
         self.hint = hint
         super().__init__(*args, **kwargs)
 
 
 class GovukFilterSet(django_filters.FilterSet):
-    """A FilterSet whose form fits a narrow column: full-width selects, chosen records as boxes."""
+    """A FilterSet whose form fits a narrow column: full-width selects, chosen records as boxes.
+
+    Every choice of a record by id (each ModelChoiceFilter) refuses ids that no record
+    can have as invalid choices (RecordChoiceField), so that no value in a URL can make
+    the database fail.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for filter_ in self.filters.values():
+            if filter_.field_class is ModelChoiceField:
+                filter_.field_class = RecordChoiceField  # this instance's copy of the filter
 
     @property
     def form(self):

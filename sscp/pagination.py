@@ -5,6 +5,10 @@ from dataclasses import dataclass
 from django.core.paginator import Paginator
 
 PAGE_SIZE = 50
+# The furthest page a URL may ask for: its rows start at an offset the databases can
+# take (a 64-bit integer); a larger number asks for this page, which is empty.
+MAX_PAGE = (2**63 - 1) // PAGE_SIZE
+MAX_PAGE_DIGITS = len(str(MAX_PAGE))
 
 
 def page_of(request, items, param: str = "page"):
@@ -39,12 +43,19 @@ class UncountedPage:
         return self.number - 1
 
 
+def page_number(value) -> int:
+    """A page number from a URL: 1 unless it is plain digits, and at most MAX_PAGE."""
+    text = str(value or "").strip()
+    if not (text.isascii() and text.isdigit()):
+        return 1
+    if len(text) > MAX_PAGE_DIGITS:
+        return MAX_PAGE
+    return min(max(1, int(text)), MAX_PAGE)
+
+
 def uncounted_page_of(request, items) -> UncountedPage:
     """The page of `items` the URL asks for, without counting them; a bad number gives page 1."""
-    try:
-        number = max(1, int(request.GET.get("page", 1)))
-    except (TypeError, ValueError):
-        number = 1
+    number = page_number(request.GET.get("page"))
     start = (number - 1) * PAGE_SIZE
     rows = list(items[start : start + PAGE_SIZE + 1])
     return UncountedPage(rows[:PAGE_SIZE], number, has_next=len(rows) > PAGE_SIZE)

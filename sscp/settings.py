@@ -429,3 +429,24 @@ RATELIMIT_FAIL_OPEN = False
 # admin may roll a record back to an earlier version.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 SIMPLE_HISTORY_REVERT_DISABLED = True
+
+# --- faults ---
+# The upload handler that counts files and bytes comes first: past EVIDENCE_MAX_FILES or
+# EVIDENCE_MAX_UPLOAD_BYTES it keeps nothing more and the form says why (sscp.uploads).
+FILE_UPLOAD_HANDLERS = [
+    "sscp.uploads.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Counting is the handler's: Django's own count refuses during the CSRF check, before any
+# form exists, with a bare "400 Bad Request" (TooManyFilesSent).
+DATA_UPLOAD_MAX_NUMBER_FILES = None
+
+# --- security ---
+# Log lines cannot be forged: every message escaped, a refused request (4xx) on one line
+# without a traceback (sscp.logs). Django's own "django" handlers are dropped, so that its
+# records reach the console once, through the filter.
+LOGGING["filters"] = {**LOGGING.get("filters", {}), "one_line": {"()": "sscp.logs.OneLineFilter"}}
+for _handler in LOGGING["handlers"].values():
+    _handler["filters"] = [*_handler.get("filters", []), "one_line"]
+LOGGING.setdefault("loggers", {}).setdefault("django", {"handlers": [], "propagate": True})

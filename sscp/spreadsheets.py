@@ -6,16 +6,22 @@ and both with any formula disarmed.
 
 import csv
 import datetime
+import re
 import tempfile
 from dataclasses import dataclass
 
 from django.http import FileResponse, StreamingHttpResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Where a spreadsheet may start a cell: the start of the text, or after a separator it
+# may split on (a comma; a semicolon in locales that write 1,5; a tab; a line break),
+# then any spaces or double quotes it may drop, then the character that makes a formula.
+FORMULA = re.compile(r"""(^|[,;\t\r\n])([ "]*)(?=[=+\-@\t\r])""")
 CSV_BATCH = 200  # rows sent at a time: fewer, larger writes, still flat memory
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -23,12 +29,16 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def safe_cell(value):
     """A cell's value with any formula disarmed (OWASP CSV injection).
 
-    Text that a spreadsheet would read as a formula — starting with =, +, -, @,
-    tab or carriage return — gets a leading apostrophe, so it is shown as text.
-    Numbers, dates and empty values are left as they are.
+    Wherever a spreadsheet could start a cell in the text — at its start, or after a
+    comma, semicolon, tab or line break it may split the text on (a `;`-separated
+    locale turns `x;=HYPERLINK(…)` into two cells) — and that cell would begin with
+    =, +, -, @, tab or carriage return (after any spaces or quotes), an apostrophe
+    goes in front of that character, so the cell is shown as text. Nothing else
+    changes, so the text stays readable. Numbers, dates and empty values are left as
+    they are.
     """
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
+    if isinstance(value, str):
+        return FORMULA.sub(r"\1\2'", value)
     return value
 
 
@@ -116,4 +126,8 @@ def _xlsx_cell(sheet, value):
         cell = WriteOnlyCell(sheet, value=value)
         cell.number_format = "d mmm yyyy"
         return cell
+    if isinstance(value, str):
+        # XLSX cannot hold most control characters (openpyxl refuses them): show each
+        # as the replacement character rather than fail the whole download.
+        value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
     return safe_cell(value)

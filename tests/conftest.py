@@ -36,9 +36,7 @@ def cache(settings):
     """Each test starts with empty counters (rate limits), in this process's memory."""
     from django.core.cache import cache
 
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    }
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     cache.clear()
     yield cache
     cache.clear()

@@ -7,6 +7,8 @@ folder, or reach a page unescaped.
 
 import csv
 import io
+import itertools
+import re
 import unicodedata
 from pathlib import PurePosixPath
 
@@ -331,3 +333,67 @@ def test_a_formula_in_a_recommendation_is_disarmed_in_both_exports(client_for, s
     ).active
     assert sheet.cell(row=2, column=4).value == "'" + formula
     assert sheet.cell(row=2, column=4).data_type == "s"
+
+
+# Text made of what matters to a spreadsheet: separators, the characters that start a
+# formula, spaces and quotes it may drop, control characters, and anything else.
+spreadsheet_text = st.text(
+    alphabet=st.one_of(
+        st.sampled_from(list(",;\t\r\n \"'=+-@xA1\x01")),
+        st.characters(exclude_characters="\x00"),  # NUL is refused before it is stored
+    ),
+    max_size=60,
+)
+
+
+def formula_parts(cell: str) -> list[str]:
+    """The parts of a cell that a spreadsheet splitting it on , ; or tab would run as formulas."""
+    return [
+        part for part in re.split(r"[,;\t]", cell) if part.lstrip(' "').startswith(FORMULA_STARTS)
+    ]
+
+
+@settings(max_examples=500, deadline=None)
+@given(value=spreadsheet_text)
+def test_no_part_of_a_cell_a_spreadsheet_could_split_off_starts_a_formula(value):
+    """Issue 15, item 16: not only the first character: `x;=HYPERLINK(…)` in a `;` locale."""
+    cell = safe_cell(value)
+    assert formula_parts(cell) == [], (value, cell)
+    assert cell.replace("'", "") == value.replace("'", "")  # only apostrophes added: readable
+
+
+def test_a_formula_after_a_separator_is_disarmed_and_the_text_stays_readable():
+    """Issue 15, item 16: each part that would start a formula gets its apostrophe."""
+    assert (
+        safe_cell('x;=HYPERLINK("http://evil.example")') == 'x;\'=HYPERLINK("http://evil.example")'
+    )
+    assert safe_cell('Minutes, "=1+1"') == 'Minutes, "\'=1+1"'
+    assert safe_cell("a\t @SUM(A1)") == "a\t '@SUM(A1)"
+    assert safe_cell("Costs fell -5% this year") == "Costs fell -5% this year"
+    assert safe_cell(-5) == -5
+
+
+REVIEW_NUMBERS = itertools.count(1)
+
+
+def exported_cells(client):
+    """Every cell of the action list's CSV and XLSX exports, as text."""
+    body = b"".join(client.get(reverse("action-list-csv")).streaming_content).decode()
+    cells = [cell for row in csv.reader(io.StringIO(body)) for cell in row]
+    workbook = b"".join(client.get(reverse("action-list-xlsx")).streaming_content)
+    for row in load_workbook(io.BytesIO(workbook)).active.iter_rows(values_only=True):
+        cells += [str(value) for value in row if value is not None]
+    return cells
+
+
+@HYPOTHESIS
+@given(text=spreadsheet_text)
+def test_no_exported_cell_split_on_a_separator_starts_a_formula(text, silg_chair, lead_a):
+    """Issue 15, item 16: through the real CSV and XLSX downloads, whatever the text."""
+    review = make_review(title=f"{text} {next(REVIEW_NUMBERS)}")  # examples share the database
+    recommendation = make_recommendation(review, text=text or "x", agencies=[lead_a.agency])
+    make_action(recommendation, agency=lead_a.agency, title=text or "x", success_measure=text)
+    client = Client(raise_request_exception=False)
+    client.force_login(silg_chair)
+    cells = exported_cells(client)
+    assert [cell for cell in cells if formula_parts(cell)] == []

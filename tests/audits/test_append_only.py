@@ -247,7 +247,12 @@ def test_every_change_on_the_apps_paths_has_exactly_one_history_row(
         (chair, "action-sign-off", {"decision": "return", "comment": "Add the register"}),
         (lead_a, "action-submit", {"completion_statement": "Register added"}),
         (chair, "action-sign-off", {"decision": "approve"}),
-        (chair, "action-reopen", {"reason": "Re-audit"}),
+        # Reopening asks for a new due date (issue 15, item 22).
+        (
+            chair,
+            "action-reopen",
+            {"reason": "Re-audit", **date_parts("due_date", due + datetime.timedelta(120))},
+        ),
         (chair, "action-supersede", {"reason": "Replaced"}),
     ]:
         with one_history_row_per_change():

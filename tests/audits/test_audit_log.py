@@ -11,9 +11,10 @@ from django.http import StreamingHttpResponse
 from django.urls import reverse
 
 from actions import services
+from audits.history import acting_as
 from audits.models import AuditRecord
 from sscp.pagination import PAGE_SIZE
-from tests.makers import make_action, make_evidence, make_recommendation, make_review
+from tests.makers import make_action, make_evidence, make_recommendation, make_review, make_user
 from tests.pages import text
 
 pytestmark = pytest.mark.django_db
@@ -202,3 +203,34 @@ def test_a_review_timeline_leads_to_its_records_in_the_log(client_for, silg_chai
     log = client.get(reverse("audit-log"), {"review": review.pk}).content.decode()
     assert "Review: Clare" in log
     assert f'type="checkbox" name="review" value="{review.pk}"' in log
+
+
+def test_who_names_only_people_whose_records_the_viewer_may_see(client_for, lead_a, silg_chair):
+    """Issue 15, item 16: `?user=<id>` of an operator whose records an agency lead cannot see
+    does not name them to the lead; the chair, who sees their records, gets the filter."""
+    operator = make_user(
+        "operator", first_name="Olive", last_name="Operator", is_staff=True, is_superuser=True
+    )
+    client = client_for(operator)
+    response = client.post(
+        reverse("admin:sscp_agency_add"),
+        {"name": "Test Trust", "short_name": "Test", "sector": "health", "is_active": "on"},
+    )
+    assert response.status_code == 302
+    assert AuditRecord.objects.filter(user=operator).exists()
+    lead_page = client_for(lead_a).get(reverse("audit-log"), {"user": operator.pk})
+    assert lead_page.status_code == 200
+    assert "Olive" not in lead_page.content.decode()
+    assert "Operator" not in lead_page.content.decode()
+    chair_page = client_for(silg_chair).get(reverse("audit-log"), {"user": operator.pk})
+    assert "Who: Olive Operator" in chair_page.content.decode()
+    assert "Agency “Test Trust”" in log_text(client_for(silg_chair), user=operator.pk)
+
+
+def test_who_still_finds_people_in_the_leads_part_of_the_log(client_for, lead_a, silg_chair):
+    """Issue 15, item 16: someone whose review records a lead reads is still found by id."""
+    officer = make_user("officer-2", first_name="Pat", last_name="Planner")
+    with acting_as(officer):
+        make_review(title="Planned by Pat")
+    page = client_for(lead_a).get(reverse("audit-log"), {"user": officer.pk}).content.decode()
+    assert "Who: Pat Planner" in page

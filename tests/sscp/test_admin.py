@@ -1,15 +1,25 @@
-"""The Django admin covers every model, with its history."""
+"""The Django admin covers every model, with its history, and cannot go around the workflow."""
 
 import pytest
 from django.apps import apps
 from django.contrib import admin
+from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from tests.makers import make_action, make_evidence, make_user
+from actions import services
+from actions.models import Action, ExtensionRequest, Reminder
+from audits.models import AccessEvent, AuditRecord
+from audits.sealing import verify
+from reviews.models import Recommendation, Review, Theme
+from sscp import roles
+from sscp.models import Agency, OutgoingEmail, User
+from tests.makers import make_action, make_evidence, make_lead, make_theme, make_user
 
 pytestmark = pytest.mark.django_db
 
 OUR_APPS = {"sscp", "reviews", "actions", "audits"}
+# Set up by an operator in the admin (for now): added and changed there, with history.
+SET_UP_IN_THE_ADMIN = {Agency, Theme, User}
 
 
 def our_models():
@@ -39,3 +49,160 @@ def test_an_administrator_can_open_every_list_and_history_page(client):
         if obj is not None and hasattr(model, "history"):
             history = reverse(f"admin:{meta.app_label}_{meta.model_name}_history", args=[obj.pk])
             assert client.get(history).status_code == 200, history
+        if obj is not None:
+            change = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])
+            assert client.get(change).status_code == 200, change
+
+
+@pytest.fixture
+def every_kind_of_record(lead_a, silg_chair):
+    """One record of every model, made through the services where there is one."""
+    theme = make_theme("Neglect")
+    action = make_action(agency=lead_a.agency, status="in_progress")
+    action.recommendation.review.themes.add(theme)
+    services.progress_post(actor=lead_a, action=action, text="Started")
+    make_evidence(action, uploaded_by=lead_a)
+    services.extension_request(
+        actor=lead_a,
+        action=action,
+        requested_due_date=action.due_date.replace(year=action.due_date.year + 1),
+        reason="Trainer ill",
+    )
+    services.action_submit(actor=lead_a, action=action, completion_statement="Done")
+    services.action_return(actor=silg_chair, action=action, comment="Add the register")
+    Reminder.objects.create(
+        recipient=lead_a,
+        action=action,
+        kind=Reminder.Kind.OVERDUE,
+        reminder_date=action.due_date,
+        due_date=action.due_date,
+    )
+    OutgoingEmail.objects.create(kind=OutgoingEmail.Kind.PASSWORD_RESET, address="a@example.org")
+    return action
+
+
+def _snapshot() -> dict:
+    """Every row of every model, column by column (signing in is not a change)."""
+
+    def columns(obj):
+        return tuple(
+            getattr(obj, f.attname) for f in obj._meta.concrete_fields if f.name != "last_login"
+        )
+
+    return {
+        model: sorted(columns(obj) for obj in model._default_manager.all())
+        for model in our_models()
+    }
+
+
+def _admin_urls(model, obj) -> dict[str, str]:
+    info = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+    return {
+        "add": reverse(f"{info}_add"),
+        "change": reverse(f"{info}_change", args=[obj.pk]),
+        "delete": reverse(f"{info}_delete", args=[obj.pk]),
+        "changelist": reverse(f"{info}_changelist"),
+    }
+
+
+def test_the_admin_refuses_every_change_to_the_workflow_and_every_delete(
+    client, every_kind_of_record, lead_b
+):
+    """Issue 15, item 8: as a superuser, through the real admin pages, every add, change,
+    delete and revert of a workflow record is refused (403); agencies, themes and people
+    cannot be deleted; nothing changes and the audit trail still verifies."""
+    client.force_login(make_user("operator", is_staff=True, is_superuser=True))
+    client.get(reverse("action-edit", args=[every_kind_of_record.pk]))  # an access event
+    assert client.get(reverse("admin:index")).status_code == 200
+    AccessEvent.objects.get()  # the refusal above is on the record (an operator has no role)
+    before, records_before = _snapshot(), AuditRecord.objects.count()
+    refused = []
+    for model in our_models():
+        obj = model._default_manager.order_by("pk").first()
+        assert obj is not None, f"the fixture makes no {model.__name__}"
+        urls = _admin_urls(model, obj)
+        attempts = [
+            ("GET", urls["delete"], {}),
+            ("POST", urls["delete"], {"post": "yes"}),
+        ]
+        if model not in SET_UP_IN_THE_ADMIN:
+            attempts += [
+                ("GET", urls["add"], {}),
+                ("POST", urls["add"], {"status": "completed", "name": "X", "title": "X"}),
+                ("POST", urls["change"], {"status": "completed", "name": "X", "title": "X"}),
+            ]
+        for method, url, data in attempts:
+            response = client.get(url) if method == "GET" else client.post(url, data)
+            if response.status_code != 403:
+                refused.append(f"{method} {url}: {response.status_code}")
+        # The changelist's bulk delete is not offered, and posting it deletes nothing.
+        page = client.get(urls["changelist"]).content.decode()
+        assert 'value="delete_selected"' not in page, model
+        client.post(
+            urls["changelist"],
+            {"action": "delete_selected", "_selected_action": [obj.pk], "post": "yes"},
+        )
+    assert refused == []
+    assert _snapshot() == before
+    assert AuditRecord.objects.count() == records_before
+    result = verify()
+    assert result.intact, result.problem
+
+
+def test_the_admin_cannot_revert_a_record_to_an_earlier_version(client, every_kind_of_record):
+    """Issue 15, item 8: the history pages show each version; posting one back is refused."""
+    action = every_kind_of_record
+    client.force_login(make_user("operator", is_staff=True, is_superuser=True))
+    agency = action.agency
+    for obj in [action, agency]:
+        row = obj.history.order_by("history_id").first()
+        meta = obj._meta
+        url = reverse(
+            f"admin:{meta.app_label}_{meta.model_name}_simple_history",
+            args=[obj.pk, row.history_id],
+        )
+        assert client.get(url).status_code == 200
+        fields = {f.name: getattr(row, f.attname) for f in meta.concrete_fields}
+        response = client.post(url, {k: "" if v is None else v for k, v in fields.items()})
+        assert response.status_code == 403, url
+    action.refresh_from_db()
+    assert action.status == Action.Status.IN_PROGRESS
+
+
+def test_the_roles_cannot_be_renamed_or_deleted_in_the_admin(client):
+    """Issue 15, item 8: a role is a group found by its name; renaming one removes it from
+    everyone who holds it, with no history."""
+    client.force_login(make_user("operator", is_staff=True, is_superuser=True))
+    group = Group.objects.get(name=roles.SILG_CHAIR)
+    for url, data in [
+        (reverse("admin:auth_group_change", args=[group.pk]), {"name": "Renamed"}),
+        (reverse("admin:auth_group_delete", args=[group.pk]), {"post": "yes"}),
+        (reverse("admin:auth_group_add"), {"name": "New role"}),
+    ]:
+        assert client.post(url, data).status_code == 403, url
+    assert Group.objects.filter(name=roles.SILG_CHAIR).exists()
+
+
+def test_agencies_themes_and_people_are_still_set_up_in_the_admin_with_history(client):
+    """Issue 15, item 8: what has no workflow is still added and changed there, on the record."""
+    operator = make_user("operator", is_staff=True, is_superuser=True)
+    client.force_login(operator)
+    response = client.post(
+        reverse("admin:sscp_agency_add"),
+        {"name": "Test Trust", "short_name": "Test", "sector": "health", "is_active": "on"},
+    )
+    assert response.status_code == 302
+    agency = Agency.objects.get(name="Test Trust")
+    theme = make_theme("Neglect")
+    response = client.post(
+        reverse("admin:reviews_theme_change", args=[theme.pk]),
+        {"name": "Neglect and abuse", "description": ""},
+    )
+    assert response.status_code == 302
+    lead = make_lead(agency, "new-lead")
+    assert agency.history.get().history_user == operator
+    assert Theme.objects.get().history.latest().history_user == operator
+    assert User.objects.filter(pk=lead.pk).exists()
+    assert not Review.objects.exists() and not Recommendation.objects.exists()
+    assert not ExtensionRequest.objects.exists()
+    assert verify().intact

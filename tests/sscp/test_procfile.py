@@ -38,7 +38,9 @@ def test_the_web_process_serves_on_the_port_it_is_given(tmp_path):
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and answer is None:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/accessibility/", timeout=2) as r:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/accessibility/", timeout=2
+                ) as r:
                     answer = r.status
             except urllib.error.HTTPError as error:
                 answer = error.code

@@ -3,6 +3,7 @@
 import datetime
 import logging
 import os
+import re
 import subprocess
 import sys
 
@@ -155,3 +156,129 @@ def test_a_guessed_or_refused_address_is_not_logged_as_an_error(client_for, lead
         f"Not Found: {guessed}",
         f"Forbidden (Permission denied): {refused}",
     ]
+
+
+# Cache-Control (issue 15, item 14) ------------------------------------------------
+
+
+def every_page(objects) -> list[str]:
+    """Every address the URL resolver has, filled in with real records: the admin's lists
+    and forms, and every page of the app. An address with a part this does not know how
+    to fill in fails the test, so that a new page cannot be left out."""
+    from django.apps import apps
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    addresses = []
+
+    def value(route: str, name: str):
+        segments = route.split("/")
+        if segments[0] == "admin" and name in {"object_id", "id"} and segments[1] != "r":
+            model = apps.get_model(segments[1], segments[2])  # admin/<app>/<model>/<id>/…
+            first = model._default_manager.order_by("pk").values_list("pk", flat=True).first()
+            return first or 1  # none yet (axes' lockouts): the page answers all the same
+        return objects.get((segments[0], name), objects.get(name))
+
+    def fill(route: str, converters) -> str:
+        for name in converters:
+            filled = value(route, name)
+            assert filled is not None, f"nothing to fill <{name}> of {route} with"
+            route = re.sub(rf"<(\w+:)?{name}>", str(filled), route, count=1)
+        return "/" + route
+
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, route)
+            elif isinstance(pattern, URLPattern) and "(" not in route and "^" not in route:
+                addresses.append(fill(route, re.findall(r"<(?:\w+:)?(\w+)>", route)))
+
+    walk(get_resolver().url_patterns)
+    return addresses
+
+
+@pytest.fixture
+def one_of_everything(lead_a, silg_chair):
+    from django.contrib.contenttypes.models import ContentType
+
+    from actions import services
+    from actions.models import Action
+    from sscp.services import calendar_address_renew
+    from tests.makers import make_evidence
+
+    action = make_action(agency=lead_a.agency, owner=lead_a)
+    evidence = make_evidence(action, uploaded_by=lead_a)
+    extension = services.extension_request(
+        actor=lead_a,
+        action=action,
+        requested_due_date=action.due_date + datetime.timedelta(days=30),
+        reason="Trainer ill",
+    )
+    calendar_address_renew(actor=lead_a, user=lead_a)
+    lead_a.refresh_from_db()
+    return {
+        ("actions", "pk"): action.pk,
+        ("recommendations", "pk"): action.recommendation_id,
+        ("reviews", "pk"): action.recommendation.review_id,
+        ("evidence", "pk"): evidence.pk,
+        ("extensions", "pk"): extension.pk,
+        "token": lead_a.calendar_token,
+        "uidb64": "MQ",
+        "file_format": "csv",
+        # The admin's "view on site" link: a content type, then an object of it.
+        ("admin", "content_type_id"): ContentType.objects.get_for_model(Action).pk,
+        ("admin", "object_id"): action.pk,
+    }
+
+
+def test_no_signed_in_page_is_kept_by_the_browser(client, one_of_everything, lead_a):
+    """Issue 15, item 14: every page the resolver has, signed in (as an agency lead, and as
+    an operator for the admin), answers Cache-Control: no-store (and a page, private)."""
+    from tests.makers import make_user
+
+    operator = make_user("operator", is_staff=True, is_superuser=True)
+    kept = []
+    for person in [lead_a, operator]:
+        client.force_login(person)
+        for address in every_page(one_of_everything):
+            response = client.get(address)
+            directives = {d.strip() for d in response.get("Cache-Control", "").split(",")}
+            page = response.get("Content-Type", "").startswith("text/html")
+            if "no-store" not in directives or (page and "private" not in directives):
+                kept.append(f"{person} {address} {response.status_code}: {directives}")
+    assert kept == []
+
+
+def test_the_sign_in_and_password_pages_are_not_kept_either(client):
+    """Issue 15, item 14: what someone typed into them must not come back with Back."""
+    for name in ["login", "password_reset", "password_reset_done", "password_reset_complete"]:
+        response = client.get(reverse(name))
+        assert response.status_code == 200, name
+        assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+    assert "Cache-Control" not in client.get(reverse("accessibility"))
+
+
+def test_downloads_keep_their_own_headers(client_for, lead_a):
+    """Issue 15, item 14: a download is still a download, and is not kept either."""
+    from tests.makers import make_evidence
+
+    evidence = make_evidence(make_action(agency=lead_a.agency), uploaded_by=lead_a)
+    client = client_for(lead_a)
+    download = client.get(reverse("evidence-download", args=[evidence.pk]))
+    assert download["Content-Disposition"].startswith("attachment")
+    assert download["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert download["Cache-Control"] == "no-store"  # its own, as the view wrote it
+    export = client.get(reverse("action-list-csv"))
+    assert export["Content-Disposition"].startswith("attachment")
+    assert "no-store" in export["Cache-Control"]
+
+
+def test_static_files_stay_cacheable_when_signed_in(settings, lead_a):
+    """Issue 15, item 14: no-store is for what a person saw, not the stylesheet."""
+    settings.WHITENOISE_USE_FINDERS = True  # serve from the source folders, as in development
+    client = Client()  # a new client: WhiteNoise reads its settings when it starts
+    client.force_login(lead_a)
+    response = client.get("/static/govuk/all.bundle.js")
+    assert response.status_code == 200
+    assert "no-store" not in response["Cache-Control"]
+    assert "public" in response["Cache-Control"] and "max-age" in response["Cache-Control"]
