@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django_filters.fields import ModelChoiceField
 
-from sscp.forms import GovukDateField
+from sscp.forms import GovukDateField, govuk_error_messages
 
 # More digits than any primary key has: int() of a very long string is slow, or refused.
 MAX_ID_DIGITS = 20
@@ -132,9 +132,10 @@ class GovukFilterSet(django_filters.FilterSet):
 
     def tailor_form(self, form):
         """Adjust the form once, as it is built and before it is validated."""
-        for field in form.fields.values():
+        for name, field in form.fields.items():
             if isinstance(field.widget, forms.Select):
                 field.widget.attrs.setdefault("class", "govuk-!-width-full")
+            field.error_messages.update(govuk_error_messages(name, field))
         _show_chosen_records(self, form)
 
 

@@ -223,7 +223,7 @@ def test_a_review_is_chosen_by_link_and_shown_as_a_box_to_untick(client_for, sil
 def test_a_review_that_does_not_exist_is_refused_clearly(client_for, silg_chair, world):
     response = client_for(silg_chair).get(reverse("action-list"), {"review": 999999})
     page = response.content.decode()
-    assert "Select a valid choice" in page
+    assert "Choose the review from the list" in page and "Select a valid choice" not in page
     assert "No actions match these filters." in page
 
 
