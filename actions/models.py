@@ -97,13 +97,38 @@ class ActionStatus(models.TextChoices):
     SUPERSEDED = "superseded", "Superseded"
 
 
+# The GOV.UK tag colour of each status and rating, wherever they are shown.
+STATUS_COLOURS = {
+    ActionStatus.NOT_STARTED: "grey",
+    ActionStatus.IN_PROGRESS: "blue",
+    ActionStatus.SUBMITTED: "purple",
+    ActionStatus.COMPLETED: "green",
+    ActionStatus.SUPERSEDED: "grey",
+}
+RAG_COLOURS = {
+    Rag.COMPLETE: "blue",
+    Rag.OVERDUE: "red",
+    Rag.RETURNED: "orange",
+    Rag.DUE_SOON: "yellow",
+    Rag.ON_TRACK: "green",
+    Rag.SUPERSEDED: "grey",
+}
+
+# An action is open until it is completed or superseded. What may be done in which
+# status is the lifecycle table's (actions.lifecycle); these two are what a row and
+# an index need to know.
+OPEN_STATUSES = (ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS, ActionStatus.SUBMITTED)
+CLOSED_STATUSES = (ActionStatus.COMPLETED, ActionStatus.SUPERSEDED)
+_OPEN = [status.value for status in OPEN_STATUSES]  # as index conditions write them
+
+
 class Action(models.Model):
     """What one agency will do towards a recommendation, and by when."""
 
     Status = ActionStatus
 
-    OPEN_STATUSES = (Status.NOT_STARTED, Status.IN_PROGRESS, Status.SUBMITTED)
-    CLOSED_STATUSES = (Status.COMPLETED, Status.SUPERSEDED)
+    OPEN_STATUSES = OPEN_STATUSES
+    CLOSED_STATUSES = CLOSED_STATUSES
 
     recommendation = models.ForeignKey(
         Recommendation, on_delete=models.PROTECT, related_name="actions"
@@ -179,20 +204,20 @@ class Action(models.Model):
             # left (ready to close) and which reviews are overdue (the partnership dashboard);
             models.Index(
                 fields=["recommendation", "due_date"],
-                condition=Q(status__in=["not_started", "in_progress", "submitted"]),
+                condition=Q(status__in=_OPEN),
                 name="action_open_rec_due",
             ),
             # and an agency's, soonest due first (the lead's dashboard and overdue list).
             models.Index(
                 fields=["agency", "due_date", "id"],
-                condition=Q(status__in=["not_started", "in_progress", "submitted"]),
+                condition=Q(status__in=_OPEN),
                 name="action_open_agency_due",
             ),
             # Returned by the SILG chair and not yet resubmitted: few, asked for on every
             # agency lead's dashboard.
             models.Index(
                 fields=["agency", "returned_at", "id"],
-                condition=Q(status="in_progress", returned_at__isnull=False),
+                condition=Q(status=ActionStatus.IN_PROGRESS.value, returned_at__isnull=False),
                 name="action_returned",
             ),
             # The action list sorted by title.
@@ -204,6 +229,18 @@ class Action(models.Model):
 
     def get_absolute_url(self):
         return reverse("action-detail", args=[self.pk])
+
+    @staticmethod
+    def audit_about(row, lookups) -> dict:
+        """What the audit record of this row says it is about (audits.records.about)."""
+        recommendation = lookups.values(Recommendation, row.recommendation_id, ("review_id",))
+        return {
+            "description": f"Action “{row.title}”",
+            "agency_id": row.agency_id,
+            "review_id": recommendation["review_id"] if recommendation else None,
+            "recommendation_id": row.recommendation_id,
+            "action_id": row.id,
+        }
 
     @staticmethod
     def url_format() -> str:
@@ -261,6 +298,27 @@ class Action(models.Model):
         return self.due_date != self.original_due_date
 
 
+ACTION_FACTS = ("title", "agency_id", "recommendation_id", "recommendation__review_id")
+
+
+def about_action_record(what: str, row, lookups) -> dict:
+    """What the audit record of a record belonging to an action (progress, evidence, a
+    decision, an extension request) says it is about: the action's agency, review and all."""
+    action = lookups.values(Action, row.action_id, ACTION_FACTS) or {
+        "title": f"#{row.action_id}",
+        "agency_id": None,
+        "recommendation_id": None,
+        "recommendation__review_id": None,
+    }
+    return {
+        "description": f"{what} on “{action['title']}”",
+        "agency_id": action["agency_id"],
+        "review_id": action["recommendation__review_id"],
+        "recommendation_id": action["recommendation_id"],
+        "action_id": row.action_id,
+    }
+
+
 class ProgressUpdate(models.Model):
     """A note of progress posted by the agency; never edited or removed."""
 
@@ -280,6 +338,10 @@ class ProgressUpdate(models.Model):
 
     def __str__(self):
         return f"Progress on {self.action} by {self.author}"
+
+    @staticmethod
+    def audit_about(row, lookups) -> dict:
+        return about_action_record("Progress update", row, lookups)
 
 
 class EvidenceStorage(LazyObject):
@@ -352,6 +414,10 @@ class Evidence(models.Model):
 
     def get_absolute_url(self):
         return reverse("evidence-download", args=[self.pk])
+
+    @staticmethod
+    def audit_about(row, lookups) -> dict:
+        return about_action_record(f"Evidence “{row.original_name}”", row, lookups)
 
     @property
     def is_withdrawn(self) -> bool:
@@ -430,6 +496,10 @@ class ExtensionRequest(models.Model):
     def __str__(self):
         return f"Extension to {self.requested_due_date} for {self.action}"
 
+    @staticmethod
+    def audit_about(row, lookups) -> dict:
+        return about_action_record("Extension request", row, lookups)
+
 
 class DecisionOutcome(models.TextChoices):
     APPROVED = "approved", "Approved"
@@ -470,6 +540,10 @@ class SignOffDecision(models.Model):
 
     def __str__(self):
         return f"{self.get_outcome_display()}: {self.action}"
+
+    @staticmethod
+    def audit_about(row, lookups) -> dict:
+        return about_action_record("Sign-off decision", row, lookups)
 
 
 class ReminderKind(models.TextChoices):

@@ -25,6 +25,29 @@ from actions.models import (
 )
 from reviews.models import Recommendation, Review
 from sscp.models import Agency
+from sscp.permissions import Ability, get_for_user
+
+# Fetching one record for a view: 404 outside the person's view, 403 where they may
+# read but not act (sscp.permissions.get_for_user decides and records the refusal).
+
+
+def action_for(request, pk, ability: Ability = Ability.READ, queryset=None) -> Action:
+    if queryset is None:
+        queryset = Action.objects.select_related("recommendation__review", "agency", "owner")
+    return get_for_user(request, queryset, pk, ability)
+
+
+def evidence_for(request, pk, ability: Ability = Ability.SEE_CONFIDENTIAL) -> Evidence:
+    """Evidence outside the person's view answers 404: its existence is not theirs to know."""
+    queryset = Evidence.objects.select_related("action__agency", "action__recommendation__review")
+    return get_for_user(request, queryset, pk, ability, confidential=True)
+
+
+def extension_for(request, pk, ability: Ability) -> ExtensionRequest:
+    queryset = ExtensionRequest.objects.select_related(
+        "action__agency", "action__recommendation__review", "requested_by"
+    )
+    return get_for_user(request, queryset, pk, ability)
 
 
 def action_page():

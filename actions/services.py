@@ -1,11 +1,11 @@
 """
 Every change to an action, its progress, evidence, extensions and sign-off.
 
-Each function is one transition of design.md's lifecycle. It locks the action row
-(so two people acting at once get one outcome and a clear message, not two),
-checks the action is in a state that allows the change, makes it, and saves with
-the acting user and the reason on the history row. Who may call which function is
-decided before, in actions.permissions.
+Each function is one transition of the lifecycle table (actions.lifecycle). It locks
+the action row (so two people acting at once get one outcome and a clear message,
+not two), checks with the table that the action's status allows the change, makes
+the table's change, and saves with the acting user and the reason on the history
+row. Who may call which function is decided before, in sscp.permissions.
 """
 
 import datetime
@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from actions import reminders, tasks
+from actions import lifecycle, reminders, tasks
 from actions.evidence import InspectedUpload, inspect_upload, remove_stored_files, store_file
 from actions.models import (
     Action,
@@ -26,13 +26,11 @@ from actions.models import (
     SignOffDecision,
 )
 from audits.history import save_tracked, with_confirmation
+from reviews import services as review_services
 from reviews.models import Recommendation
 from sscp.models import Agency, User
 
 logger = logging.getLogger(__name__)
-
-Status = Action.Status
-EDITABLE_BY_AGENCY = (Status.NOT_STARTED, Status.IN_PROGRESS)
 
 
 def _locked(action: Action) -> Action:
@@ -42,13 +40,6 @@ def _locked(action: Action) -> Action:
         .select_related("recommendation__review", "agency")
         .get(pk=action.pk)
     )
-
-
-def _require_status(action: Action, allowed, message: str) -> None:
-    if action.status not in allowed:
-        raise ValidationError(
-            f"{message} It is now “{action.get_status_display().lower()}”.", code="invalid_state"
-        )
 
 
 def _require_text(value: str, message: str) -> str:
@@ -63,10 +54,10 @@ def _validate_owner(owner: User | None, agency: Agency) -> None:
         raise ValidationError({"owner": f"The owner must be an agency lead of {agency}"})
 
 
-def _start(action: Action, *, actor: User, reason: str) -> None:
+def _start(action: Action, *, actor: User, by: str) -> None:
     """Agency activity on an action that has not started moves it to in progress."""
-    if action.status == Status.NOT_STARTED:
-        action.status = Status.IN_PROGRESS
+    reason = lifecycle.start(action, by=by)
+    if reason:
         save_tracked(action, actor=actor, reason=reason)
 
 
@@ -103,7 +94,8 @@ def action_create(
         original_due_date=due_date,
         due_date=due_date,
     )
-    return save_tracked(action, actor=actor, reason=with_confirmation("Action planned", confirmed))
+    reason = with_confirmation(lifecycle.PLANNED, confirmed)
+    return save_tracked(action, actor=actor, reason=reason)
 
 
 @transaction.atomic
@@ -117,7 +109,7 @@ def action_update(
     success_measure: str,
 ) -> Action:
     action = _locked(action)
-    _require_status(action, Action.OPEN_STATUSES, "Only an open action can be edited.")
+    lifecycle.check(action, "edit")
     _validate_owner(owner, action.agency)
     action.owner = owner
     action.title = _require_text(title, "Enter a title")
@@ -132,16 +124,14 @@ def action_correct_due_date(
 ) -> Action:
     """The partnership team corrects the current due date; the original never changes."""
     action = _locked(action)
-    _require_status(action, Action.OPEN_STATUSES, "Only an open action's due date can change.")
+    lifecycle.check(action, "correct_due_date")
     reason = _require_text(reason, "Enter the reason for changing the due date")
     if due_date == action.due_date:
         raise ValidationError({"due_date": "The new due date is the same as the current one"})
-    previous = action.due_date
-    action.due_date = due_date
-    reason = with_confirmation(
-        f"Due date corrected from {date_format(previous)}: {reason}", confirmed
+    moved = lifecycle.move_due_date(action, due_date=due_date, why="Due date corrected")
+    return save_tracked(
+        action, actor=actor, reason=with_confirmation(f"{moved}: {reason}", confirmed)
     )
-    return save_tracked(action, actor=actor, reason=reason)
 
 
 # Agency work: progress, evidence, submission ----------------------------------
@@ -150,12 +140,12 @@ def action_correct_due_date(
 @transaction.atomic
 def progress_post(*, actor: User, action: Action, text: str) -> ProgressUpdate:
     action = _locked(action)
-    _require_status(action, Action.OPEN_STATUSES, "Progress can only be posted on an open action.")
+    lifecycle.check(action, "progress")
     update = ProgressUpdate(
         action=action, author=actor, text=_require_text(text, "Enter the progress update")
     )
-    save_tracked(update, actor=actor, reason="Progress posted")
-    _start(action, actor=actor, reason="Work started: progress posted")
+    save_tracked(update, actor=actor, reason=lifecycle.PROGRESS_POSTED)
+    _start(action, actor=actor, by="progress posted")
     return update
 
 
@@ -171,7 +161,7 @@ def evidence_attach(
        no row ever points at a missing file and no file outlives a refused upload.
     """
     action = _locked(action)
-    _require_status(action, EDITABLE_BY_AGENCY, "Evidence can only be added before submission.")
+    lifecycle.check(action, "evidence")
     description = _require_text(description, "Describe what the files show")
     if not uploads:
         raise ValidationError("Choose at least one file to upload", code="required")
@@ -190,8 +180,8 @@ def evidence_attach(
             )
             store_file(evidence, upload)
             stored.append(evidence)
-            save_tracked(evidence, actor=actor, reason="Evidence uploaded")
-        _start(action, actor=actor, reason="Work started: evidence uploaded")
+            save_tracked(evidence, actor=actor, reason=lifecycle.EVIDENCE_UPLOADED)
+        _start(action, actor=actor, by="evidence uploaded")
     except BaseException:
         remove_stored_files(stored)
         raise
@@ -202,7 +192,7 @@ def evidence_attach(
 def evidence_withdraw(*, actor: User, evidence: Evidence, reason: str) -> Evidence:
     """Mark evidence withdrawn. The file and its row stay, shown as withdrawn."""
     action = _locked(evidence.action)
-    _require_status(action, EDITABLE_BY_AGENCY, "Evidence can only be withdrawn before submission.")
+    lifecycle.check(action, "withdraw_evidence")
     evidence = Evidence.objects.select_for_update().get(pk=evidence.pk)
     if evidence.is_withdrawn:
         raise ValidationError("This evidence has already been withdrawn.")
@@ -217,17 +207,14 @@ def evidence_withdraw(*, actor: User, evidence: Evidence, reason: str) -> Eviden
 @transaction.atomic
 def action_submit(*, actor: User, action: Action, completion_statement: str) -> Action:
     action = _locked(action)
-    _require_status(action, EDITABLE_BY_AGENCY, "Only an action in progress can be submitted.")
+    lifecycle.check(action, "submit")
     statement = _require_text(completion_statement, "Enter a completion statement")
     if not action.evidence.filter(withdrawn_at__isnull=True).exists():
         raise ValidationError(
             "Upload at least one evidence file before submitting for sign-off.", code="no_evidence"
         )
-    action.status = Status.SUBMITTED
-    action.submitted_at = timezone.now()
-    action.completion_statement = statement
-    action.returned_at = None
-    return save_tracked(action, actor=actor, reason="Submitted for sign-off")
+    reason = lifecycle.submit(action, now=timezone.now(), statement=statement)
+    return save_tracked(action, actor=actor, reason=reason)
 
 
 # Extensions --------------------------------------------------------------------
@@ -238,9 +225,7 @@ def extension_request(
     *, actor: User, action: Action, requested_due_date: datetime.date, reason: str, confirmed=()
 ) -> ExtensionRequest:
     action = _locked(action)
-    _require_status(
-        action, EDITABLE_BY_AGENCY, "An extension can only be asked for before submission."
-    )
+    lifecycle.check(action, "extension")
     reason = _require_text(reason, "Enter the reason for the extension")
     if requested_due_date <= action.due_date:
         raise ValidationError(
@@ -262,7 +247,7 @@ def extension_request(
         reason=reason,
     )
     return save_tracked(
-        extension, actor=actor, reason=with_confirmation("Extension requested", confirmed)
+        extension, actor=actor, reason=with_confirmation(lifecycle.EXTENSION_REQUESTED, confirmed)
     )
 
 
@@ -276,7 +261,7 @@ def _decide_extension(extension: ExtensionRequest, *, actor: User, status, comme
     extension.decided_by = actor
     extension.decided_at = timezone.now()
     extension.decision_comment = comment
-    return save_tracked(extension, actor=actor, reason=f"Extension {status.label.lower()}")
+    return save_tracked(extension, actor=actor, reason=lifecycle.extension_decided(status.label))
 
 
 @transaction.atomic
@@ -284,17 +269,13 @@ def extension_grant(
     *, actor: User, extension: ExtensionRequest, comment: str = ""
 ) -> ExtensionRequest:
     action = _locked(extension.action)
-    _require_status(action, Action.OPEN_STATUSES, "Only an open action's due date can change.")
+    lifecycle.check(action, "grant_extension")
     extension = _decide_extension(
         extension, actor=actor, status=ExtensionRequest.Status.GRANTED, comment=comment.strip()
     )
-    previous = action.due_date
-    action.due_date = extension.requested_due_date
-    save_tracked(
-        action,
-        actor=actor,
-        reason=f"Extension granted from {date_format(previous)}: {extension.reason}",
-    )
+    due_date = extension.requested_due_date
+    moved = lifecycle.move_due_date(action, due_date=due_date, why="Extension granted")
+    save_tracked(action, actor=actor, reason=f"{moved}: {extension.reason}")
     return extension
 
 
@@ -302,7 +283,7 @@ def extension_grant(
 def extension_decline(
     *, actor: User, extension: ExtensionRequest, comment: str
 ) -> ExtensionRequest:
-    _locked(extension.action)
+    lifecycle.check(_locked(extension.action), "decline_extension")
     comment = _require_text(comment, "Enter the reason for declining the extension")
     return _decide_extension(
         extension, actor=actor, status=ExtensionRequest.Status.DECLINED, comment=comment
@@ -322,21 +303,16 @@ def _close_pending_extensions(action: Action, *, actor: User, why: str) -> None:
 
 def _decide(action: Action, *, actor: User, outcome, comment: str) -> SignOffDecision:
     decision = SignOffDecision(action=action, outcome=outcome, comment=comment, decided_by=actor)
-    return save_tracked(decision, actor=actor, reason=f"Sign-off decision: {outcome.label.lower()}")
+    return save_tracked(decision, actor=actor, reason=lifecycle.decided(outcome.label))
 
 
 @transaction.atomic
 def action_approve(*, actor: User, action: Action, comment: str = "") -> Action:
     action = _locked(action)
-    _require_status(
-        action, [Status.SUBMITTED], "Only an action submitted for sign-off can be approved."
-    )
+    lifecycle.check(action, "approve")
     comment = (comment or "").strip()
-    action.status = Status.COMPLETED
-    action.completed_at = timezone.now()
-    action.completed_by = actor
-    action.returned_at = None
-    save_tracked(action, actor=actor, reason=f"Approved{': ' + comment if comment else ''}")
+    reason = lifecycle.approve(action, actor=actor, now=timezone.now(), comment=comment)
+    save_tracked(action, actor=actor, reason=reason)
     _decide(action, actor=actor, outcome=SignOffDecision.Outcome.APPROVED, comment=comment)
     _close_pending_extensions(
         action, actor=actor, why="Not needed: the action was signed off as completed."
@@ -347,13 +323,10 @@ def action_approve(*, actor: User, action: Action, comment: str = "") -> Action:
 @transaction.atomic
 def action_return(*, actor: User, action: Action, comment: str) -> Action:
     action = _locked(action)
-    _require_status(
-        action, [Status.SUBMITTED], "Only an action submitted for sign-off can be returned."
-    )
+    lifecycle.check(action, "return")
     comment = _require_text(comment, "Enter a comment for the agency saying what is missing")
-    action.status = Status.IN_PROGRESS
-    action.returned_at = timezone.now()
-    save_tracked(action, actor=actor, reason=f"Returned to the agency: {comment}")
+    reason = lifecycle.return_to_agency(action, now=timezone.now(), comment=comment)
+    save_tracked(action, actor=actor, reason=reason)
     _decide(action, actor=actor, outcome=SignOffDecision.Outcome.RETURNED, comment=comment)
     reminders.notify_returned(action)
     tasks.deliver_after_commit()
@@ -371,40 +344,23 @@ def action_reopen(
     which everyone reads, says only that the action was reopened.
     """
     action = _locked(action)
-    _require_status(action, [Status.COMPLETED], "Only a completed action can be reopened.")
+    lifecycle.check(action, "reopen")
     reason = _require_text(reason, "Enter the reason for reopening the action")
-    previous = action.due_date
-    action.status = Status.IN_PROGRESS
-    action.completed_at = None
-    action.completed_by = None
-    action.due_date = due_date
-    moved = f" Due date moved from {date_format(previous)}." if due_date != previous else ""
-    save_tracked(
-        action, actor=actor, reason=with_confirmation(f"Reopened: {reason}{moved}", confirmed)
-    )
+    history_reason = lifecycle.reopen(action, reason=reason, due_date=due_date)
+    save_tracked(action, actor=actor, reason=with_confirmation(history_reason, confirmed))
     _decide(action, actor=actor, outcome=SignOffDecision.Outcome.REOPENED, comment=reason)
-    recommendation = Recommendation.objects.select_for_update().get(pk=action.recommendation_id)
-    if not recommendation.is_closed:
-        return action, False
-    recommendation.closed_at = None
-    recommendation.closed_by = None
-    recommendation.impact_statement = ""
-    save_tracked(
-        recommendation,
-        actor=actor,
-        reason=f"Reopened because its action “{action.title}” was reopened by the SILG chair",
+    reopened = review_services.recommendation_reopen(
+        actor=actor, recommendation=action.recommendation, because=action
     )
-    return action, True
+    return action, reopened
 
 
 @transaction.atomic
 def action_supersede(*, actor: User, action: Action, reason: str) -> Action:
     action = _locked(action)
-    _require_status(action, Action.OPEN_STATUSES, "Only an open action can be superseded.")
+    lifecycle.check(action, "supersede")
     reason = _require_text(reason, "Enter the reason the action is superseded")
-    action.status = Status.SUPERSEDED
-    action.returned_at = None
-    save_tracked(action, actor=actor, reason=f"Superseded: {reason}")
+    save_tracked(action, actor=actor, reason=lifecycle.supersede(action, reason=reason))
     _decide(action, actor=actor, outcome=SignOffDecision.Outcome.SUPERSEDED, comment=reason)
     _close_pending_extensions(action, actor=actor, why="Not needed: the action was superseded.")
     return action

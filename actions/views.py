@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods
 
-from actions import calendar, exports, reports, selectors, services
+from actions import calendar, exports, lifecycle, reports, selectors, services
 from actions.filters import ActionFilter
 from actions.forms import (
     ActionForm,
@@ -24,19 +24,26 @@ from actions.forms import (
     SubmitForm,
 )
 from actions.models import Reminder
-from actions.permissions import Ability, abilities, confidential_agency_ids, require
-from actions.permissions import action_for as get_action
-from actions.permissions import evidence_for as get_evidence
-from actions.permissions import extension_for as get_extension
-from actions.permissions import recommendation_for as get_recommendation
+from actions.selectors import action_for as get_action
+from actions.selectors import evidence_for as get_evidence
+from actions.selectors import extension_for as get_extension
 from audits.models import AccessEvent
 from audits.selectors import timeline
 from audits.services import access_record
+from reviews.selectors import recommendation_for as get_recommendation
 from sscp.filters import sort_links
 from sscp.forms import call_service, posted
 from sscp.models import User
 from sscp.pagination import page_of
-from sscp.security import CALENDAR_GUESS, refusals_limited
+from sscp.permissions import (
+    Ability,
+    abilities,
+    allowed,
+    audit_scope,
+    confidential_agency_ids,
+    require,
+)
+from sscp.security import CALENDAR_GUESS, client_ip, refusals_limited
 from sscp.services import (
     calendar_address_renew,
     calendar_address_revoke,
@@ -52,18 +59,22 @@ def action_detail(request, pk):
     can = abilities(request.user, action)
     if can["see_confidential"]:
         selectors.load_confidential(action)
+    possible = {t.name: t for t in allowed(request.user, action, lifecycle.TRANSITIONS)}
     context = {
         "action": action,
         "recommendation": action.recommendation,
         "review": action.recommendation.review,
         "can": can,
+        "buttons": lifecycle.buttons(possible.values()),
         "extension_counts": selectors.extension_counts(action),
     }
     if can["see_confidential"]:
         context |= {
-            "can_change_evidence": can["work"] and action.status in services.EDITABLE_BY_AGENCY,
+            "can_change_evidence": "withdraw_evidence" in possible,
             "returned_decision": selectors.latest_return(action),
-            "latest_changes": list(timeline(request.user, action=action).reverse()[:5]),
+            "latest_changes": list(
+                timeline(audit_scope(request.user), action=action).reverse()[:5]
+            ),
         }
     return render(request, "actions/action_detail.html", context)
 
@@ -212,6 +223,7 @@ def evidence_download(request, pk):
         request,
         kind=AccessEvent.Kind.DOWNLOAD,
         status_code=200,
+        ip_address=client_ip(request),
         obj=evidence,
         detail=f"{evidence.original_name} (SHA-256 {evidence.sha256})",
     )

@@ -11,6 +11,7 @@ names; and otherwise the named system user, so no history row is anonymous.
 import contextvars
 from contextlib import contextmanager
 
+from django.contrib.auth import get_user_model
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -51,9 +52,7 @@ class TrackedQuerySet(models.QuerySet):
 
 def system_user():
     """The named user that automatic changes are recorded against (created by a migration)."""
-    from sscp.models import User
-
-    return User.objects.filter(username=SYSTEM_USERNAME).first()
+    return get_user_model().objects.filter(username=SYSTEM_USERNAME).first()
 
 
 @contextmanager

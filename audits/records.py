@@ -10,16 +10,16 @@ labels, related records by name and statuses by their display names.
 import functools
 from dataclasses import dataclass, field
 
-from django.apps import apps
+from django.contrib.auth import get_user_model
 
 from audits.changes import EMPTY, FieldChange, field_changes, names_from_database
+from audits.history import TrackedHistory
 from audits.models import AccessEvent, AuditRecord
 
 RecordType = AuditRecord.RecordType
 Change = AuditRecord.Change
 
 HISTORY_CHANGES = {"+": Change.CREATED, "~": Change.CHANGED, "-": Change.DELETED}
-ACTION_CHILDREN = {"progressupdate", "evidence", "signoffdecision", "extensionrequest"}
 
 
 @dataclass
@@ -51,31 +51,9 @@ class Lookups:
             .first()
         )
 
-    def action(self, action_id) -> dict:
-        Action = apps.get_model("actions", "Action")
-        row = (
-            Action.objects.filter(pk=action_id)
-            .values("title", "agency_id", "recommendation_id", "recommendation__review_id")
-            .first()
-        )
-        return row or {
-            "title": f"#{action_id}",
-            "agency_id": None,
-            "recommendation_id": None,
-            "recommendation__review_id": None,
-        }
-
-    def review_id(self, recommendation_id) -> int | None:
-        Recommendation = apps.get_model("reviews", "Recommendation")
-        return (
-            Recommendation.objects.filter(pk=recommendation_id)
-            .values_list("review_id", flat=True)
-            .first()
-        )
-
-    def review_title(self, review_id) -> str | None:
-        Review = apps.get_model("reviews", "Review")
-        return Review.objects.filter(pk=review_id).values_list("title", flat=True).first()
+    def values(self, model, pk, fields: tuple[str, ...]) -> dict | None:
+        """Some values of one record (`fields` may follow relations), or None if it is gone."""
+        return model._default_manager.filter(pk=pk).values(*fields).first()
 
     def names(self, related_model, ids) -> dict:
         """The display names of some records of one model, by primary key."""
@@ -83,40 +61,18 @@ class Lookups:
 
 
 class PreloadedLookups(Lookups):
-    """Lookups answered from memory, loaded once: for sealing rows written in bulk.
+    """Lookups answered from memory: for sealing rows written in bulk.
 
-    Rows must be described in (record id, history id) order for each history
-    model, so that the previous row of a record is the one described just before.
+    The first time a model's values or names are asked for, every row of that
+    model is loaded at once (one query per model and set of fields), and later
+    questions are answered from memory. Rows must be described in (record id,
+    history id) order for each history model, so that the previous row of a
+    record is the one described just before.
     """
 
-    NAMED_MODELS = [
-        ("sscp", "Agency"),
-        ("sscp", "User"),
-        ("reviews", "Theme"),
-        ("reviews", "Review"),
-        ("reviews", "Recommendation"),
-        ("actions", "Action"),
-    ]
-
     def __init__(self):
-        Action = apps.get_model("actions", "Action")
-        self._actions = {
-            row.pop("pk"): row
-            for row in Action.objects.values(
-                "pk", "title", "agency_id", "recommendation_id", "recommendation__review_id"
-            ).iterator()
-        }
-        self._names = {}
-        for app_label, model_name in self.NAMED_MODELS:
-            model = apps.get_model(app_label, model_name)
-            queryset = model._default_manager.all()
-            if model_name == "Recommendation":
-                queryset = queryset.select_related("review")
-            self._names[model] = {obj.pk: str(obj) for obj in queryset.iterator()}
-        Recommendation = apps.get_model("reviews", "Recommendation")
-        self._review_ids = dict(Recommendation.objects.values_list("pk", "review_id"))
-        Review = apps.get_model("reviews", "Review")
-        self._review_titles = dict(Review.objects.values_list("pk", "title"))
+        self._values: dict[tuple, dict] = {}
+        self._names: dict[type, dict] = {}
         self._last = None
 
     def previous(self, history_model, row):
@@ -125,64 +81,36 @@ class PreloadedLookups(Lookups):
             return last
         return None
 
-    def action(self, action_id) -> dict:
-        return self._actions.get(action_id) or super().action(action_id)
-
-    def review_id(self, recommendation_id):
-        return self._review_ids.get(recommendation_id)
-
-    def review_title(self, review_id):
-        return self._review_titles.get(review_id)
+    def values(self, model, pk, fields):
+        key = (model, fields)
+        if key not in self._values:
+            rows = model._default_manager.values("pk", *fields).iterator(chunk_size=5000)
+            self._values[key] = {row.pop("pk"): row for row in rows}
+        return self._values[key].get(pk)
 
     def names(self, related_model, ids) -> dict:
-        known = self._names.get(related_model)
-        if known is None:
-            return super().names(related_model, ids)
+        if related_model not in self._names:
+            rows = related_model._default_manager.all().iterator(chunk_size=5000)
+            self._names[related_model] = {obj.pk: str(obj) for obj in rows}
+        known = self._names[related_model]
         return {pk: known[pk] for pk in ids if pk in known}
 
 
 LIVE = Lookups()
 
 
-def _about(model_name: str, row, lookups: Lookups = LIVE) -> dict:
-    """Description and context of a record, from the values on its history row."""
-    if model_name == "review":
-        return {"description": f"Review “{row.title}”", "review_id": row.id}
-    if model_name == "recommendation":
-        return {
-            "description": f"{lookups.review_title(row.review_id)} recommendation {row.number}",
-            "review_id": row.review_id,
-            "recommendation_id": row.id,
-        }
-    if model_name == "action":
-        return {
-            "description": f"Action “{row.title}”",
-            "agency_id": row.agency_id,
-            "review_id": lookups.review_id(row.recommendation_id),
-            "recommendation_id": row.recommendation_id,
-            "action_id": row.id,
-        }
-    if model_name in ACTION_CHILDREN:
-        action = lookups.action(row.action_id)
-        what = {
-            "progressupdate": "Progress update",
-            "evidence": f"Evidence “{getattr(row, 'original_name', '')}”",
-            "signoffdecision": "Sign-off decision",
-            "extensionrequest": "Extension request",
-        }[model_name]
-        return {
-            "description": f"{what} on “{action['title']}”",
-            "agency_id": action["agency_id"],
-            "review_id": action["recommendation__review_id"],
-            "recommendation_id": action["recommendation_id"],
-            "action_id": row.action_id,
-        }
-    if model_name == "agency":
-        return {"description": f"Agency “{row.name}”", "agency_id": row.id}
-    if model_name == "user":
-        name = " ".join(filter(None, [row.first_name, row.last_name])) or row.username
-        return {"description": f"User “{name}”", "agency_id": row.agency_id}
-    return {"description": f"Theme “{row.name}”"}
+def about(model, row, lookups: Lookups = LIVE) -> dict:
+    """What an audit record of `row` (a history row, or the record itself) says it is about.
+
+    The kernel knows no model of the domain: a tracked model says how it is described
+    with `audit_about(row, lookups)`, returning a description and the ids it concerns
+    (agency_id, review_id, recommendation_id, action_id). A model without one is
+    described by its name.
+    """
+    describe = getattr(model, "audit_about", None)
+    if describe is not None:
+        return describe(row, lookups)
+    return {"description": f"{model._meta.verbose_name.capitalize()} #{row.id}"}
 
 
 @functools.cache
@@ -241,7 +169,7 @@ def facts_for_history(row, lookups: Lookups = LIVE) -> Facts:
         change=HISTORY_CHANGES[row.history_type],
         reason=row.history_change_reason or "",
         changes=[[c.label, c.before, c.after] for c in changes],
-        **_about(model_name, row, lookups),
+        **about(model, row, lookups),
     )
 
 
@@ -255,9 +183,9 @@ SIGN_IN_REFUSALS = {
 
 def _account(event: AccessEvent) -> str:
     """For a sign-in refusal: which account was tried, as its username."""
-    if event.object_type != "user":
+    User = get_user_model()
+    if event.object_type != User._meta.model_name:
         return ""
-    User = apps.get_model("sscp", "User")
     username = User.objects.filter(pk=event.object_id).values_list("username", flat=True).first()
     return f" for “{username}”" if username else ""
 
@@ -284,13 +212,18 @@ def _refusal_facts(event: AccessEvent) -> Facts:
 
 def facts_for_event(event: AccessEvent) -> Facts:
     if event.kind == AccessEvent.Kind.DOWNLOAD:
-        Evidence = apps.get_model("actions", "Evidence")
-        evidence = Evidence.objects.get(pk=event.object_id)
+        model = tracked_model(event.object_type)
+        downloaded = model._default_manager.get(pk=event.object_id)
         return Facts(
-            record_type=RecordType.EVIDENCE,
-            object_id=evidence.pk,
+            record_type=event.object_type,
+            object_id=downloaded.pk,
             change=Change.DOWNLOADED,
             reason=event.detail,
-            **_about("evidence", evidence),
+            **about(model, downloaded),
         )
     return _refusal_facts(event)
+
+
+def tracked_model(model_name: str):
+    """The tracked model of that name (an access event records only the name)."""
+    return next(m for m in TrackedHistory.recorders if m._meta.model_name == model_name)

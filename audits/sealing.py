@@ -27,6 +27,8 @@ from uuid import UUID
 from django.apps import apps
 from django.db import connection, transaction
 
+from audits.bulk import copy_in
+from audits.history import TrackedHistory
 from audits.models import AccessEvent, AuditRecord
 from audits.records import (
     Facts,
@@ -35,7 +37,6 @@ from audits.records import (
     facts_for_history,
     link_accessors,
 )
-from sscp.bulk import copy_in
 
 GENESIS = "0" * 64
 # An arbitrary, fixed key for pg_advisory_xact_lock: "the audit chain".
@@ -44,13 +45,13 @@ VERIFY_CHUNK = 2000
 
 
 def history_models() -> list[type]:
-    """The history model of every tracked model (not the tables of their links)."""
+    """The history model of every tracked model (not the tables of their links), in the
+    order the apps register them."""
+    tracked = set(TrackedHistory.recorders)
     return [
         model
         for model in apps.get_models()
-        if model._meta.app_label in {"sscp", "reviews", "actions"}
-        and hasattr(model, "instance_type")
-        and model._meta.pk.name == "history_id"
+        if getattr(model, "instance_type", None) in tracked and model._meta.pk.name == "history_id"
     ]
 
 
@@ -167,10 +168,13 @@ def seal_access_event(event: AccessEvent) -> AuditRecord:
 def seal_written_in_bulk(*, chunk_size: int = 2000) -> int:
     """Seal every history row that has no audit record yet; return how many.
 
-    For rows inserted in bulk, without the signals that seal them one by one
-    (generate_load). Each history model's rows are sealed in record and history
-    order, described from look-ups loaded once. Runs under the chain lock, so it
-    can share the chain with live writers.
+    For rows inserted in bulk, without the signals that seal them one by one: today
+    only the load generator (devtools) writes such rows. It stays here, not there,
+    because it must make the very seals the chain makes, under the chain's own lock;
+    a second implementation of the chain outside the kernel could drift from this one
+    unnoticed. Each history model's rows are sealed in record and history order,
+    described from look-ups loaded once (PreloadedLookups). Runs under the chain
+    lock, so it can share the chain with live writers.
     """
     lookups = PreloadedLookups()
     sealed = 0

@@ -1,23 +1,22 @@
-from actions.permissions import audit_scope
+"""Reading the audit trail. Who may read which records is the caller's to say: `scope` is
+a filter from the permission module (sscp.permissions.audit_scope); the kernel knows
+nothing of people's roles."""
+
 from audits.models import AuditRecord
 
 
-def visible_records(user):
-    """The audit records `user` may read, newest first, ready to list."""
+def visible_records(scope):
+    """The audit records within `scope`, newest first, ready to list."""
     return (
-        AuditRecord.objects.filter(audit_scope(user))
+        AuditRecord.objects.filter(scope)
         .select_related("user", "agency", "review")
         .order_by("-seq")
     )
 
 
-def timeline(user, **about):
-    """The records about one review, recommendation or action that `user` may read, oldest first.
+def timeline(scope, **about):
+    """The records about one review, recommendation or action within `scope`, oldest first.
 
     `about` is one of review=, recommendation= or action=.
     """
-    return (
-        AuditRecord.objects.filter(audit_scope(user), **about)
-        .select_related("user")
-        .order_by("seq")
-    )
+    return AuditRecord.objects.filter(scope, **about).select_related("user").order_by("seq")

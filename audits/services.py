@@ -8,16 +8,15 @@ from audits.sealing import seal_access_event
 
 @transaction.atomic
 def access_record(
-    request, *, kind: str, status_code: int, obj=None, detail: str = ""
+    request, *, kind: str, status_code: int, ip_address: str | None, obj=None, detail: str = ""
 ) -> AccessEvent:
     """Record an evidence download or a refused request (who, what, when, from where), sealed.
 
     Refusals that anyone can cause as often as they like go through
     sscp.security.record_refusal, which calls this a bounded number of times.
+    `ip_address` is the client's real address, as the caller knows it
+    (sscp.security.client_ip): the kernel knows nothing of proxies.
     """
-    # sscp.security builds on this module, so its client_ip is imported here, not above.
-    from sscp.security import client_ip
-
     user = getattr(request, "user", None)
     if user is not None and not user.is_authenticated:
         user = None
@@ -30,7 +29,7 @@ def access_record(
         object_type=obj._meta.model_name if obj is not None else "",
         object_id=obj.pk if obj is not None else None,
         detail=detail.replace("\x00", "\ufffd"),  # PostgreSQL's text holds no NUL
-        ip_address=client_ip(request),
+        ip_address=ip_address,
     )
     seal_access_event(event)
     return event

@@ -22,6 +22,11 @@ class Theme(models.Model):
     def __str__(self):
         return self.name
 
+    @staticmethod
+    def audit_about(row, lookups) -> dict:
+        """What the audit record of this row says it is about (audits.records.about)."""
+        return {"description": f"Theme “{row.name}”"}
+
 
 class ReviewKind(models.TextChoices):
     SERIOUS_CASE_REVIEW = "scr", "Serious case review"
@@ -70,6 +75,10 @@ class Review(models.Model):
 
     def get_absolute_url(self):
         return reverse("review-detail", args=[self.pk])
+
+    @staticmethod
+    def audit_about(row, lookups) -> dict:
+        return {"description": f"Review “{row.title}”", "review_id": row.id}
 
     @property
     def is_complete(self) -> bool:
@@ -132,6 +141,15 @@ class Recommendation(models.Model):
 
     def get_absolute_url(self):
         return reverse("recommendation-detail", args=[self.pk])
+
+    @staticmethod
+    def audit_about(row, lookups) -> dict:
+        review = lookups.values(Review, row.review_id, ("title",)) or {"title": None}
+        return {
+            "description": f"{review['title']} recommendation {row.number}",
+            "review_id": row.review_id,
+            "recommendation_id": row.id,
+        }
 
     @property
     def is_closed(self) -> bool:

@@ -5,6 +5,8 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 
 from actions.models import (
+    RAG_COLOURS,
+    STATUS_COLOURS,
     Action,
     Evidence,
     Progress,
@@ -15,6 +17,22 @@ from actions.models import (
 )
 from reviews.models import Recommendation, Review
 from sscp.models import Agency
+from sscp.permissions import Ability, get_for_user
+
+
+def review_for(request, pk, ability: Ability = Ability.READ, queryset=None) -> Review:
+    """The review for a view: 404 if there is none, 403 if the person may not do this."""
+    return get_for_user(
+        request, Review.objects.all() if queryset is None else queryset, pk, ability
+    )
+
+
+def recommendation_for(
+    request, pk, ability: Ability = Ability.READ, queryset=None
+) -> Recommendation:
+    if queryset is None:
+        queryset = Recommendation.objects.select_related("review")
+    return get_for_user(request, queryset, pk, ability)
 
 
 def _count(queryset, outer_field: str):
@@ -79,21 +97,25 @@ class AgencyProgress:
 
 
 def _roll_up(actions: list[Action], today: datetime.date) -> tuple[str, str]:
+    """An agency's standing on a recommendation, in words and the colour that its
+    nearest rating or status has everywhere else."""
     if not actions:
-        return "No action planned", "govuk-tag--red"
+        return "No action planned", f"govuk-tag--{RAG_COLOURS[Rag.OVERDUE]}"
     rags = {action.rag(today) for action in actions}
     statuses = {action.status for action in actions}
     if all(not action.is_open for action in actions):
-        return "Complete", "govuk-tag--blue"
-    if Rag.OVERDUE in rags:
-        return "Overdue", "govuk-tag--red"
-    if Rag.RETURNED in rags:
-        return "Returned", "govuk-tag--orange"
-    if Action.Status.SUBMITTED in statuses:
-        return "Awaiting sign-off", "govuk-tag--purple"
-    if statuses == {Action.Status.NOT_STARTED}:
-        return "Not started", "govuk-tag--grey"
-    return "In progress", "govuk-tag--green"
+        label, colour = "Complete", RAG_COLOURS[Rag.COMPLETE]
+    elif Rag.OVERDUE in rags:
+        label, colour = "Overdue", RAG_COLOURS[Rag.OVERDUE]
+    elif Rag.RETURNED in rags:
+        label, colour = "Returned", RAG_COLOURS[Rag.RETURNED]
+    elif Action.Status.SUBMITTED in statuses:
+        label, colour = "Awaiting sign-off", STATUS_COLOURS[Action.Status.SUBMITTED]
+    elif statuses == {Action.Status.NOT_STARTED}:
+        label, colour = "Not started", STATUS_COLOURS[Action.Status.NOT_STARTED]
+    else:
+        label, colour = "In progress", RAG_COLOURS[Rag.ON_TRACK]
+    return label, f"govuk-tag--{colour}"
 
 
 def agency_progress(

@@ -135,3 +135,26 @@ def recommendation_close(
     return save_tracked(
         recommendation, actor=actor, reason="Recommendation closed by the SILG chair"
     )
+
+
+@transaction.atomic
+def recommendation_reopen(*, actor: User, recommendation: Recommendation, because) -> bool:
+    """Reopen a closed recommendation because one of its actions (`because`) was reopened;
+    whether it was closed. Closing (above) and reopening are the one pair of rules for a
+    recommendation's state.
+
+    The action's reason is confidential to its agency: the recommendation's history,
+    which everyone reads, says only which action was reopened.
+    """
+    recommendation = Recommendation.objects.select_for_update().get(pk=recommendation.pk)
+    if not recommendation.is_closed:
+        return False
+    recommendation.closed_at = None
+    recommendation.closed_by = None
+    recommendation.impact_statement = ""
+    save_tracked(
+        recommendation,
+        actor=actor,
+        reason=f"Reopened because its action “{because.title}” was reopened by the SILG chair",
+    )
+    return True

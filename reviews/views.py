@@ -7,15 +7,15 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from actions.filters import RecommendationFilter
 from actions.models import Action
-from actions.permissions import Ability, abilities, require
-from actions.permissions import recommendation_for as get_recommendation
-from actions.permissions import review_for as get_review
 from actions.selectors import own_agency_first, status_counts
 from reviews import imports, selectors, services
 from reviews.forms import CloseRecommendationForm, ImportForm, RecommendationForm, ReviewForm
+from reviews.selectors import recommendation_for as get_recommendation
+from reviews.selectors import review_for as get_review
 from sscp.filters import sort_links
 from sscp.forms import call_service, posted
 from sscp.pagination import page_of
+from sscp.permissions import Ability, abilities, require
 from sscp.spreadsheets import Column, csv_response, xlsx_response
 
 FORM_METHODS = ["GET", "POST"]

@@ -17,6 +17,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
+from audits.models import AccessEvent, AuditRecord
 from sscp.models import Agency, OutgoingEmail, User
 
 
@@ -83,3 +84,20 @@ admin.site.unregister(Group)
 @admin.register(Group)
 class RoleAdmin(ReadOnlyAdmin, GroupAdmin):
     pass
+
+
+# The audit trail (a kernel below every app) is looked into here, never changed.
+@admin.register(AccessEvent)
+class AccessEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "kind", "user", "method", "path", "status_code", "ip_address"]
+    list_filter = ["kind", "status_code"]
+    list_select_related = ["user"]
+    search_fields = ["path", "detail", "user__username"]
+
+
+@admin.register(AuditRecord)
+class AuditRecordAdmin(ReadOnlyAdmin):
+    list_display = ["seq", "at", "user", "record_type", "change", "description"]
+    list_filter = ["record_type", "change"]
+    list_select_related = ["user"]
+    search_fields = ["description", "reason"]

@@ -39,7 +39,6 @@ from openpyxl import Workbook
 
 from actions import reminders, reports
 from actions.models import Action, Reminder
-from actions.permissions import audit_scope
 from actions.selectors import EXPORT_FIELDS, for_export, open_review_progress
 from actions.views import EXPORT_CHUNK
 from audits.models import AuditRecord
@@ -47,7 +46,8 @@ from reviews.models import Review
 from sscp import roles
 from sscp.filters import date_query
 from sscp.models import User
-from sscp.views import CHART_BARS
+from sscp.permissions import audit_scope
+from dashboards.views import CHART_BARS
 
 OPEN = Action.OPEN_STATUSES
 EXPORT_ROWS = 10_000

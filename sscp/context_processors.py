@@ -1,36 +1,9 @@
-from django.urls import reverse
-
-from actions.permissions import Ability, has_ability
+"""What every page says about the service itself, needing no database: also used by the
+error pages (sscp.errors), which are drawn when the database is down."""
 
 SERVICE_NAME = "Review tracker"
 ORGANISATION_NAME = "Southampton Safeguarding Children Partnership"
 
-# (url name, label, who sees the link, url names of the pages that belong under it)
-NAVIGATION = [
-    ("home", "Home", Ability.READ, {"home"}),
-    (
-        "review-list",
-        "Reviews",
-        Ability.READ,
-        {"review-list", "review-detail", "recommendation-detail", "action-detail"},
-    ),
-    ("action-list", "Actions", Ability.READ, {"action-list"}),
-    ("recommendation-list", "Recommendations", Ability.READ, {"recommendation-list"}),
-    ("sign-off-queue", "Awaiting sign-off", Ability.OVERSEE, {"sign-off-queue"}),
-    ("annual-report", "Annual figures", Ability.OVERSEE, {"annual-report"}),
-    ("audit-log", "Audit log", Ability.READ, {"audit-log"}),
-]
-
 
 def service(request):
-    current = getattr(request.resolver_match, "url_name", None)
-    navigation = [
-        {"url": reverse(name), "label": label, "current": current in section}
-        for name, label, ability, section in NAVIGATION
-        if has_ability(request.user, ability)
-    ]
-    return {
-        "service_name": SERVICE_NAME,
-        "organisation_name": ORGANISATION_NAME,
-        "navigation": navigation,
-    }
+    return {"service_name": SERVICE_NAME, "organisation_name": ORGANISATION_NAME}

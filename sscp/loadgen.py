@@ -22,11 +22,11 @@ from django.db import connection, reset_queries, transaction
 from django.utils import timezone
 
 from actions.models import Action, Evidence, ExtensionRequest, ProgressUpdate, SignOffDecision
+from audits.bulk import copy_in
 from audits.records import link_accessors
 from audits.sealing import seal_written_in_bulk
 from reviews.models import Recommendation, Review, Theme
 from sscp import roles
-from sscp.bulk import copy_in
 from sscp.models import Agency, Sector, User
 
 USERNAME_PREFIX = "load-"

@@ -50,6 +50,11 @@ class Agency(models.Model):
     def __str__(self):
         return self.name
 
+    @staticmethod
+    def audit_about(row, lookups) -> dict:
+        """What the audit record of this row says it is about (audits.records.about)."""
+        return {"description": f"Agency “{row.name}”", "agency_id": row.id}
+
 
 class TrackedUserManager(UserManager.from_queryset(TrackedQuerySet)):
     """Django's UserManager, refusing bulk changes like every tracked model's manager."""
@@ -106,6 +111,11 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.username
+
+    @staticmethod
+    def audit_about(row, lookups) -> dict:
+        name = " ".join(filter(None, [row.first_name, row.last_name])) or row.username
+        return {"description": f"User “{name}”", "agency_id": row.agency_id}
 
     @cached_property
     def role_names(self) -> frozenset[str]:

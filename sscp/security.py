@@ -131,7 +131,12 @@ def record_refusal(request, refusal: Refusal, *, detail: str = "", obj=None) -> 
     recorded, block = settings.ANONYMOUS_REFUSALS_RECORDED, settings.ANONYMOUS_REFUSAL_BLOCK
     if count is None or count <= recorded:
         access_record(
-            request, kind=refusal.kind, status_code=refusal.status_code, obj=obj, detail=detail
+            request,
+            kind=refusal.kind,
+            status_code=refusal.status_code,
+            ip_address=client_ip(request),
+            obj=obj,
+            detail=detail,
         )
     elif count == block:
         address = client_ip(request) or "an unknown address"
@@ -139,6 +144,7 @@ def record_refusal(request, refusal: Refusal, *, detail: str = "", obj=None) -> 
             request,
             kind=AccessEvent.Kind.REFUSALS_COUNTED,
             status_code=429,
+            ip_address=client_ip(request),
             detail=f"{count - recorded} more {refusal.many} from {address} in the last hour",
         )
 

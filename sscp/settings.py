@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "reviews",
     "actions",
     "audits",
+    "dashboards",
 ]
 
 MIDDLEWARE = [
@@ -108,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "sscp.context_processors.service",
+                "dashboards.context_processors.navigation",
             ],
         },
     },

@@ -2,11 +2,9 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from sscp import accounts, errors, views
+from sscp import accounts, errors
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("accessibility/", views.accessibility, name="accessibility"),
     path("healthz", errors.healthz, name="healthz"),
     path("sign-in/", accounts.SignInView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
@@ -29,7 +27,7 @@ urlpatterns = [
     ),
     path("", include("reviews.urls")),
     path("", include("actions.urls")),
-    path("", include("audits.urls")),
+    path("", include("dashboards.urls")),
     path("admin/", admin.site.urls),
 ]
 

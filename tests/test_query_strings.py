@@ -18,7 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from actions.filters import ActionFilter, RecommendationFilter
 from actions.models import Action
-from audits.filters import AuditLogFilter
+from dashboards.filters import AuditLogFilter
 from reviews.models import Recommendation
 from sscp.pagination import MAX_PAGE
 from tests.makers import make_action, make_evidence, make_review

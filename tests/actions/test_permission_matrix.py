@@ -16,9 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import Action, Evidence, ExtensionRequest, ProgressUpdate, SignOffDecision
-from actions.permissions import Ability
 from audits.models import AccessEvent
 from reviews.models import Recommendation, Review
+from sscp.permissions import Ability
 from tests.files import ACCEPTED, upload
 from tests.makers import make_action, make_evidence, make_recommendation
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import Action
-from sscp.views import CHART_BARS, SHORTLIST_SIZE
+from dashboards.views import CHART_BARS, SHORTLIST_SIZE
 from tests.makers import (
     bulk_actions,
     bulk_reviews,

@@ -1,8 +1,10 @@
 from django.urls import path
 
-from audits import views
+from dashboards import views
 
 urlpatterns = [
+    path("", views.home, name="home"),
+    path("accessibility/", views.accessibility, name="accessibility"),
     path("audit-log/", views.audit_log, name="audit-log"),
     path("audit-log/export.csv", views.audit_log_csv, name="audit-log-csv"),
     path("reviews/<int:pk>/timeline/", views.review_timeline, name="review-timeline"),

@@ -7,12 +7,20 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.views.decorators.http import require_GET
 
 from actions import selectors as action_selectors
 from actions.models import Action, Progress, Rag
+from actions.selectors import action_for
+from audits import selectors
+from dashboards.filters import AuditLogFilter
 from reviews import selectors as review_selectors
+from reviews.selectors import recommendation_for, review_for
 from sscp.charts import Bar, BarChart, Series
 from sscp.filters import date_query
+from sscp.pagination import uncounted_page_of
+from sscp.permissions import audit_scope
+from sscp.spreadsheets import Column, csv_response
 
 DUE_SOON_WINDOW = 30
 # Dashboards show the first few of each list and link to the whole of it, so a
@@ -164,9 +172,118 @@ def home(request):
                 **date_query("due_before", due_by),
             ),
         }
-    return render(request, "sscp/home.html", context)
+    return render(request, "dashboards/home.html", context)
 
 
 @login_not_required
 def accessibility(request):
-    return render(request, "sscp/accessibility.html")
+    return render(request, "dashboards/accessibility.html")
+
+
+# The record: the audit log and timelines ------------------------------------
+
+CSV_COLUMNS = [
+    Column(header)
+    for header in [
+        "Record", "When", "Who", "Kind of record", "Change", "What", "Changes", "Reason",
+        "Agency", "Review", "Seal",
+    ]
+]  # fmt: skip
+
+
+def _query_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@require_GET
+def audit_log(request):
+    log = AuditLogFilter(request.GET, queryset=selectors.visible_records(audit_scope(request.user)))
+    records = log.qs if log.is_valid() else log.queryset.none()
+    page = uncounted_page_of(request, records)
+    return render(
+        request,
+        "dashboards/audit_log.html",
+        {"filter": log, "form": log.form, "page": page, "query": _query_without_page(request)},
+    )
+
+
+def _csv_row(record) -> list:
+    changes = "; ".join(f"{label}: {before} → {after}" for label, before, after in record.changes)
+    return [
+        record.seq,
+        timezone.localtime(record.at).isoformat(timespec="seconds"),
+        str(record.user or ("Not signed in" if record.record_type == "request" else "System")),
+        record.get_record_type_display(),
+        record.get_change_display(),
+        record.description,
+        changes,
+        record.reason,
+        str(record.agency or ""),
+        str(record.review or ""),
+        record.seal,
+    ]
+
+
+@require_GET
+def audit_log_csv(request):
+    """The filtered log as CSV, streamed a chunk at a time so a large log never sits in memory."""
+    log = AuditLogFilter(request.GET, queryset=selectors.visible_records(audit_scope(request.user)))
+    records = log.qs if log.is_valid() else log.queryset.none()
+    rows = map(_csv_row, records.iterator(chunk_size=2000))
+    return csv_response(f"audit-log-{timezone.localdate():%Y-%m-%d}.csv", CSV_COLUMNS, rows)
+
+
+def _timeline_page(request, obj, records, *, title, back_url, log_url=""):
+    return render(
+        request,
+        "dashboards/timeline.html",
+        {
+            "object": obj,
+            "records": records,
+            "title": title,
+            "back_url": back_url,
+            "log_url": log_url,
+        },
+    )
+
+
+@require_GET
+def review_timeline(request, pk):
+    review = review_for(request, pk)
+    records = selectors.timeline(audit_scope(request.user), review=review)
+    return _timeline_page(
+        request,
+        review,
+        records,
+        title=f"Timeline of {review.title}",
+        back_url=review.get_absolute_url(),
+        log_url=f"{reverse('audit-log')}?review={review.pk}",
+    )
+
+
+@require_GET
+def recommendation_timeline(request, pk):
+    recommendation = recommendation_for(request, pk)
+    records = selectors.timeline(audit_scope(request.user), recommendation=recommendation)
+    return _timeline_page(
+        request,
+        recommendation,
+        records,
+        title=f"Timeline of {recommendation}",
+        back_url=recommendation.get_absolute_url(),
+    )
+
+
+@require_GET
+def action_timeline(request, pk):
+    action = action_for(request, pk)
+    records = selectors.timeline(audit_scope(request.user), action=action)
+    return _timeline_page(
+        request,
+        action,
+        records,
+        title=f"Timeline of “{action.title}”",
+        back_url=action.get_absolute_url(),
+    )
