@@ -28,7 +28,10 @@ node_modules/.installed: package.json package-lock.json
 static/build/sscp.css: node_modules/.installed $(wildcard static_src/*.scss)
 	npm run --silent build
 
-install: $(VENV)/.installed static/build/sscp.css
+var:
+	mkdir -p var/static
+
+install: $(VENV)/.installed static/build/sscp.css | var
 
 ## run: set up, load the demo data, and run the web server, a Celery worker and beat
 run: install

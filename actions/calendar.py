@@ -7,6 +7,7 @@ from django.utils import timezone
 from icalendar import Calendar, Event
 
 from actions.models import Action
+from sscp.permissions import followed_agency_ids
 
 PAST_DAYS = 90
 AHEAD_DAYS = 366
@@ -14,24 +15,30 @@ MAX_EVENTS = 2000
 
 
 def feed_actions(user):
-    """The due dates a person's calendar shows.
-
-    An agency lead: their agency's open actions. The partnership team and the SILG
-    chair: every open action due from 90 days ago to a year ahead. Anyone else:
-    none.
-    """
+    """The due dates a person's calendar shows: the open actions of the agencies they
+    follow (sscp.permissions.followed_agency_ids). Those who follow every agency see
+    those due from 90 days ago to a year ahead."""
     actions = Action.objects.open().select_related("recommendation__review", "agency")
-    if user.is_partnership_team or user.is_silg_chair:
+    agencies = followed_agency_ids(user)
+    if agencies is None:
         today = timezone.localdate()
         actions = actions.filter(
             due_date__gte=today - datetime.timedelta(days=PAST_DAYS),
             due_date__lte=today + datetime.timedelta(days=AHEAD_DAYS),
         )
-    elif user.is_agency_lead:
-        actions = actions.filter(agency_id=user.agency_id)
     else:
-        actions = actions.none()
+        actions = actions.filter(agency_id__in=agencies)
     return actions.order_by("due_date", "pk")[:MAX_EVENTS]
+
+
+def describe_feed(user) -> str:
+    """What the person's feed shows, in words, from the same rule as `feed_actions`."""
+    agencies = followed_agency_ids(user)
+    if agencies is None:
+        return "It shows every open action due from 90 days ago to a year ahead."
+    if agencies:
+        return "It shows your agency's open actions."
+    return "It shows nothing until you have a role."
 
 
 def feed(user) -> bytes:

@@ -275,7 +275,8 @@ class Action(models.Model):
         return (today - timezone.localdate(self.submitted_at)).days
 
     def rag(self, today: datetime.date | None = None) -> Rag:
-        """The RAG rating of design.md; ActionQuerySet.with_rag is the same rule in SQL."""
+        """The RAG rating (docs/architecture.md, "Ratings"); ActionQuerySet.with_rag is the
+        same rule in SQL."""
         today = today or timezone.localdate()
         if self.status == self.Status.COMPLETED:
             return Rag.COMPLETE

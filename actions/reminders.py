@@ -4,9 +4,10 @@ Reminders: which are due, to whom, and delivering each exactly once.
 `sweep` is the one entry point, used by the Celery task and by
 `manage.py send_reminders`:
 
-1. Plan: apply the policy of design.md to the open actions whose due dates make
-   a reminder due on the day, and to the SILG chair's queue, and resolve each
-   to its recipients. A bounded number of queries, whatever the number of actions.
+1. Plan: apply the reminder policy (docs/architecture.md, "Reminders") to the open
+   actions whose due dates make a reminder due on the day, and to the SILG chair's
+   queue, and resolve each to its recipients. A bounded number of queries, whatever
+   the number of actions.
 2. Record: insert a row per (recipient, action, kind, day) into the outbox. The
    unique constraint drops rows that already exist, so running the sweep again
    the same day records nothing new.
@@ -25,6 +26,7 @@ import functools
 import logging
 import uuid
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from itertools import groupby
@@ -37,6 +39,7 @@ from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from actions import lifecycle
 from actions.models import Action, ExtensionRequest, Reminder
 from sscp import emails, roles
 from sscp import outbox as claims
@@ -47,7 +50,6 @@ logger = logging.getLogger(__name__)
 Kind = Reminder.Kind
 Status = Reminder.Status
 MONDAY = 0
-AGENCY_STATUSES = (Action.Status.NOT_STARTED, Action.Status.IN_PROGRESS)
 
 
 class Audience(StrEnum):
@@ -71,6 +73,52 @@ class Due:
     frequency: Frequency = Frequency.ANY
 
 
+class Owed(NamedTuple):
+    """What deciding whether a reminder is owed needs to know of its action."""
+
+    status: str
+    due_date: datetime.date  # the action's due date when the reminder was made
+    action_due_date: datetime.date  # its due date now
+    returned_at: datetime.datetime | None = None
+    extension_pending: bool = False
+
+
+def _about_the_due_date(owed: Owed) -> bool:
+    """A due-date reminder is owed while the agency still works on the action, to the
+    due date it was made for."""
+    return owed.status in lifecycle.AGENCY_WORKS_ON and owed.action_due_date == owed.due_date
+
+
+@dataclass(frozen=True)
+class KindRule:
+    """Who may receive a kind of reminder, and whether one is still owed."""
+
+    audiences: tuple[Audience, ...]
+    owed: Callable[[Owed], bool]
+
+
+# One rule per kind, asked when the sweep plans a reminder and again when it delivers it.
+RULES = {
+    Kind.UPCOMING: KindRule((Audience.OWNERS,), _about_the_due_date),
+    Kind.DUE_TODAY: KindRule((Audience.OWNERS,), _about_the_due_date),
+    Kind.OVERDUE: KindRule((Audience.OWNERS,), _about_the_due_date),
+    Kind.ESCALATION: KindRule((Audience.PARTNERSHIP, Audience.CHAIR), _about_the_due_date),
+    Kind.RETURNED: KindRule((Audience.OWNERS,), lambda owed: owed.returned_at is not None),
+    Kind.AWAITING_SIGN_OFF: KindRule(
+        (Audience.CHAIR,), lambda owed: owed.status == Action.Status.SUBMITTED
+    ),
+    Kind.AWAITING_EXTENSION: KindRule((Audience.CHAIR,), lambda owed: owed.extension_pending),
+}
+
+
+def rule(kind: str) -> KindRule:
+    """The rule of a kind of reminder. A kind without one is a mistake, not a default."""
+    try:
+        return RULES[kind]
+    except KeyError:
+        raise ValueError(f"There is no rule for reminders of kind {kind!r}") from None
+
+
 # 1. Policy -------------------------------------------------------------------
 
 
@@ -83,7 +131,7 @@ def reminders_for(*, due_date: datetime.date, today: datetime.date, status: str)
     to the partnership team, from 56 to the SILG chair) always go the same day.
     Nothing is due once an action is submitted, completed or superseded.
     """
-    if status not in AGENCY_STATUSES:
+    if not _about_the_due_date(Owed(status, due_date, due_date)):
         return set()
     days_left = (due_date - today).days
     if days_left > 0:
@@ -191,21 +239,25 @@ def plan(day: datetime.date) -> list[Planned]:
     """
     fields = ("pk", "due_date", "status", "agency_id", "owner_id")
     actions = list(
-        Action.objects.filter(status__in=AGENCY_STATUSES, due_date__in=dates_with_reminders(day))
+        Action.objects.filter(
+            status__in=lifecycle.AGENCY_WORKS_ON, due_date__in=dates_with_reminders(day)
+        )
         .order_by("pk")
         .values_list(*fields)
     )
-    awaiting_sign_off = list(
-        Action.objects.filter(status=Action.Status.SUBMITTED)
+    awaiting_sign_off = [
+        (pk, due_date)
+        for pk, due_date, status in Action.objects.filter(status=Action.Status.SUBMITTED)
         .order_by("pk")
-        .values_list("pk", "due_date")
-    )
+        .values_list("pk", "due_date", "status")
+        if rule(Kind.AWAITING_SIGN_OFF).owed(Owed(status, due_date, due_date))
+    ]
     awaiting_extension = list(
         Action.objects.filter(extension_requests__status=ExtensionRequest.Status.PENDING)
         .distinct()
         .order_by("pk")
         .values_list("pk", "due_date")
-    )
+    )  # owed by their query: rule(Kind.AWAITING_EXTENSION) asks just that
     people = People.load({agency_id for _, _, _, agency_id, _ in actions})
     planned = []
     for action_id, due_date, status, agency_id, owner_id in actions:
@@ -387,27 +439,21 @@ class Outbox:
     pending_extensions: dict[int, datetime.datetime]
 
     def still_due(self, line: Line, recipient: User) -> bool:
-        """Whether a reminder in the outbox should still go: the action may have moved on."""
+        """Whether a reminder in the outbox should still go: the action may have moved on,
+        and the recipient may no longer be one it is for. The kind's rule, as at planning."""
         if not recipient.can_receive_email:
             return False
-        people = self.people
-        match line.kind:
-            case Kind.AWAITING_SIGN_OFF:
-                return line.status == Action.Status.SUBMITTED and recipient in people.chairs
-            case Kind.AWAITING_EXTENSION:
-                return recipient in people.chairs and line.action_id in self.pending_extensions
-            case Kind.RETURNED:
-                return line.returned_at is not None and recipient in people.owners_of(
-                    line.agency_id, line.owner_id
-                )
-            case Kind.ESCALATION:
-                allowed = people.partnership + people.chairs
-            case _:
-                allowed = people.owners_of(line.agency_id, line.owner_id)
-        return (
-            line.status in AGENCY_STATUSES
-            and line.action_due_date == line.due_date
-            and recipient in allowed
+        kind_rule = rule(line.kind)
+        owed = Owed(
+            line.status,
+            line.due_date,
+            line.action_due_date,
+            line.returned_at,
+            line.action_id in self.pending_extensions,
+        )
+        return kind_rule.owed(owed) and any(
+            recipient in self.people.audience(line.agency_id, line.owner_id, audience)
+            for audience in kind_rule.audiences
         )
 
     def with_waiting(self, line: Line) -> Line:
@@ -531,8 +577,9 @@ def sweep(*, day: datetime.date | None = None) -> SweepResult:
 def digest(lines: list[Line]) -> dict:
     """What one person's digest says: the most urgent, grouped by review, and counts.
 
-    Only what design.md allows leaves the service: the review's name, the
-    recommendation number, the action's title, its dates and a link. Nothing about
+    Only what may leave the service goes (docs/architecture.md, "What leaves the
+    service"): the review's name, the recommendation number, the action's title, its
+    dates and a link. Nothing about
     the children, no comments, no evidence. Past REMINDER_DIGEST_LINES, the earliest
     due are listed and the rest counted: a digest of thousands of lines is read by nobody.
     """

@@ -139,59 +139,6 @@ def action_list():
     )
 
 
-EXPORT_FIELDS = (
-    "pk",
-    "recommendation__review__title",
-    "recommendation__review__kind",
-    "recommendation__number",
-    "recommendation__text",
-    "title",
-    "agency_id",
-    "agency__short_name",
-    "owner__username",
-    "owner__first_name",
-    "owner__last_name",
-    "status",
-    "rag_value",
-    "original_due_date",
-    "due_date",
-    "extensions_granted",
-    "success_measure",
-    "latest_progress",
-    "latest_progress_at",
-    "submitted_at",
-    "completed_at",
-    "completion_statement",
-)
-
-
-def for_export(actions, today):
-    """Each action as a dict of what a SILG paper needs: one query for any number of rows.
-
-    Plain values rather than model instances, and subqueries rather than joins
-    and GROUP BY, so that a large export streams quickly in flat memory.
-    """
-    latest = ProgressUpdate.objects.filter(action=OuterRef("pk")).order_by("-created_at", "-pk")
-    granted = (
-        ExtensionRequest.objects.filter(
-            action=OuterRef("pk"), status=ExtensionRequest.Status.GRANTED
-        )
-        .order_by()
-        .values("action")
-        .annotate(n=Count("*"))
-        .values("n")
-    )
-    return (
-        actions.with_rag(today)
-        .annotate(
-            extensions_granted=Coalesce(Subquery(granted), 0),
-            latest_progress=Subquery(latest.values("text")[:1]),
-            latest_progress_at=Subquery(latest.values("created_at")[:1]),
-        )
-        .values(*EXPORT_FIELDS)
-    )
-
-
 # Dashboards -------------------------------------------------------------------
 
 

@@ -29,6 +29,7 @@ from audits.history import save_tracked, with_confirmation
 from reviews import services as review_services
 from reviews.models import Recommendation
 from sscp.models import Agency, User
+from sscp.permissions import works_for
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ def _require_text(value: str, message: str) -> str:
 
 
 def _validate_owner(owner: User | None, agency: Agency) -> None:
-    if owner is not None and (owner.agency_id != agency.pk or not owner.is_agency_lead):
+    if owner is not None and works_for(owner) != agency.pk:
         raise ValidationError({"owner": f"The owner must be an agency lead of {agency}"})
 
 

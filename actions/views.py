@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.http import FileResponse, Http404, HttpResponse, QueryDict
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -31,10 +31,10 @@ from audits.models import AccessEvent
 from audits.selectors import timeline
 from audits.services import access_record
 from reviews.selectors import recommendation_for as get_recommendation
-from sscp.filters import sort_links
+from sscp.filters import list_filters, sort_links
 from sscp.forms import call_service, posted
 from sscp.models import User
-from sscp.pagination import page_of
+from sscp.pagination import page_of, query_without_page
 from sscp.permissions import (
     Ability,
     abilities,
@@ -461,10 +461,7 @@ EXPORT_CHUNK = 2000
 
 def _action_filter(request) -> ActionFilter:
     """The list's filters from the URL; an agency lead with none starts on their own agency."""
-    data = request.GET
-    if not data and request.user.is_agency_lead:
-        data = {"agency": str(request.user.agency_id)}
-    return ActionFilter(data, queryset=selectors.action_list(), request=request)
+    return ActionFilter(list_filters(request), queryset=selectors.action_list(), request=request)
 
 
 @require_GET
@@ -479,26 +476,17 @@ def action_list(request):
             "filter": action_filter,
             "form": action_filter.form,
             "page": page,
-            "query": _encode(action_filter.data),
+            "query": query_without_page(action_filter.data).urlencode(),
             "sort": sort_links(request, "sort", ACTION_SORT_COLUMNS),
         },
     )
-
-
-def _encode(data) -> str:
-    """The filters as a query string, without the page number."""
-    query = QueryDict(mutable=True)
-    for key in data:
-        if key != "page":
-            query.setlist(key, data.getlist(key) if hasattr(data, "getlist") else [data[key]])
-    return query.urlencode()
 
 
 def _exported_rows(request):
     action_filter = _action_filter(request)
     actions = action_filter.qs if action_filter.is_valid() else action_filter.queryset.none()
     today = timezone.localdate()
-    actions = selectors.for_export(actions, today).iterator(chunk_size=EXPORT_CHUNK)
+    actions = exports.query(actions, today).iterator(chunk_size=EXPORT_CHUNK)
     return exports.rows(
         actions,
         site_url=settings.SITE_URL,
@@ -559,7 +547,11 @@ def my_calendar(request):
         return redirect("my-calendar")
     token = request.user.calendar_token
     address = settings.SITE_URL + reverse("calendar-feed", args=[token]) if token else ""
-    return render(request, "actions/my_calendar.html", {"address": address})
+    return render(
+        request,
+        "actions/my_calendar.html",
+        {"address": address, "shows": calendar.describe_feed(request.user)},
+    )
 
 
 @login_not_required

@@ -1,6 +1,7 @@
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db.models import Count, Window
 from django.shortcuts import render
@@ -18,11 +19,10 @@ from reviews import selectors as review_selectors
 from reviews.selectors import recommendation_for, review_for
 from sscp.charts import Bar, BarChart, Series
 from sscp.filters import date_query
-from sscp.pagination import uncounted_page_of
-from sscp.permissions import audit_scope
+from sscp.pagination import query_without_page, uncounted_page_of
+from sscp.permissions import Ability, audit_scope, has_ability, works_for
 from sscp.spreadsheets import Column, csv_response
 
-DUE_SOON_WINDOW = 30
 # Dashboards show the first few of each list and link to the whole of it, so a
 # national service with thousands of open actions gets the same short page.
 SHORTLIST_SIZE = 10
@@ -141,38 +141,52 @@ def home(request):
         "status_counts": action_selectors.status_counts(Action.objects.all()),
         "today": today,
     }
-    if user.is_agency_lead:
-        context["lead"] = {
-            "rag_chart": _rag_chart(user.agency, today),
-            "next_due": action_selectors.next_due(user.agency_id),
-            "returned": shortlist(action_selectors.returned_to(user.agency_id)),
-            "returned_url": _actions_url(agency=user.agency_id, returned="true"),
-        }
-    if user.is_silg_chair:
-        context["chair"] = {
-            "awaiting": shortlist(action_selectors.awaiting_sign_off()),
-            "extensions": action_selectors.awaiting_extension_decision().count(),
-            "ready_to_close": shortlist(review_selectors.ready_to_close(), counted_together=True),
-        }
-    if user.is_partnership_team:
-        reviews, open_reviews = action_selectors.open_review_progress(today, first=CHART_BARS)
-        agencies = action_selectors.overdue_by_agency(today)
-        due_by = today + datetime.timedelta(days=DUE_SOON_WINDOW)
-        context["partnership"] = {
-            "review_chart": _review_progress_chart(reviews),
-            "open_reviews": open_reviews,
-            "overdue_chart": _overdue_by_agency_chart(agencies[:CHART_BARS]),
-            "agencies_overdue": len(agencies),
-            "overdue_url": _actions_url(overdue="true"),
-            "due_soon": shortlist(action_selectors.due_within(today, DUE_SOON_WINDOW)),
-            "due_soon_days": DUE_SOON_WINDOW,
-            "due_soon_url": _actions_url(
-                status=Action.OPEN_STATUSES,
-                **date_query("due_after", today),
-                **date_query("due_before", due_by),
-            ),
-        }
+    agency = works_for(user)
+    if agency is not None:
+        context["lead"] = _lead_section(user.agency, today)
+    if has_ability(user, Ability.DECIDE):
+        context["chair"] = _chair_section()
+    if has_ability(user, Ability.PLAN):
+        context["partnership"] = _partnership_section(today)
     return render(request, "dashboards/home.html", context)
+
+
+def _lead_section(agency, today) -> dict:
+    return {
+        "rag_chart": _rag_chart(agency, today),
+        "next_due": action_selectors.next_due(agency.pk),
+        "returned": shortlist(action_selectors.returned_to(agency.pk)),
+        "returned_url": _actions_url(agency=agency.pk, returned="true"),
+    }
+
+
+def _chair_section() -> dict:
+    return {
+        "awaiting": shortlist(action_selectors.awaiting_sign_off()),
+        "extensions": action_selectors.awaiting_extension_decision().count(),
+        "ready_to_close": shortlist(review_selectors.ready_to_close(), counted_together=True),
+    }
+
+
+def _partnership_section(today) -> dict:
+    reviews, open_reviews = action_selectors.open_review_progress(today, first=CHART_BARS)
+    agencies = action_selectors.overdue_by_agency(today)
+    window = settings.DUE_SOON_DAYS
+    return {
+        "review_chart": _review_progress_chart(reviews),
+        "open_reviews": open_reviews,
+        "overdue_chart": _overdue_by_agency_chart(agencies[:CHART_BARS]),
+        "agencies_overdue": len(agencies),
+        "overdue_url": _actions_url(overdue="true"),
+        "due_soon": shortlist(action_selectors.due_within(today, window)),
+        "due_soon_days": window,
+        "nothing_due": f"Nothing is due in the next {window} days.",
+        "due_soon_url": _actions_url(
+            status=Action.OPEN_STATUSES,
+            **date_query("due_after", today),
+            **date_query("due_before", today + datetime.timedelta(days=window)),
+        ),
+    }
 
 
 @login_not_required
@@ -191,12 +205,6 @@ CSV_COLUMNS = [
 ]  # fmt: skip
 
 
-def _query_without_page(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 @require_GET
 def audit_log(request):
     log = AuditLogFilter(request.GET, queryset=selectors.visible_records(audit_scope(request.user)))
@@ -205,7 +213,12 @@ def audit_log(request):
     return render(
         request,
         "dashboards/audit_log.html",
-        {"filter": log, "form": log.form, "page": page, "query": _query_without_page(request)},
+        {
+            "filter": log,
+            "form": log.form,
+            "page": page,
+            "query": query_without_page(request.GET).urlencode(),
+        },
     )
 
 

@@ -154,3 +154,10 @@ class Recommendation(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.closed_at is not None
+
+    @property
+    def is_ready_to_close(self) -> bool:
+        """Open, with actions, every one of them closed: from the list's counts
+        (reviews.selectors.recommendation_list), where it has them."""
+        counts = getattr(self, "action_count", None), getattr(self, "open_action_count", None)
+        return not self.is_closed and bool(counts[0]) and counts[1] == 0

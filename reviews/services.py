@@ -43,7 +43,7 @@ def review_save(
     return save_tracked(
         review,
         actor=actor,
-        reason="Review logged" if creating else "Review details edited",
+        reason=REVIEW_LOGGED if creating else "Review details edited",
         m2m={"themes": list(themes)},
     )
 
@@ -85,9 +85,15 @@ def recommendation_save(
     return save_tracked(
         recommendation,
         actor=actor,
-        reason="Recommendation logged" if creating else "Recommendation edited",
+        reason=RECOMMENDATION_LOGGED if creating else "Recommendation edited",
         m2m={"themes": list(themes), "agencies": list(agencies)},
     )
+
+
+# The reasons on the history rows of reviews and recommendations.
+REVIEW_LOGGED = "Review logged"
+RECOMMENDATION_LOGGED = "Recommendation logged"
+RECOMMENDATION_CLOSED = "Recommendation closed by the SILG chair"
 
 
 def why_not_closable(action_statuses: list[str]) -> str | None:
@@ -132,9 +138,7 @@ def recommendation_close(
     recommendation.closed_at = timezone.now()
     recommendation.closed_by = actor
     recommendation.impact_statement = statement
-    return save_tracked(
-        recommendation, actor=actor, reason="Recommendation closed by the SILG chair"
-    )
+    return save_tracked(recommendation, actor=actor, reason=RECOMMENDATION_CLOSED)
 
 
 @transaction.atomic

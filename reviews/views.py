@@ -12,9 +12,9 @@ from reviews import imports, selectors, services
 from reviews.forms import CloseRecommendationForm, ImportForm, RecommendationForm, ReviewForm
 from reviews.selectors import recommendation_for as get_recommendation
 from reviews.selectors import review_for as get_review
-from sscp.filters import sort_links
+from sscp.filters import list_filters, sort_links
 from sscp.forms import call_service, posted
-from sscp.pagination import page_of
+from sscp.pagination import page_of, query_without_page
 from sscp.permissions import Ability, abilities, require
 from sscp.spreadsheets import Column, csv_response, xlsx_response
 
@@ -196,18 +196,15 @@ RECOMMENDATION_SORT_COLUMNS = {"review": "review", "number": "number", "closed":
 
 @require_GET
 def recommendation_list(request):
-    data = request.GET
-    if not data and request.user.is_agency_lead:
-        data = {"agency": str(request.user.agency_id)}
-    recommendation_filter = RecommendationFilter(data, queryset=selectors.recommendation_list())
+    recommendation_filter = RecommendationFilter(
+        list_filters(request), queryset=selectors.recommendation_list()
+    )
     recommendations = (
         recommendation_filter.qs
         if recommendation_filter.is_valid()
         else recommendation_filter.queryset.none()
     )
     page = page_of(request, recommendations)
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "reviews/recommendation_list.html",
@@ -215,7 +212,7 @@ def recommendation_list(request):
             "filter": recommendation_filter,
             "form": recommendation_filter.form,
             "page": page,
-            "query": query.urlencode(),
+            "query": query_without_page(request.GET).urlencode(),
             "sort": sort_links(request, "sort", RECOMMENDATION_SORT_COLUMNS),
         },
     )
@@ -226,14 +223,10 @@ def _meeting_pack_context(review, today):
         (recommendation, selectors.agency_progress(recommendation, today=today))
         for recommendation in review.recommendations.all()
     ]
-    actions = [a for r in review.recommendations.all() for a in r.actions.all()]
-    counts = {status: 0 for status in Action.Status}
-    for action in actions:
-        counts[action.status] += 1
     return {
         "review": review,
         "recommendations": recommendations,
-        "status_counts": [(s.label, counts[s]) for s in Action.Status],
+        "status_counts": status_counts(Action.objects.filter(recommendation__review=review)),
         "today": today,
     }
 

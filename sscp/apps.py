@@ -6,6 +6,9 @@ class SscpConfig(AppConfig):
     verbose_name = "Partnership"
 
     def ready(self):
+        from sscp.celery import make_broker_folders
+
+        make_broker_folders()
         from axes.signals import user_locked_out
         from django.contrib.auth import models as auth_models
         from django.contrib.auth.signals import user_logged_in, user_login_failed

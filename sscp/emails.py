@@ -32,7 +32,7 @@ def make_message(name: str, to: str, context: dict) -> EmailMultiAlternatives:
 
 def reminder_digest(recipient, digest: dict) -> EmailMultiAlternatives:
     """One person's reminders of the day. `digest` (from actions.reminders.digest) holds
-    only what design.md lets leave the service: review names, recommendation numbers,
+    only what may leave the service (docs/architecture.md): review names, recommendation numbers,
     action titles, dates and links."""
     return make_message("reminder-digest", recipient.email, {"recipient": recipient, **digest})
 

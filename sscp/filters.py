@@ -8,6 +8,8 @@ from django.db import connection
 from django_filters.fields import ModelChoiceField
 
 from sscp.forms import GovukDateField, govuk_error_messages
+from sscp.pagination import query_without_page
+from sscp.permissions import works_for
 
 # More digits than any primary key has: int() of a very long string is slow, or refused.
 MAX_ID_DIGITS = 20
@@ -22,6 +24,15 @@ def date_query(name: str, day) -> dict[str, int]:
     return {f"{name}_0": day.day, f"{name}_1": day.month, f"{name}_2": day.year}
 
 
+def list_filters(request):
+    """A list's filters from the URL; an agency lead who gives none starts on their own
+    agency's records ("Clear filters" shows every agency's)."""
+    agency = works_for(request.user)
+    if not request.GET and agency is not None:
+        return {"agency": str(agency)}
+    return request.GET
+
+
 def sort_links(request, ordering_param: str, columns: dict[str, str]) -> dict[str, dict]:
     """For each sortable column, the link that sorts by it and its aria-sort state.
 
@@ -33,8 +44,7 @@ def sort_links(request, ordering_param: str, columns: dict[str, str]) -> dict[st
     for key, value in columns.items():
         ascending = current == value
         descending = current == f"-{value}"
-        query = request.GET.copy()
-        query.pop("page", None)
+        query = query_without_page(request.GET)
         query[ordering_param] = f"-{value}" if ascending else value
         links[key] = {
             "url": f"?{query.urlencode()}",

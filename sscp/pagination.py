@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
+from django.http import QueryDict
 
 PAGE_SIZE = 50
 # The furthest page a URL may ask for: its rows start at an offset the databases can
@@ -59,3 +60,13 @@ def uncounted_page_of(request, items) -> UncountedPage:
     start = (number - 1) * PAGE_SIZE
     rows = list(items[start : start + PAGE_SIZE + 1])
     return UncountedPage(rows[:PAGE_SIZE], number, has_next=len(rows) > PAGE_SIZE)
+
+
+def query_without_page(data, page_param: str = "page") -> QueryDict:
+    """The query string of a list (its filters, its sort) without its page number, for
+    links to other pages and other sorts. `data` is a QueryDict or a plain dict."""
+    query = QueryDict(mutable=True)
+    for key in data:
+        if key != page_param:
+            query.setlist(key, data.getlist(key) if hasattr(data, "getlist") else [data[key]])
+    return query

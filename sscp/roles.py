@@ -1,4 +1,5 @@
-"""The three roles of design.md, held as Django groups (created by a data migration)."""
+"""The three roles (docs/architecture.md, "Roles"), held as Django groups (a data migration
+makes them)."""
 
 PARTNERSHIP_TEAM = "Partnership team"
 AGENCY_LEAD = "Agency lead"

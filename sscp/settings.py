@@ -18,9 +18,8 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
-# Everything the app writes at run time lives under var/ (ignored by git).
-for folder in (VAR_DIR, VAR_DIR / "static"):
-    folder.mkdir(exist_ok=True)
+# Everything the app writes at run time lives under var/ (ignored by git), made by
+# `make` (and the broker's folders by sscp.celery): reading the settings writes nothing.
 
 env = environ.Env()
 if (BASE_DIR / ".env").is_file():
@@ -75,6 +74,7 @@ INSTALLED_APPS = [
     "actions",
     "audits",
     "dashboards",
+    "devtools",
 ]
 
 MIDDLEWARE = [
@@ -260,7 +260,6 @@ if REDIS_URL:
 else:
     CELERY_BROKER_URL = "filesystem://localhost/"
     CELERY_BROKER_QUEUE_DIR = VAR_DIR / "celery" / "queue"
-    CELERY_BROKER_QUEUE_DIR.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_QUEUE_DIR),
         "data_folder_out": str(CELERY_BROKER_QUEUE_DIR),
@@ -297,7 +296,8 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 3
 if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 5}
 
-# Reminders (design.md): days before the due date, the overdue repeat, escalation.
+# Reminders (docs/architecture.md, "Reminders"): days before the due date, the overdue
+# repeat, escalation.
 REMINDER_UPCOMING_DAYS = env.list("REMINDER_UPCOMING_DAYS", cast=int, default=[14, 3])
 REMINDER_OVERDUE_EVERY_DAYS = env.int("REMINDER_OVERDUE_EVERY_DAYS", default=7)
 REMINDER_ESCALATE_TO_PARTNERSHIP_DAYS = env.int("REMINDER_ESCALATE_TO_PARTNERSHIP_DAYS", default=28)

@@ -1,4 +1,4 @@
-"""design.md's reminder policy as a table: due date, day, status → the reminders due."""
+"""The reminder policy as a table: due date, day, status → the reminders due."""
 
 import datetime
 

@@ -16,7 +16,7 @@ from actions import services
 from actions.models import Action
 from audits.models import AccessEvent, AuditRecord
 from audits.sealing import history_models, verify
-from sscp.demo import load_demo
+from devtools.demo import load_demo
 from tests.makers import make_action, make_user
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from sscp.demo import load_demo
+from devtools.demo import load_demo
 
 PASSWORD = "demo-pass"
 CHROMIUM_ARGS = [

@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.core.management.base import CommandError
 
+from devtools.demo import demo_counts, load_demo
 from sscp.commands import TrackedCommand
-from sscp.demo import demo_counts, load_demo
 
 
 class Command(TrackedCommand):

@@ -4,7 +4,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from sscp.loadgen import LoadExists, LoadGenerator
+from devtools.loadgen import LoadExists, LoadGenerator
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from sscp import benchmark
+from devtools import benchmark
 
 
 class Command(BaseCommand):

@@ -7,8 +7,8 @@ from django.test import Client
 from django.utils import timezone
 
 from actions.models import Action, Evidence, ExtensionRequest, Rag
+from devtools.demo import demo_counts, load_demo
 from reviews.models import Recommendation, Review
-from sscp.demo import demo_counts, load_demo
 from sscp.models import Agency, User
 
 pytestmark = pytest.mark.django_db

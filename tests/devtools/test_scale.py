@@ -21,8 +21,9 @@ from actions.models import (
 )
 from audits.models import AuditRecord
 from audits.sealing import verify
+from devtools import benchmark
 from reviews.models import Recommendation, Review
-from sscp import benchmark, roles
+from sscp import roles
 from sscp.models import User
 from tests.makers import make_agency, make_lead, make_user
 

@@ -37,17 +37,18 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from openpyxl import Workbook
 
-from actions import reminders, reports
+from actions import exports, lifecycle, reminders, reports
 from actions.models import Action, Reminder
-from actions.selectors import EXPORT_FIELDS, for_export, open_review_progress
+from actions.selectors import open_review_progress
 from actions.views import EXPORT_CHUNK
 from audits.models import AuditRecord
+from dashboards.views import CHART_BARS
 from reviews.models import Review
 from sscp import roles
 from sscp.filters import date_query
 from sscp.models import User
 from sscp.permissions import audit_scope
-from dashboards.views import CHART_BARS
+from sscp.spreadsheets import Echo
 
 OPEN = Action.OPEN_STATUSES
 EXPORT_ROWS = 10_000
@@ -68,11 +69,11 @@ urlpatterns = [
 
 
 def bare_page(request, rows):
-    return render(request, "benchmark/floor.html", {"rows": rows})
+    return render(request, "devtools/floor.html", {"rows": rows})
 
 
 def bare_csv(request, rows):
-    writer = csv.writer(_Echo())
+    writer = csv.writer(Echo())
     return StreamingHttpResponse((writer.writerow(row) for row in rows), content_type="text/csv")
 
 
@@ -87,11 +88,6 @@ def bare_xlsx(request, rows):
     workbook.save(handle)
     handle.seek(0)
     return FileResponse(handle)
-
-
-class _Echo:
-    def write(self, value):
-        return value
 
 
 # What is measured -------------------------------------------------------------
@@ -186,7 +182,9 @@ def _list_rows(actions, limit):
 def _export_rows(due_before, today):
     """The export's one query, as plain rows of the same values."""
     actions = Action.objects.filter(due_date__lte=due_before).order_by("due_date", "pk")
-    return for_export(actions, today).values_list(*EXPORT_FIELDS).iterator(chunk_size=EXPORT_CHUNK)
+    return (
+        exports.query(actions, today).values_list(*exports.FIELDS).iterator(chunk_size=EXPORT_CHUNK)
+    )
 
 
 def build_cases(today: datetime.date, export_rows: int) -> list[Case]:
@@ -437,7 +435,7 @@ def measure_sweep(day: datetime.date, runs: int) -> SweepFigures:
             started = time.perf_counter()
             list(
                 Action.objects.filter(
-                    status__in=reminders.AGENCY_STATUSES,
+                    status__in=lifecycle.AGENCY_WORKS_ON,
                     due_date__in=reminders.dates_with_reminders(day),
                 ).values_list("pk", "due_date", "agency_id", "owner_id")
             )

@@ -21,10 +21,12 @@ from django.contrib.auth.models import Group
 from django.db import connection, reset_queries, transaction
 from django.utils import timezone
 
-from actions.models import Action, Evidence, ExtensionRequest, ProgressUpdate, SignOffDecision
+from actions.models import Action
 from audits.bulk import copy_in
 from audits.records import link_accessors
 from audits.sealing import seal_written_in_bulk
+from devtools import stories
+from reviews import services as review_services
 from reviews.models import Recommendation, Review, Theme
 from sscp import roles
 from sscp.models import Agency, Sector, User
@@ -185,16 +187,16 @@ class LoadGenerator:
             start + datetime.timedelta(seconds=self.random.uniform(0, span)) for _ in range(count)
         )
 
-    def history_row(self, obj, *, when, user_id, change="+", reason="", **earlier_values):
+    def history_row(self, obj, *, when, user_id, change="+", reason="", then=None):
         """The history row the application wrote when it saved `obj`.
 
-        As `obj` stands now, or as it stood then: `earlier_values` are the fields
-        that have changed since.
+        As `obj` stands now, or as it stood then: `then` holds the values that
+        have changed since.
         """
         history_model = history_model_of(type(obj))
         values = {f.attname: getattr(obj, f.attname) for f in history_model.tracked_fields}
         return history_model(
-            **(values | earlier_values),
+            **(values | (then or {})),
             history_date=when,
             history_type=change,
             history_user_id=user_id,
@@ -357,7 +359,7 @@ class LoadGenerator:
                     r,
                     when=r.created_at,
                     user_id=self.random.choice(self.partnership),
-                    reason="Review logged",
+                    reason=review_services.REVIEW_LOGGED,
                 )
                 for r in self.review_list
             ],
@@ -403,10 +405,8 @@ class LoadGenerator:
                     r,
                     when=r.created_at,
                     user_id=self.random.choice(self.partnership),
-                    reason="Recommendation logged",
-                    closed_at=None,
-                    closed_by_id=None,
-                    impact_statement="",
+                    reason=review_services.RECOMMENDATION_LOGGED,
+                    then={"closed_at": None, "closed_by_id": None, "impact_statement": ""},
                 )
             )
             if r.closed_at:
@@ -416,7 +416,7 @@ class LoadGenerator:
                         when=r.closed_at,
                         user_id=r.closed_by_id,
                         change="~",
-                        reason="Recommendation closed",
+                        reason=review_services.RECOMMENDATION_CLOSED,
                     )
                 )
         self.insert_history_with_links(history, lambda row, name: links[name][row.id])
@@ -425,14 +425,14 @@ class LoadGenerator:
 
     def actions(self, numbers: range):
         stories = [self.action_story(n) for n in numbers]
-        self.write([(action, versions) for action, versions, _ in stories])
-        self.write([child for _, _, children in stories for child in children])
+        self.write([(story.action, story.versions) for story in stories])
+        self.write([child for story in stories for child in story.children])
 
     def write(self, stories):
         """Insert records, model by model, then the history rows of each version of them.
 
         A story is a record as it stands now and its versions: (change, when, who,
-        reason, the values that were different then).
+        reason, the values it had then).
         """
         by_model = {}
         for obj, versions in stories:
@@ -441,31 +441,20 @@ class LoadGenerator:
             self.create([obj for obj, _ in model_stories])
             self.record_history(
                 [
-                    self.history_row(obj, change=change, when=when, user_id=who, reason=why, **then)
+                    self.history_row(
+                        obj, change=change, when=when, user_id=who, reason=why, then=then
+                    )
                     for obj, versions in model_stories
                     for change, when, who, why, then in versions
                 ]
             )
 
-    def action_story(self, n: int):
-        """An action, the versions it went through to reach its status, and its children."""
+    def action_story(self, n: int) -> stories.Story:
+        """An action taken to its status by the lifecycle's steps (devtools.stories)."""
         recommendation = self.recommendation_list[n % len(self.recommendation_list)]
         agency = self.random.choice(self.owners[recommendation.pk])
         owner = self.random.choice(self.leads[agency]) if self.random.random() < 0.7 else None
-        lead = owner or self.leads[agency][0]
-        chair = self.random.choice(self.chairs)
-        if recommendation.closed_at:
-            status = Status.COMPLETED if self.random.random() < 0.9 else Status.SUPERSEDED
-            created = recommendation.created_at + datetime.timedelta(
-                days=self.random.randint(1, 30)
-            )
-            moments = iter(self.between(created, recommendation.closed_at, 6))
-        else:
-            status = self.random.choices(list(OPEN_STATUS_WEIGHTS), OPEN_STATUS_WEIGHTS.values())[0]
-            created = max(
-                recommendation.created_at + datetime.timedelta(days=1), self.days_ago(10, 600)
-            )
-            moments = iter(self.between(created, self.now, 6))
+        status, created, moments = self.timing(recommendation)
         due = created.date() + datetime.timedelta(days=self.random.randint(60, 540))
         action = Action(
             recommendation_id=recommendation.pk,
@@ -475,135 +464,71 @@ class LoadGenerator:
             description=self.words(25),
             success_measure=self.words(12),
             original_due_date=due,
+            due_date=due,
             created_at=created,
         )
-        state = {
-            "status": Status.NOT_STARTED,
-            "due_date": due,
-            "submitted_at": None,
-            "completion_statement": "",
-            "returned_at": None,
-            "completed_at": None,
-            "completed_by_id": None,
-        }
-        versions = [
-            ("+", created, self.random.choice(self.partnership), "Action planned", dict(state))
-        ]
-        children = []
-
-        def change(when, who, why, **values):
-            state.update(values)
-            versions.append(("~", when, who, why, dict(state)))
-
-        def child(obj, why, *later):
-            """A child record: created by `why`, then changed by each of `later`."""
-            obj.action = action
-            children.append((obj, [("+", *why), *later]))
-
+        story = stories.plan(action, when=created, who=self.random.choice(self.partnership))
+        people = (owner or self.leads[agency][0], self.random.choice(self.chairs))
         if self.random.random() < 0.1:
-            asked = next(moments)
-            request = ExtensionRequest(
-                requested_by_id=lead,
-                requested_at=asked,
-                due_date_at_request=state["due_date"],
-                requested_due_date=state["due_date"] + datetime.timedelta(days=90),
-                reason=self.words(12),
-            )
-            if status in Action.OPEN_STATUSES and self.random.random() < 0.4:
-                child(request, (asked, lead, "Extension requested", {}))
-            else:
-                decided = next(moments)
-                request.status = self.random.choice(
-                    [ExtensionRequest.Status.GRANTED, ExtensionRequest.Status.DECLINED]
-                )
-                request.decided_by_id, request.decided_at = chair, decided
-                request.decision_comment = self.words(8)
-                pending = {
-                    "status": ExtensionRequest.Status.PENDING,
-                    "decided_by_id": None,
-                    "decided_at": None,
-                    "decision_comment": "",
-                }
-                outcome = f"Extension {request.get_status_display().lower()}"
-                child(
-                    request,
-                    (asked, lead, "Extension requested", pending),
-                    ("~", decided, chair, outcome, {}),
-                )
-                if request.status == ExtensionRequest.Status.GRANTED:
-                    change(decided, chair, "Extension granted", due_date=request.requested_due_date)
-        if status == Status.NOT_STARTED:
-            return self.finished(action, state), versions, children
+            self.extension(story, status, moments, people)
+        if status != Status.NOT_STARTED:
+            self.work(story, status, moments, people, n)
+        return story
 
-        started = next(moments)
-        child(
-            ProgressUpdate(author_id=lead, text=self.words(30), created_at=started),
-            (started, lead, "Progress posted", {}),
+    def timing(self, recommendation):
+        """An action's status, when it was planned, and the moments of its steps."""
+        if recommendation.closed_at:
+            status = Status.COMPLETED if self.random.random() < 0.9 else Status.SUPERSEDED
+            created = recommendation.created_at + datetime.timedelta(
+                days=self.random.randint(1, 30)
+            )
+            return status, created, iter(self.between(created, recommendation.closed_at, 6))
+        status = self.random.choices(list(OPEN_STATUS_WEIGHTS), OPEN_STATUS_WEIGHTS.values())[0]
+        created = max(
+            recommendation.created_at + datetime.timedelta(days=1), self.days_ago(10, 600)
         )
-        change(started, lead, "Work started: progress posted", status=Status.IN_PROGRESS)
+        return status, created, iter(self.between(created, self.now, 6))
+
+    def extension(self, story, status, moments, people) -> None:
+        """An extension request: left waiting on an open action, or decided."""
+        lead, chair = people
+        asked = stories.ask_extension(
+            story, when=next(moments), who=lead, reason=self.words(12), days=90
+        )
+        if status in Action.OPEN_STATUSES and self.random.random() < 0.4:
+            return
+        stories.decide_extension(
+            story,
+            asked,
+            when=next(moments),
+            who=chair,
+            granted=self.random.random() < 0.5,
+            comment=self.words(8),
+        )
+
+    def work(self, story, status, moments, people, n: int) -> None:
+        """The agency's work and the SILG chair's decisions that bring it to `status`."""
+        lead, chair = people
+        stories.post_progress(story, when=next(moments), who=lead, text=self.words(30))
         returned = status == Status.IN_PROGRESS and self.random.random() < 0.1
         if status in (Status.SUBMITTED, Status.COMPLETED) or returned:
-            submitted = next(moments)
+            when = next(moments)
             name = f"{self.words(2)[:-1].lower().replace(' ', '-')}.pdf"
-            evidence = Evidence(
-                file=f"load/{n}/{name}",
-                original_name=name,
-                description=self.words(8),
-                content_type="application/pdf",
+            stories.upload_evidence(
+                story,
+                when=when,
+                who=lead,
+                name=name,
                 size=self.random.randint(20_000, 2_000_000),
                 sha256=hashlib.sha256(f"{n}".encode()).hexdigest(),
-                uploaded_by_id=lead,
-                uploaded_at=submitted,
+                what=self.words(8),
             )
-            child(evidence, (submitted, lead, "Evidence uploaded", {}))
-            change(
-                submitted,
-                lead,
-                "Submitted for sign-off",
-                status=Status.SUBMITTED,
-                submitted_at=submitted,
-                completion_statement=self.words(20),
-            )
-
-        def decision(outcome, label, comment=""):
-            when = next(moments)
-            child(
-                SignOffDecision(
-                    outcome=outcome, comment=comment, decided_by_id=chair, decided_at=when
-                ),
-                (when, chair, f"Sign-off decision: {label}", {}),
-            )
-            return when
-
-        Outcome = SignOffDecision.Outcome
+            stories.submit(story, when=when, who=lead, statement=self.words(20))
         if returned:
-            comment = self.words(10)
-            when = decision(Outcome.RETURNED, "returned to the agency", comment)
-            change(
-                when,
-                chair,
-                f"Returned to the agency: {comment}",
-                status=Status.IN_PROGRESS,
-                returned_at=when,
+            stories.return_to_agency(story, when=next(moments), who=chair, comment=self.words(10))
+        elif status == Status.COMPLETED:
+            stories.approve(story, when=next(moments), who=chair)
+        elif status == Status.SUPERSEDED:
+            stories.supersede(
+                story, when=next(moments), who=chair, reason="Replaced by a later action."
             )
-        if status == Status.COMPLETED:
-            when = decision(Outcome.APPROVED, "approved")
-            change(
-                when,
-                chair,
-                "Approved",
-                status=Status.COMPLETED,
-                completed_at=when,
-                completed_by_id=chair,
-            )
-        if status == Status.SUPERSEDED:
-            comment = "Replaced by a later action."
-            when = decision(Outcome.SUPERSEDED, "superseded", comment)
-            change(when, chair, f"Superseded: {comment}", status=Status.SUPERSEDED)
-        return self.finished(action, state), versions, children
-
-    @staticmethod
-    def finished(action, state):
-        for name, value in state.items():
-            setattr(action, name, value)
-        return action

@@ -1,0 +1,138 @@
+"""
+The load generator's actions go through the lifecycle as real ones do: the same
+actions, taken once through the services and once through the generator's steps
+(devtools.stories), leave histories of the same shape — the same kinds of record,
+changes, statuses and reasons, in the same order.
+"""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from actions import services
+from actions.models import Action, Evidence, ExtensionRequest, ProgressUpdate, SignOffDecision
+from devtools import stories
+from tests.files import ACCEPTED, upload
+from tests.makers import make_recommendation
+
+pytestmark = pytest.mark.django_db
+
+DUE = datetime.date(2027, 3, 1)
+EXTENSION_REASON = "Waiting for the other forces"
+COMMENT = "Add the attendance register"
+
+
+def through_the_services(steps, recommendation, team, lead, chair):
+    action = services.action_create(
+        actor=team, recommendation=recommendation, agency=lead.agency, owner=lead,
+        title="Train the teams", description="d", success_measure="m", due_date=DUE,
+    )  # fmt: skip
+    for step in steps:
+        action = Action.objects.get(pk=action.pk)
+        match step:
+            case "extension granted" | "extension declined":
+                extension = services.extension_request(
+                    actor=lead, action=action, requested_due_date=DUE + datetime.timedelta(90),
+                    reason=EXTENSION_REASON,
+                )  # fmt: skip
+                decide = (
+                    services.extension_grant if "granted" in step else services.extension_decline
+                )
+                decide(actor=chair, extension=extension, comment=COMMENT)
+            case "progress":
+                services.progress_post(actor=lead, action=action, text="Half the teams trained")
+            case "submit":
+                services.evidence_attach(
+                    actor=lead, action=action, description="The register",
+                    uploads=[upload("register.pdf", ACCEPTED["report.pdf"])],
+                )  # fmt: skip
+                services.action_submit(actor=lead, action=action, completion_statement="Done")
+            case "approve":
+                services.action_approve(actor=chair, action=action)
+            case "return":
+                services.action_return(actor=chair, action=action, comment=COMMENT)
+            case "supersede":
+                services.action_supersede(actor=chair, action=action, reason=COMMENT)
+    return action
+
+
+def through_the_generator(steps, recommendation, team, lead, chair):
+    now = timezone.now()
+    action = Action(
+        recommendation_id=recommendation.pk, agency_id=lead.agency_id, owner_id=lead.pk,
+        title="Train the teams", description="d", success_measure="m",
+        original_due_date=DUE, due_date=DUE,
+    )  # fmt: skip
+    story = stories.plan(action, when=now, who=team.pk)
+    for step in steps:
+        match step:
+            case "extension granted" | "extension declined":
+                asked = stories.ask_extension(
+                    story, when=now, who=lead.pk, reason=EXTENSION_REASON, days=90
+                )
+                stories.decide_extension(
+                    story, asked, when=now, who=chair.pk, granted="granted" in step, comment=COMMENT
+                )
+            case "progress":
+                stories.post_progress(story, when=now, who=lead.pk, text="Half the teams trained")
+            case "submit":
+                stories.upload_evidence(
+                    story, when=now, who=lead.pk, name="register.pdf", size=1, sha256="0" * 64,
+                    what="The register",
+                )  # fmt: skip
+                stories.submit(story, when=now, who=lead.pk, statement="Done")
+            case "approve":
+                stories.approve(story, when=now, who=chair.pk)
+            case "return":
+                stories.return_to_agency(story, when=now, who=chair.pk, comment=COMMENT)
+            case "supersede":
+                stories.supersede(story, when=now, who=chair.pk, reason=COMMENT)
+    return story
+
+
+def shape(model, versions):
+    """(change, status if it has one, reason) of each version, in order."""
+    return [(change, values.get("status"), reason) for change, _, _, reason, values in versions]
+
+
+def history_shape(model, **about):
+    rows = model.history.model.objects.filter(**about).order_by("history_id")
+    return [
+        (row.history_type, getattr(row, "status", None), row.history_change_reason) for row in rows
+    ]
+
+
+CHILDREN = [ProgressUpdate, Evidence, SignOffDecision, ExtensionRequest]
+
+
+@pytest.mark.parametrize(
+    "steps",
+    [
+        ["progress", "submit", "approve"],
+        ["progress", "submit", "return"],
+        ["extension granted", "progress", "supersede"],
+        ["extension declined", "submit", "approve"],
+        [],
+    ],
+    ids=lambda steps: ", ".join(steps) or "planned only",
+)
+def test_the_generator_and_the_services_leave_histories_of_the_same_shape(
+    steps, partnership_officer, lead_a, silg_chair
+):
+    recommendation = make_recommendation(agencies=[lead_a.agency])
+    people = (recommendation, partnership_officer, lead_a, silg_chair)
+    action = through_the_services(steps, *people)
+    story = through_the_generator(steps, *people)
+
+    assert shape(Action, story.versions) == history_shape(Action, id=action.pk)
+    for model in CHILDREN:
+        generated = [
+            version
+            for obj, versions in story.children
+            if type(obj) is model
+            for version in versions
+        ]
+        ids = model.objects.filter(action=action).values("pk")
+        assert shape(model, generated) == history_shape(model, id__in=ids), model.__name__
+    assert story.action.status == Action.objects.get(pk=action.pk).status
