@@ -42,6 +42,7 @@ run: install
 ## test: set up and run the whole test suite
 test: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	PYTHONPATH=. $(BIN)/lint-imports --no-cache
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # The benchmark's own PostgreSQL database, made afresh by `make load`.
@@ -60,9 +61,11 @@ load: install
 benchmark: install
 	DATABASE_URL=$(BENCH_URL) $(BIN)/python manage.py benchmark
 
+## lint: ruff, and the import contracts of docs/architecture.md (import-linter)
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	PYTHONPATH=. $(BIN)/lint-imports --no-cache
 
 format: install
 	$(BIN)/ruff format .

@@ -4,8 +4,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from actions.models import Action, Rag
+from reviews.filters import recommendation_has
 from reviews.models import Recommendation, Review, Theme
-from reviews.selectors import ready_to_close
 from sscp import roles
 from sscp.filters import (
     ChosenRecordFilter,
@@ -97,7 +97,7 @@ class ActionFilter(GovukFilterSet):
             # The recommendations a word is in, found once, rather than the word matched
             # against every action's joined recommendation and review: half the time at
             # 100,000 actions.
-            in_recommendation = Recommendation.objects.filter(_recommendation_has(word))
+            in_recommendation = Recommendation.objects.filter(recommendation_has(word))
             words &= (
                 Q(title__icontains=word)
                 | Q(description__icontains=word)
@@ -130,76 +130,3 @@ class ActionFilter(GovukFilterSet):
 
     def filter_returned(self, queryset, name, value):
         return queryset.returned() if value else queryset
-
-
-def _recommendation_has(word: str) -> Q:
-    """A word in a recommendation's text or in its review's title."""
-    return Q(text__icontains=word) | Q(review__title__icontains=word)
-
-
-class RecommendationState:
-    OPEN, READY, CLOSED = "open", "ready", "closed"
-    CHOICES = [(OPEN, "Open"), (READY, "Ready to close"), (CLOSED, "Closed")]
-
-
-class RecommendationFilter(GovukFilterSet):
-    q = django_filters.CharFilter(
-        method="search", label="Search", help_text="Words in the recommendation or review"
-    )
-    review = ChosenRecordFilter(
-        label="Review",
-        queryset=Review.objects.all(),
-        hint="Untick to see every review's recommendations.",
-    )
-    review_kind = django_filters.ChoiceFilter(
-        field_name="review__kind",
-        label="Kind of review",
-        choices=Review.Kind.choices,
-        empty_label="Any kind",
-    )
-    agency = django_filters.ModelChoiceFilter(
-        field_name="agencies",
-        label="Owning agency",
-        queryset=Agency.objects.all(),
-        empty_label="Any agency",
-    )
-    theme = django_filters.ModelChoiceFilter(
-        label="Theme", queryset=Theme.objects.all(), method="filter_theme", empty_label="Any theme"
-    )
-    state = django_filters.ChoiceFilter(
-        label="Status",
-        choices=RecommendationState.CHOICES,
-        method="filter_state",
-        empty_label="Any status",
-    )
-    sort = StableOrderingFilter(
-        fields=(("review__title", "review"), ("number", "number"), ("closed_at", "closed")),
-        widget=forms.HiddenInput,
-    )
-
-    class Meta:
-        model = Recommendation
-        fields = []
-
-    def search(self, queryset, name, value):
-        words = Q()
-        for word in value.split()[:10]:
-            words &= _recommendation_has(word)
-        return queryset.filter(words)
-
-    def filter_theme(self, queryset, name, value):
-        return queryset.filter(
-            Exists(
-                Recommendation.themes.through.objects.filter(
-                    recommendation=OuterRef("pk"), theme=value
-                )
-            )
-            | Exists(Review.themes.through.objects.filter(review=OuterRef("review"), theme=value))
-        )
-
-    def filter_state(self, queryset, name, value):
-        if value == RecommendationState.CLOSED:
-            return queryset.filter(closed_at__isnull=False)
-        if value == RecommendationState.READY:
-            return ready_to_close(queryset)
-        return queryset.filter(closed_at__isnull=True)

@@ -182,15 +182,23 @@ def _list_rows(actions, limit):
 def _export_rows(due_before, today):
     """The export's one query, as plain rows of the same values."""
     actions = Action.objects.filter(due_date__lte=due_before).order_by("due_date", "pk")
-    return (
-        exports.query(actions, today).values_list(*exports.FIELDS).iterator(chunk_size=EXPORT_CHUNK)
-    )
+    rows = exports.query(actions, today).values_list(*exports.FIELDS)
+    return rows.iterator(chunk_size=EXPORT_CHUNK)
 
 
-def build_cases(today: datetime.date, export_rows: int) -> list[Case]:
+@dataclass(frozen=True)
+class Cast:
+    """The people the main pages are timed as, and the records they open."""
+
+    lead: User
+    chair: User
+    team: User
+    review: Review
+    action: Action
+
+
+def _cast() -> Cast:
     lead = _busiest_lead()
-    chair = _person(roles.SILG_CHAIR)
-    team = _person(roles.PARTNERSHIP_TEAM)
     review = (
         Review.objects.filter(recommendations__actions__status__in=OPEN)
         .order_by("-published_on", "pk")
@@ -201,19 +209,33 @@ def build_cases(today: datetime.date, export_rows: int) -> list[Case]:
         .order_by("due_date", "pk")
         .first()
     )
-    export_to = _due_date_of_row(export_rows)
-    actions_url = reverse("action-list")
-    overdue = {"agency": lead.agency_id, "overdue": "true"}
+    return Cast(lead, _person(roles.SILG_CHAIR), _person(roles.PARTNERSHIP_TEAM), review, action)
+
+
+def build_cases(today: datetime.date, export_rows: int) -> list[Case]:
+    cast = _cast()
     cases = [
+        *_dashboard_cases(cast, today),
+        *_list_and_detail_cases(cast, today),
+        *_export_cases(cast.team, today, export_rows),
+    ]
+    for index, case in enumerate(cases):
+        case.key = f"case-{index}"
+        _floors[case.key] = lambda request, case=case: case.render_floor(request, case.floor_rows())
+    return cases
+
+
+def _dashboard_cases(cast: Cast, today) -> list[Case]:
+    return [
         Case(
             "Dashboard, agency lead",
-            lead,
+            cast.lead,
             reverse("home"),
-            lambda: _list_rows(Action.objects.open().filter(agency=lead.agency), 5),
+            lambda: _list_rows(Action.objects.open().filter(agency=cast.lead.agency), 5),
         ),
         Case(
             "Dashboard, SILG chair",
-            chair,
+            cast.chair,
             reverse("home"),
             lambda: list(
                 Action.objects.filter(status=Action.Status.SUBMITTED)
@@ -223,30 +245,38 @@ def build_cases(today: datetime.date, export_rows: int) -> list[Case]:
         ),
         Case(
             "Dashboard, partnership team",
-            team,
+            cast.team,
             reverse("home"),
             lambda: [
                 (r.title, r.completed, r.superseded, r.open, r.overdue)
                 for r in open_review_progress(today, first=CHART_BARS)[0]
             ],
         ),
+    ]
+
+
+def _list_and_detail_cases(cast: Cast, today) -> list[Case]:
+    actions_url = reverse("action-list")
+    overdue = {"agency": cast.lead.agency_id, "overdue": "true"}
+    review, action = cast.review, cast.action
+    return [
         Case(
             "Actions: agency, overdue (lead)",
-            lead,
+            cast.lead,
             f"{actions_url}?{urlencode(overdue)}",
             lambda: _list_rows(
-                Action.objects.open().filter(agency=lead.agency, due_date__lt=today), 50
+                Action.objects.open().filter(agency=cast.lead.agency, due_date__lt=today), 50
             ),
         ),
         Case(
             "Actions: in progress (team)",
-            team,
+            cast.team,
             f"{actions_url}?status=in_progress",
             lambda: _list_rows(Action.objects.filter(status=Action.Status.IN_PROGRESS), 50),
         ),
         Case(
             "Review detail (chair)",
-            chair,
+            cast.chair,
             review.get_absolute_url(),
             lambda: list(
                 Action.objects.filter(recommendation__review=review)
@@ -258,7 +288,7 @@ def build_cases(today: datetime.date, export_rows: int) -> list[Case]:
         ),
         Case(
             "Action detail (lead)",
-            lead,
+            cast.lead,
             action.get_absolute_url(),
             lambda: list(
                 Action.objects.filter(pk=action.pk).values_list(
@@ -266,37 +296,27 @@ def build_cases(today: datetime.date, export_rows: int) -> list[Case]:
                 )
             ),
         ),
-        Case(
-            "Audit log (team)",
-            team,
-            reverse("audit-log"),
-            lambda: _log_rows(team),
-        ),
-        Case(
-            "Audit log (lead)",
-            lead,
-            reverse("audit-log"),
-            lambda: _log_rows(lead),
-        ),
-        Case(
-            f"CSV export, {export_rows:,}+ rows",
-            team,
-            f"{reverse('action-list-csv')}?{urlencode(date_query('due_before', export_to))}",
-            lambda: _export_rows(export_to, today),
-            bare_csv,
-        ),
-        Case(
-            f"XLSX export, {export_rows:,}+ rows",
-            team,
-            f"{reverse('action-list-xlsx')}?{urlencode(date_query('due_before', export_to))}",
-            lambda: _export_rows(export_to, today),
-            bare_xlsx,
-        ),
+        Case("Audit log (team)", cast.team, reverse("audit-log"), lambda: _log_rows(cast.team)),
+        Case("Audit log (lead)", cast.lead, reverse("audit-log"), lambda: _log_rows(cast.lead)),
     ]
-    for index, case in enumerate(cases):
-        case.key = f"case-{index}"
-        _floors[case.key] = lambda request, case=case: case.render_floor(request, case.floor_rows())
-    return cases
+
+
+def _export_cases(team, today, export_rows: int) -> list[Case]:
+    export_to = _due_date_of_row(export_rows)
+    query = urlencode(date_query("due_before", export_to))
+    return [
+        Case(
+            f"{kind} export, {export_rows:,}+ rows",
+            team,
+            f"{reverse(url_name)}?{query}",
+            lambda: _export_rows(export_to, today),
+            floor,
+        )
+        for kind, url_name, floor in [
+            ("CSV", "action-list-csv", bare_csv),
+            ("XLSX", "action-list-xlsx", bare_xlsx),
+        ]
+    ]
 
 
 @dataclass

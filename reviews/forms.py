@@ -3,7 +3,7 @@ import datetime
 from django import forms
 from django.utils import timezone
 
-from reviews import imports
+from reviews import import_files
 from reviews.models import Review, Theme
 from sscp.forms import GovukDateField, GovukForm
 from sscp.models import Agency
@@ -95,7 +95,7 @@ class ImportForm(GovukForm):
         if upload.size > 2 * 1024 * 1024:
             raise forms.ValidationError("The file must be smaller than 2 MB")
         try:
-            self.rows = imports.read_rows(upload)
-        except imports.ImportFileError as error:
+            self.rows = import_files.read_rows(upload)
+        except import_files.ImportFileError as error:
             raise forms.ValidationError(str(error)) from error
         return upload

@@ -5,10 +5,10 @@ from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from actions.filters import RecommendationFilter
 from actions.models import Action
 from actions.selectors import own_agency_first, status_counts
-from reviews import imports, selectors, services
+from reviews import import_files, imports, selectors, services
+from reviews.filters import RecommendationFilter
 from reviews.forms import CloseRecommendationForm, ImportForm, RecommendationForm, ReviewForm
 from reviews.selectors import recommendation_for as get_recommendation
 from reviews.selectors import review_for as get_review
@@ -264,7 +264,7 @@ def review_import(request, pk):
     return render(
         request,
         "reviews/review_import.html",
-        {"review": review, "form": form, "plan": plan, "columns": imports.COLUMNS},
+        {"review": review, "form": form, "plan": plan, "columns": import_files.COLUMNS},
     )
 
 
@@ -297,11 +297,11 @@ def review_import_confirm(request, pk):
 @require_GET
 def import_template(request, file_format):
     require(request, Ability.PLAN)
-    columns = [Column(c.header, 24) for c in imports.COLUMNS]
+    columns = [Column(c.header, 24) for c in import_files.COLUMNS]
     if file_format == "csv":
-        return csv_response("import-template.csv", columns, iter(imports.template_rows()))
+        return csv_response("import-template.csv", columns, iter(import_files.template_rows()))
     if file_format == "xlsx":
         return xlsx_response(
-            "import-template.xlsx", "Recommendations", columns, iter(imports.template_rows())
+            "import-template.xlsx", "Recommendations", columns, iter(import_files.template_rows())
         )
     raise Http404("No such template")

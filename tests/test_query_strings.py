@@ -16,9 +16,10 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from actions.filters import ActionFilter, RecommendationFilter
+from actions.filters import ActionFilter
 from actions.models import Action
 from dashboards.filters import AuditLogFilter
+from reviews.filters import RecommendationFilter
 from reviews.models import Recommendation
 from sscp.pagination import MAX_PAGE
 from tests.makers import make_action, make_evidence, make_review

@@ -356,3 +356,93 @@ def test_an_agency_lead_cannot_plan_even_for_their_own_recommendation(client_for
     recommendation = make_recommendation(agencies=[lead_a.agency])
     response = client_for(lead_a).get(reverse("action-create", args=[recommendation.pk]))
     assert response.status_code == 403
+
+
+# Pages that only read, with who may open them: READ (everyone signed in), OVERSEE (the
+# partnership team and the SILG chair), PLAN (the partnership team), SEE_CONFIDENTIAL
+# of agency A's action (its leads, the team and the chair; 404 for others, as evidence).
+@dataclass
+class Page:
+    url_name: str
+    ability: Ability = Ability.READ
+    target: str = "none"
+
+
+PAGES = [
+    Page("home"),
+    Page("review-list"),
+    Page("review-detail", target="review"),
+    Page("review-summary", target="review"),
+    Page("review-meeting-pack", Ability.OVERSEE, target="review"),
+    Page("review-timeline", target="review"),
+    Page("review-import", Ability.PLAN, target="review"),
+    Page("recommendation-list"),
+    Page("recommendation-detail", target="recommendation"),
+    Page("recommendation-timeline", target="recommendation"),
+    Page("action-list"),
+    Page("action-list-csv"),
+    Page("action-list-xlsx"),
+    Page("action-detail", target="action"),
+    Page("action-timeline", target="action"),
+    Page("evidence-download", Ability.SEE_CONFIDENTIAL, target="evidence"),
+    Page("sign-off-queue", Ability.OVERSEE),
+    Page("annual-report", Ability.OVERSEE),
+    Page("audit-log"),
+    Page("audit-log-csv"),
+    Page("my-reminders"),
+    Page("my-calendar"),
+]
+# Named URLs outside both matrices, and why.
+NOT_IN_THE_MATRIX = {
+    "login": "the sign-in page: anyone (tests/test_sign_in_required.py)",
+    "logout": "signing out, for anyone signed in",
+    "accessibility": "the accessibility statement: anyone",
+    "healthz": "for load balancers: anyone",
+    "password_reset": "for people who cannot sign in",
+    "password_reset_done": "for people who cannot sign in",
+    "password_reset_confirm": "its emailed one-time secret is the key",
+    "password_reset_complete": "for people who cannot sign in",
+    "calendar-feed": "its secret address is the key (tests/actions/test_calendar.py)",
+    "import-template": "the import's template: the team's (tests/reviews/test_import.py)",
+    "review-import-confirm": "a POST after the import's preview (tests/reviews/test_import.py)",
+}
+MAY_OPEN = {
+    Ability.READ: set(ROLES),
+    Ability.OVERSEE: {"partnership", "chair"},
+    Ability.PLAN: {"partnership"},
+    Ability.SEE_CONFIDENTIAL: {"partnership", "chair", "lead_a"},
+}
+
+
+def app_url_names():
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    def walk(resolver):
+        for pattern in resolver.url_patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.app_name != "admin":  # Django's own admin, for the operator
+                    yield from walk(pattern)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                yield pattern.name
+
+    return set(walk(get_resolver()))
+
+
+def test_every_url_of_the_app_is_in_the_permission_matrix():
+    """A new page or form fails this until its permissions are in a matrix."""
+    covered = {case.url_name for case in CASES} | {page.url_name for page in PAGES}
+    assert covered.isdisjoint(NOT_IN_THE_MATRIX)
+    assert covered | set(NOT_IN_THE_MATRIX) == app_url_names()
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda page: page.url_name)
+def test_pages_open_only_for_those_who_may_read_them(page, personas, client):
+    world = make_world(Status.IN_PROGRESS, personas["lead_a"])
+    case = Case(page.url_name, page.ability, set(Status), target=page.target)
+    for role in ROLES:
+        client.force_login(personas[role])
+        response = client.get(case.url(world))
+        if role in MAY_OPEN[page.ability]:
+            assert response.status_code == 200, role
+        else:
+            assert response.status_code == (404 if page.target == "evidence" else 403), role

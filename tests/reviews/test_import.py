@@ -10,7 +10,7 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from actions.models import Action
-from reviews.imports import COLUMNS
+from reviews.import_files import COLUMNS
 from reviews.models import Recommendation
 from tests.makers import make_agency, make_lead, make_recommendation, make_review, make_theme
 from tests.pages import text

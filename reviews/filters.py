@@ -1,0 +1,83 @@
+"""The list of recommendations' filters, kept in the URL."""
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+
+from reviews.models import Recommendation, Review, Theme
+from reviews.selectors import ready_to_close
+from sscp.filters import ChosenRecordFilter, GovukFilterSet, StableOrderingFilter
+from sscp.models import Agency
+
+
+def recommendation_has(word: str) -> Q:
+    """A word in a recommendation's text or in its review's title."""
+    return Q(text__icontains=word) | Q(review__title__icontains=word)
+
+
+class RecommendationState:
+    OPEN, READY, CLOSED = "open", "ready", "closed"
+    CHOICES = [(OPEN, "Open"), (READY, "Ready to close"), (CLOSED, "Closed")]
+
+
+class RecommendationFilter(GovukFilterSet):
+    q = django_filters.CharFilter(
+        method="search", label="Search", help_text="Words in the recommendation or review"
+    )
+    review = ChosenRecordFilter(
+        label="Review",
+        queryset=Review.objects.all(),
+        hint="Untick to see every review's recommendations.",
+    )
+    review_kind = django_filters.ChoiceFilter(
+        field_name="review__kind",
+        label="Kind of review",
+        choices=Review.Kind.choices,
+        empty_label="Any kind",
+    )
+    agency = django_filters.ModelChoiceFilter(
+        field_name="agencies",
+        label="Owning agency",
+        queryset=Agency.objects.all(),
+        empty_label="Any agency",
+    )
+    theme = django_filters.ModelChoiceFilter(
+        label="Theme", queryset=Theme.objects.all(), method="filter_theme", empty_label="Any theme"
+    )
+    state = django_filters.ChoiceFilter(
+        label="Status",
+        choices=RecommendationState.CHOICES,
+        method="filter_state",
+        empty_label="Any status",
+    )
+    sort = StableOrderingFilter(
+        fields=(("review__title", "review"), ("number", "number"), ("closed_at", "closed")),
+        widget=forms.HiddenInput,
+    )
+
+    class Meta:
+        model = Recommendation
+        fields = []
+
+    def search(self, queryset, name, value):
+        words = Q()
+        for word in value.split()[:10]:
+            words &= recommendation_has(word)
+        return queryset.filter(words)
+
+    def filter_theme(self, queryset, name, value):
+        return queryset.filter(
+            Exists(
+                Recommendation.themes.through.objects.filter(
+                    recommendation=OuterRef("pk"), theme=value
+                )
+            )
+            | Exists(Review.themes.through.objects.filter(review=OuterRef("review"), theme=value))
+        )
+
+    def filter_state(self, queryset, name, value):
+        if value == RecommendationState.CLOSED:
+            return queryset.filter(closed_at__isnull=False)
+        if value == RecommendationState.READY:
+            return ready_to_close(queryset)
+        return queryset.filter(closed_at__isnull=True)
