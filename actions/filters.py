@@ -6,7 +6,6 @@ from django.utils import timezone
 from actions.models import Action, Rag
 from reviews.filters import recommendation_has
 from reviews.models import Recommendation, Review, Theme
-from sscp import roles
 from sscp.filters import (
     ChosenRecordFilter,
     GovukDateFilter,
@@ -14,7 +13,8 @@ from sscp.filters import (
     StableOrderingFilter,
     record_id,
 )
-from sscp.models import Agency, User
+from sscp.models import Agency
+from sscp.permissions import agency_leads
 
 
 class ActionFilter(GovukFilterSet):
@@ -51,7 +51,7 @@ class ActionFilter(GovukFilterSet):
     )
     owner = ChosenRecordFilter(
         label="Owner",
-        queryset=User.objects.filter(groups__name=roles.AGENCY_LEAD).select_related("agency"),
+        queryset=agency_leads().select_related("agency"),
         empty_label="Anyone",
         hint="Untick to see everyone's actions.",
     )

@@ -6,9 +6,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from actions.evidence import ALLOWED_DESCRIPTION
-from sscp import roles
 from sscp.forms import GovukDateField, GovukForm, years_from_today
 from sscp.models import User
+from sscp.permissions import agency_leads
 from sscp.uploads import MultipleFileField, size_in_words
 
 TEXT = {"rows": 5}
@@ -58,9 +58,7 @@ class ActionForm(GovukForm):
         super().__init__(*args, **kwargs)
         agencies = recommendation.agencies.order_by("name")
         self.fields["agency"].queryset = agencies
-        leads = User.objects.filter(
-            agency__in=agencies, groups__name=roles.AGENCY_LEAD, is_active=True
-        ).select_related("agency")
+        leads = agency_leads().filter(agency__in=agencies, is_active=True).select_related("agency")
         self.fields["owner"].queryset = leads
         self.fields["owner"].label_from_instance = lambda user: f"{user} ({user.agency.short_name})"
         if editing:

@@ -17,8 +17,8 @@ from actions import services as action_services
 from reviews import services as review_services
 from reviews.import_files import COLUMNS, LIST_SEPARATOR
 from reviews.models import Review, Theme
-from sscp import roles
 from sscp.models import Agency, User
+from sscp.permissions import agency_leads
 
 ACTION_KEYS = [
     "action_title",
@@ -84,7 +84,7 @@ class _Lookups:
             agencies[agency.name.lower()] = agency
             agencies[agency.short_name.lower()] = agency
         themes = {theme.name.lower(): theme for theme in Theme.objects.all()}
-        leads = list(User.objects.filter(is_active=True, groups__name=roles.AGENCY_LEAD))
+        leads = list(agency_leads().filter(is_active=True))
         return cls(agencies, themes, leads)
 
     def owner(self, text: str, agency: Agency) -> User | None:

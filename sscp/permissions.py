@@ -24,12 +24,14 @@ protection.
 
 from enum import StrEnum
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
 from audits.models import AccessEvent, AuditRecord
 from audits.services import access_record
+from sscp import roles
 from sscp.security import client_ip
 
 
@@ -70,6 +72,12 @@ def _active(user) -> bool:
 def works_for(user) -> int | None:
     """The agency whose actions the person works on as its lead, or None."""
     return user.agency_id if _active(user) and user.is_agency_lead else None
+
+
+def agency_leads():
+    """Everyone who may work on an agency's actions as its lead (Ability.WORK): to choose
+    an action's owner from, and to tell about it."""
+    return get_user_model().objects.filter(groups__name=roles.AGENCY_LEAD, agency__isnull=False)
 
 
 def sees_every_agency(user) -> bool:

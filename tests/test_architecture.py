@@ -82,3 +82,12 @@ def test_an_import_against_the_layers_breaks_the_contracts(tmp_path):
     result = lint_imports(tmp_path)
     assert result.returncode != 0
     assert "BROKEN" in result.stdout and "audits.history -> dashboards.views" in result.stdout
+
+
+def test_the_lifecycle_table_in_the_docs_names_every_transition():
+    from actions.lifecycle import TRANSITIONS
+
+    text = (BASE / "docs" / "architecture.md").read_text()
+    table = text[text.index("## The action lifecycle") : text.index("## Ratings")]
+    for transition in TRANSITIONS:
+        assert f"| `{transition.name}` |" in table, transition.name

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from devtools import benchmark
+from devtools.database import without_statement_timeout
 
 
 class Command(BaseCommand):
@@ -22,6 +23,7 @@ class Command(BaseCommand):
     def handle(self, *args, runs, check, **options):
         if runs < 1:
             raise CommandError("--runs must be at least 1.")
+        without_statement_timeout()
         try:
             report = benchmark.run(runs=runs)
         except LookupError as error:

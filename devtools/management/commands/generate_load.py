@@ -4,6 +4,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from devtools.database import without_statement_timeout
 from devtools.loadgen import LoadExists, LoadGenerator
 
 
@@ -38,6 +39,7 @@ class Command(BaseCommand):
                 "DEBUG is off, so this looks like a live service: synthetic data would be mixed "
                 "with real records. Use --force if you really mean it."
             )
+        without_statement_timeout()
         started = time.perf_counter()
         try:
             counts = LoadGenerator(actions=actions, seed=seed, today=today).run()
