@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from reviews import import_files
 from reviews.models import Review, Theme
-from sscp.forms import GovukDateField, GovukForm
+from sscp.forms import CONFIRM_FIELD, GovukDateField, GovukForm, confirm_field
 from sscp.models import Agency
 
 EARLIEST = datetime.date(1990, 1, 1)
@@ -99,3 +99,18 @@ class ImportForm(GovukForm):
         except import_files.ImportFileError as error:
             raise forms.ValidationError(str(error)) from error
         return upload
+
+
+class ImportConfirmForm(GovukForm):
+    """Saving a previewed import. Its warnings (due dates in the past) are confirmed with
+    the same box as on the action form, shown with the preview; importing without
+    ticking it is refused, and nothing is saved."""
+
+    def __init__(self, *args, warnings: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.import_warnings = warnings
+        if warnings:
+            self.fields[CONFIRM_FIELD] = confirm_field(warnings)
+
+    def warnings(self):
+        return self.import_warnings

@@ -4,7 +4,9 @@ Importing a review's recommendations and their actions from a CSV or XLSX file.
 One row per action; a recommendation's columns repeat on each of its actions'
 rows (a row with no action columns adds a recommendation with no action). The
 whole file is checked before anything is saved, every problem is reported by row
-and column, and saving is all or nothing.
+and column, and saving is all or nothing. A due date is checked as the action form
+checks it: an impossible one is a problem, one in the past a warning that the
+person must confirm before the import is saved.
 """
 
 import datetime
@@ -14,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from actions import services as action_services
+from actions.forms import due_date_field, past_date_warnings
 from reviews import services as review_services
 from reviews.import_files import COLUMNS, LIST_SEPARATOR
 from reviews.models import Review, Theme
@@ -28,6 +31,8 @@ ACTION_KEYS = [
     "success_measure",
     "due_date",
 ]
+# The action form's own field, so the import refuses exactly the dates the form refuses.
+DUE_DATE = due_date_field()
 
 
 @dataclass
@@ -46,6 +51,7 @@ class PlannedAction:
     description: str
     success_measure: str
     due_date: datetime.date
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -66,6 +72,16 @@ class ImportPlan:
     @property
     def action_count(self) -> int:
         return sum(len(r.actions) for r in self.recommendations)
+
+    @property
+    def warnings(self) -> list[str]:
+        """What the person must confirm before saving, each naming its row."""
+        return [
+            f"Row {action.row}: {warning[:1].lower()}{warning[1:]}"
+            for recommendation in self.recommendations
+            for action in recommendation.actions
+            for warning in action.warnings
+        ]
 
 
 # Checking ----------------------------------------------------------------------
@@ -217,12 +233,7 @@ def _check_action(row, index, recommendation, lookups, errors):
         owner = lookups.owner(row["action_owner"], agency)
         if owner is None:
             error("action_owner", f"“{row['action_owner']}” is not a lead of {agency.short_name}")
-    due_date = None
-    if row.get("due_date"):
-        try:
-            due_date = _parse_date(row["due_date"])
-        except ValueError:
-            error("due_date", f"“{row['due_date']}” is not a real date; write it like 31/03/2027")
+    due_date = _check_due_date(row.get("due_date", ""), error)
     if any(e.row == index for e in errors):
         return None
     return PlannedAction(
@@ -233,7 +244,25 @@ def _check_action(row, index, recommendation, lookups, errors):
         row["action_description"],
         row["success_measure"],
         due_date,
+        past_date_warnings("due date", due_date),
     )
+
+
+def _check_due_date(text: str, error) -> datetime.date | None:
+    """The due date of a row, or None with an error said: a real date the form would take."""
+    if not text:
+        return None
+    try:
+        due_date = _parse_date(text)
+    except ValueError:
+        error("due_date", f"“{text}” is not a real date; write it like 31/03/2027")
+        return None
+    try:
+        DUE_DATE.validate(due_date)
+    except ValidationError as refusal:
+        error("due_date", refusal.messages[0])  # the form's words: the table names the cell
+        return None
+    return due_date
 
 
 def _split(text: str) -> list[str]:
@@ -244,10 +273,18 @@ def _split(text: str) -> list[str]:
 
 
 @transaction.atomic
-def apply_import(review: Review, plan: ImportPlan, *, actor: User) -> ImportPlan:
-    """Save every planned recommendation and action, or, if anything fails, none."""
+def apply_import(
+    review: Review, plan: ImportPlan, *, actor: User, confirmed: list[str] = ()
+) -> ImportPlan:
+    """Save every planned recommendation and action, or, if anything fails, none.
+
+    `confirmed` is what the person ticked to confirm: every warning of the plan must be
+    in it. Each action's own warnings go on its record, as when it is planned by form.
+    """
     if plan.errors:
         raise ValidationError("The import has errors; nothing was saved.")
+    if any(warning not in confirmed for warning in plan.warnings):
+        raise ValidationError("Confirm the due dates in the past; nothing was saved.")
     for planned in plan.recommendations:
         recommendation = review_services.recommendation_save(
             actor=actor,
@@ -267,5 +304,6 @@ def apply_import(review: Review, plan: ImportPlan, *, actor: User) -> ImportPlan
                 description=action.description,
                 success_measure=action.success_measure,
                 due_date=action.due_date,
+                confirmed=action.warnings,
             )
     return plan

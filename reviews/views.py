@@ -9,7 +9,13 @@ from actions.models import Action
 from actions.selectors import own_agency_first, status_counts
 from reviews import import_files, imports, selectors, services
 from reviews.filters import RecommendationFilter
-from reviews.forms import CloseRecommendationForm, ImportForm, RecommendationForm, ReviewForm
+from reviews.forms import (
+    CloseRecommendationForm,
+    ImportConfirmForm,
+    ImportForm,
+    RecommendationForm,
+    ReviewForm,
+)
 from reviews.selectors import recommendation_for as get_recommendation
 from reviews.selectors import review_for as get_review
 from sscp.filters import list_filters, sort_links
@@ -256,15 +262,26 @@ def review_import(request, pk):
     """Upload a file, see every problem by row and column or a preview; nothing is saved yet."""
     review = get_review(request, pk, Ability.PLAN)
     form = ImportForm(*posted(request, files=True))
-    plan = None
+    plan = confirm_form = None
     if request.method == "POST" and form.is_valid():
         plan = imports.plan_import(review, form.rows)
         if not plan.errors:
             request.session[_import_session_key(review)] = form.rows
+            confirm_form = ImportConfirmForm(warnings=plan.warnings)
+    return _import_page(request, review, form, plan, confirm_form)
+
+
+def _import_page(request, review, form, plan, confirm_form):
     return render(
         request,
         "reviews/review_import.html",
-        {"review": review, "form": form, "plan": plan, "columns": import_files.COLUMNS},
+        {
+            "review": review,
+            "form": form,
+            "plan": plan,
+            "confirm_form": confirm_form,
+            "columns": import_files.COLUMNS,
+        },
     )
 
 
@@ -283,7 +300,12 @@ def review_import_confirm(request, pk):
     if plan.errors:
         messages.info(request, "The review has changed since the preview: upload the file again")
         return redirect("review-import", pk=review.pk)
-    imports.apply_import(review, plan, actor=request.user)
+    confirm_form = ImportConfirmForm(request.POST, warnings=plan.warnings)
+    if not confirm_form.is_valid():
+        return _import_page(request, review, ImportForm(), plan, confirm_form)
+    imports.apply_import(
+        review, plan, actor=request.user, confirmed=confirm_form.confirmed_warnings
+    )
     del request.session[_import_session_key(review)]
     made = len(plan.recommendations)
     messages.success(

@@ -262,12 +262,17 @@ class GovukForm(forms.Form):
         if self.data.get(CONFIRM_FIELD):
             self.confirmed_warnings = warnings
             return
-        self.fields[CONFIRM_FIELD] = forms.BooleanField(
-            label="Yes, I have checked and want to continue",
-            required=False,
-            help_text=" ".join(warnings),
-        )
+        self.fields[CONFIRM_FIELD] = confirm_field(warnings)
         self.add_error(CONFIRM_FIELD, "Tick the box to confirm, or change your answers")
+
+
+def confirm_field(warnings: list[str]) -> forms.BooleanField:
+    """The box a person ticks to go on despite the warnings, which it shows as its hint."""
+    return forms.BooleanField(
+        label="Yes, I have checked and want to continue",
+        required=False,
+        help_text=" ".join(warnings),
+    )
 
 
 def call_service(form, service, **kwargs):

@@ -5,11 +5,14 @@ import datetime
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from actions.models import Action
+from reviews import imports
 from reviews.import_files import COLUMNS
 from reviews.models import Recommendation
 from tests.makers import make_agency, make_lead, make_recommendation, make_review, make_theme
@@ -232,3 +235,76 @@ def test_a_fake_spreadsheet_is_refused_in_an_imports_words(client_for, partnersh
     not_a_table = SimpleUploadedFile("import.pdf", b"%PDF-1.4")
     page = text(upload(client_for(partnership_officer), review, not_a_table).content.decode())
     assert "The file must be a CSV or an Excel (XLSX) file" in page and "PowerPoint" not in page
+
+
+def _in_years(years):
+    today = timezone.localdate()
+    return today.replace(year=today.year + years, day=min(today.day, 28))
+
+
+@pytest.mark.parametrize(
+    "due, message",
+    [
+        ("01/01/1900", "Due date must be on or after 1 January 2000"),
+        ("1999-12-31", "Due date must be on or after 1 January 2000"),
+        (_in_years(11).strftime("%d/%m/%Y"), "Due date must be on or before "),
+    ],
+    ids=["1900", "1999", "11 years ahead"],
+)
+def test_an_impossible_due_date_is_refused_at_its_row_and_column(
+    client_for, partnership_officer, review, due, message
+):
+    """Issue 15, item 20: the import refuses the due dates the action form refuses, and
+    saves nothing, even when the person tries to import anyway."""
+    client = client_for(partnership_officer)
+    rows = [row(), row(number="2", due=due)]
+    page = text(upload(client, review, csv_file(rows)).content.decode())
+    assert "The file has 1 problem: nothing has been imported" in page
+    assert f"Row Column Problem 3 Due date {message}" in page
+    assert "Import them" not in page
+    response = client.post(
+        reverse("review-import-confirm", args=[review.pk]), {"confirm": "on"}, follow=True
+    )
+    assert "upload the file again" in response.content.decode()
+    assert nothing_saved()
+
+
+def test_a_due_date_in_the_past_is_imported_only_once_confirmed(
+    client_for, partnership_officer, review
+):
+    """Issue 15, item 20: a past due date is a warning in the preview, naming its row; the
+    import is refused until the box is ticked, as on the action form, and the record says
+    what was confirmed."""
+    client = client_for(partnership_officer)
+    rows = [row(due="01/01/2020"), row(action="Notify host forces")]
+    preview = text(upload(client, review, csv_file(rows)).content.decode())
+    assert "1 action is due in the past" in preview
+    assert "Agree protocol (Police, lead-police, due 1 Jan 2020, in the past)" in preview
+    assert "Row 2: the due date, 1 January 2020, is in the past." in preview
+    assert "Yes, I have checked and want to continue" in preview
+    assert "There is a problem" not in preview  # not an error until they try to import
+    confirm = reverse("review-import-confirm", args=[review.pk])
+    refused = client.post(confirm, {})
+    assert refused.status_code == 200
+    page = text(refused.content.decode())
+    assert "There is a problem Tick the box to confirm, or change your answers" in page
+    assert nothing_saved()
+    response = client.post(confirm, {"confirm": "on"}, follow=True)
+    assert "Imported 1 recommendation and 2 actions" in response.content.decode()
+    action = Action.objects.get(title="Agree protocol")
+    assert action.due_date == datetime.date(2020, 1, 1)
+    reason = action.history.get().history_change_reason
+    assert reason == ("Action planned (confirmed: The due date, 1 January 2020, is in the past.)")
+    assert Action.objects.get(title="Notify host forces").history.get().history_change_reason == (
+        "Action planned"
+    )
+
+
+def test_the_import_is_not_saved_with_a_past_due_date_unconfirmed(partnership_officer, review):
+    """Issue 15, item 20: the rule is the import's, not only its page's."""
+    keys = [c.key for c in COLUMNS]
+    plan = imports.plan_import(review, [dict(zip(keys, row(due="2020-01-01"), strict=True))])
+    assert plan.warnings == ["Row 2: the due date, 1 January 2020, is in the past."]
+    with pytest.raises(ValidationError):
+        imports.apply_import(review, plan, actor=partnership_officer)
+    assert nothing_saved()
