@@ -11,10 +11,13 @@ PRINT_SETTINGS = (
     "print(settings.DATABASES['default']['ENGINE'], settings.DATABASES['default']['NAME'])"
 )
 
+# Settings whose defaults are tested here: never taken from the environment the tests run in.
+DEFAULTS_UNDER_TEST = {"EMAIL_URL", "EMAIL_TIMEOUT", "REMINDER_TASK_TIME_LIMIT"}
+
 
 def run_python(*args, **env_overrides):
     """Python with `args`, in this environment less our settings, plus `env_overrides`."""
-    ours = {"SECRET_KEY", "DEBUG", "DATABASE_URL"}
+    ours = {"SECRET_KEY", "DEBUG", "DATABASE_URL", *DEFAULTS_UNDER_TEST}
     env = {k: v for k, v in os.environ.items() if k not in ours and not k.startswith("EVIDENCE_")}
     env.update(DJANGO_SETTINGS_MODULE="sscp.settings", **env_overrides)
     return subprocess.run(
@@ -118,3 +121,31 @@ def test_commands_that_use_the_data_still_refuse_without_a_key():
     result = manage("check")
     assert result.returncode != 0
     assert "SECRET_KEY is missing or not a real secret" in result.stderr
+
+
+PRINT_TIME_LIMITS = (
+    "import django; django.setup(); from django.conf import settings; "
+    "from django.core.mail import get_connection; from sscp.celery import app; "
+    "app.loader.import_default_modules(); "
+    "print('email', settings.EMAIL_TIMEOUT, get_connection().timeout); "
+    "[print(name, task.soft_time_limit, task.time_limit) "
+    " for name, task in sorted(app.tasks.items()) if not name.startswith('celery.')]"
+)
+
+
+def test_by_default_no_send_and_no_task_can_hang_for_ever():
+    """Issue 15, item 2: with nothing set, an SMTP server has 30 s for each step of a send,
+    and every task of ours stops at its soft limit and is ended at its hard one."""
+    result = run_django(PRINT_TIME_LIMITS, DEBUG="true", EMAIL_URL="smtp://mail.example:25")
+    assert result.returncode == 0, result.stderr
+    email, *tasks = [line.split() for line in result.stdout.splitlines()]
+    assert email == ["email", "30", "30"]
+    names = {name for name, *_ in tasks}
+    assert {
+        "actions.tasks.send_reminders",
+        "actions.tasks.deliver_reminders",
+        "sscp.tasks.deliver_email",
+    } <= names
+    for name, soft, hard in tasks:
+        assert soft != "None" and hard != "None", f"{name} has no time limit"
+        assert 0 < int(soft) < int(hard) <= 60 * 60, name
