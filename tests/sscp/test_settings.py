@@ -12,7 +12,7 @@ PRINT_SETTINGS = (
 )
 
 # Settings whose defaults are tested here: never taken from the environment the tests run in.
-DEFAULTS_UNDER_TEST = {"EMAIL_URL", "EMAIL_TIMEOUT", "REMINDER_TASK_TIME_LIMIT"}
+DEFAULTS_UNDER_TEST = {"EMAIL_URL", "EMAIL_TIMEOUT", "REMINDER_TASK_TIME_LIMIT", "PORT", "SITE_URL"}
 
 
 def run_python(*args, **env_overrides):
@@ -149,3 +149,42 @@ def test_by_default_no_send_and_no_task_can_hang_for_ever():
     for name, soft, hard in tasks:
         assert soft != "None" and hard != "None", f"{name} has no time limit"
         assert 0 < int(soft) < int(hard) <= 60 * 60, name
+
+
+def test_links_in_emails_follow_the_port_unless_site_url_is_set():
+    """Issue 15, item 29: `PORT=8123` serves on 8123, so links must point there too."""
+    code = (
+        "import django; django.setup(); from django.conf import settings; print(settings.SITE_URL)"
+    )
+    assert run_django(code, DEBUG="true", PORT="8123").stdout.strip() == "http://127.0.0.1:8123"
+    assert run_django(code, DEBUG="true").stdout.strip() == "http://127.0.0.1:8000"
+    chosen = run_django(code, DEBUG="true", PORT="8123", SITE_URL="https://tracker.example.org/")
+    assert chosen.stdout.strip() == "https://tracker.example.org"
+
+
+def test_make_gives_the_processes_it_starts_a_site_url_on_its_port():
+    """Issue 15, item 29: `make run PORT=8080` starts the worker (which writes the emails)
+    with SITE_URL on 8080, unless SITE_URL is set."""
+    env = {k: v for k, v in os.environ.items() if k not in DEFAULTS_UNDER_TEST}
+
+    def site_url(*args, **extra):
+        result = subprocess.run(
+            ["make", "-s", "--no-print-directory", *args, "--eval", PRINT_SITE_URL, "site-url"],
+            cwd=settings.BASE_DIR,
+            env=env | extra,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip()
+
+    assert site_url("PORT=8080") == "http://127.0.0.1:8080"
+    assert site_url() == "http://127.0.0.1:8000"
+    assert site_url("PORT=8080", SITE_URL="https://tracker.example.org") == (
+        "https://tracker.example.org"
+    )
+
+
+# A target that prints SITE_URL as a process started by make sees it in its environment.
+PRINT_SITE_URL = "site-url: ; @sh -c 'echo $$SITE_URL'"
