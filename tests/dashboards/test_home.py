@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from actions.models import Action
+from actions.models import Action, ExtensionRequest
 from dashboards.views import CHART_BARS, SHORTLIST_SIZE
 from tests.makers import (
     bulk_actions,
@@ -241,3 +241,37 @@ def test_one_action_ready_to_close_is_not_all_1(client_for, silg_chair):
     make_action(recommendation, status=Action.Status.COMPLETED)
     page = text(client_for(silg_chair).get(reverse("home")).content.decode())
     assert "its one action is completed or superseded" in page and "all 1 action" not in page
+    two = make_recommendation(make_review(title="Liam"))
+    make_action(two, status=Action.Status.COMPLETED)
+    make_action(two, status=Action.Status.SUPERSEDED)
+    page = text(client_for(silg_chair).get(reverse("home")).content.decode())
+    assert "Liam, recommendation 1: all 2 actions completed or superseded" in page
+
+
+def ask_for_extensions(count, lead):
+    for _ in range(count):
+        action = make_action(agency=lead.agency)
+        ExtensionRequest.objects.create(
+            action=action, requested_by=lead, due_date_at_request=action.due_date,
+            requested_due_date=action.due_date + datetime.timedelta(days=30), reason="Forces",
+        )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "waiting, home_says, queue_says",
+    [
+        (1, "1 extension request awaiting your decision", "1 request waiting."),
+        (2, "2 extension requests awaiting your decision", "2 requests waiting."),
+    ],
+)
+def test_one_extension_request_is_counted_in_the_singular(
+    client_for, silg_chair, lead_a, waiting, home_says, queue_says
+):
+    """Issue 15, item 25: "1 extension request", never "1 extension requests", on Home
+    and on the sign-off queue (the two places a count of them is written)."""
+    ask_for_extensions(waiting, lead_a)
+    client = client_for(silg_chair)
+    home = text(client.get(reverse("home")).content.decode())
+    assert home_says in home and "1 extension requests" not in home
+    queue = text(client.get(reverse("sign-off-queue")).content.decode())
+    assert f"Extension requests {queue_says}" in queue
