@@ -8,11 +8,13 @@ so a new form page is checked without being listed here.
 import datetime
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from actions.models import Action, ExtensionRequest
-from tests.makers import make_action, make_evidence, make_recommendation
+from reviews.models import Review
+from tests.makers import make_action, make_evidence, make_recommendation, make_review
 from tests.pages import text
 
 pytestmark = pytest.mark.django_db
@@ -169,6 +171,43 @@ def test_a_duplicate_number_is_shown_at_the_number(client_for, partnership_offic
     page = response.content.decode()
     assert 'href="#id_number"' in page  # the error summary links to the field
     assert 'id="id_number_error"' in page
+
+
+@pytest.mark.parametrize("page_name", ["review-create", "review-edit"])
+def test_a_duplicate_review_title_is_shown_at_the_title(client_for, partnership_officer, page_name):
+    """Issue 15, item 18: "A review called … already exists" is an error of the title field,
+    linked from the error summary and written above the title box, on the new review page
+    and when another review is renamed."""
+    make_review(title="Clare")
+    other = make_review(title="Liam")
+    url = reverse(page_name, args=[other.pk] if page_name == "review-edit" else [])
+    response = client_for(partnership_officer).post(url, {"title": "clare", "kind": "scr"})
+    page = response.content.decode()
+    assert '<a href="#id_title">A review called “clare” already exists</a>' in page
+    field = page[page.index('id="id_title_error"') :]
+    assert field.index("A review called “clare” already exists") < field.index('name="title"')
+    assert sorted(Review.objects.values_list("title", flat=True)) == ["Clare", "Liam"]
+
+
+def test_an_empty_file_is_refused_in_govuk_words(client_for, lead_a, partnership_officer, world):
+    """Issue 15, item 18: not Django's "The submitted file is empty.", on evidence and on
+    an import, each at its file field."""
+    action = make_action(world["recommendation"], agency=lead_a.agency, owner=lead_a)
+    response = client_for(lead_a).post(
+        reverse("evidence-upload", args=[action.pk]),
+        {"files": SimpleUploadedFile("minutes.pdf", b""), "description": "Minutes"},
+    )
+    page = response.content.decode()
+    assert '<a href="#id_files">The selected file is empty</a>' in page
+    assert "The submitted file is empty" not in page
+    assert not action.evidence.exists()
+    response = client_for(partnership_officer).post(
+        reverse("review-import", args=[world["review"].pk]),
+        {"file": SimpleUploadedFile("import.csv", b"")},
+    )
+    page = response.content.decode()
+    assert '<a href="#id_file">The selected file is empty</a>' in page
+    assert "The submitted file is empty" not in page
 
 
 def test_a_number_below_one_says_so_in_words(client_for, partnership_officer, world):
