@@ -5,9 +5,13 @@ carries cannot start a line of its own, and a refusal is one line.
 
 import io
 import logging
+import os
+import subprocess
+import sys
 from contextlib import contextmanager
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -75,3 +79,40 @@ def test_a_server_error_keeps_its_traceback_with_its_message_escaped(
 def test_escaping_makes_every_control_character_visible():
     assert escape("a\r\nb\tc\x1bd\x00e\u2028f\u202eg") == "a\\r\\nb\\tc\\x1bd\\x00e\\u2028f\\u202eg"
     assert escape("Café “quoted” 😀") == "Café “quoted” 😀"
+
+
+WORKER_LOGGING = f"""
+import logging
+import django
+django.setup()
+from celery.utils.log import get_task_logger
+from sscp.celery import app
+
+# What `celery worker` and `celery beat` do before they run anything.
+app.log.setup(loglevel="INFO", redirect_stdouts=False)
+forged = {FORGED!r}
+digest = logging.getLogger("actions.reminders")
+digest.warning("Reminder digest to %s failed: %s", "a", "x\\r\\n" + forged)
+logging.getLogger("celery.app.trace").error("Task raised: %s", "x\\n" + forged)
+get_task_logger("actions.tasks").warning("x\\n" + forged)
+"""
+
+
+def test_the_worker_writes_each_message_on_one_line_too(tmp_path):
+    """Issue 15, item 15: the Celery worker and beat log through the same filter as the web
+    process. Celery replaces the root logger's handlers with its own unless told not to,
+    and then a mail server's error or a title in a task's log could forge a line."""
+    env = {**os.environ, "DEBUG": "true", "DJANGO_SETTINGS_MODULE": "sscp.settings"}
+    result = subprocess.run(
+        [sys.executable, "-c", WORKER_LOGGING],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    output = result.stdout + result.stderr
+    assert output.count("FORGED") == 3, output
+    assert forged_lines(output) == [], output
+    assert "Reminder digest to a failed: x\\r\\nFORGED" in output
