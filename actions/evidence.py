@@ -3,7 +3,7 @@ Checking an uploaded evidence file before anything is stored, and storing it.
 
 A file is accepted only when its extension is on the list *and* its content is
 that kind of file (what each kind is checked for is in CHECKS, and in
-docs/security). Every check reads the upload as a stream, a chunk at a time, and
+SECURITY.md). Every check reads the upload as a stream, a chunk at a time, and
 stops at a limit of the settings: no check holds a whole file, a whole unzipped
 part or a whole decoded image in memory. The name the person gave is cleaned for
 display and download; it is never used as a storage path.

@@ -1,8 +1,8 @@
 """
 Settings for the SSCP review tracker, read from the environment (django-environ).
 
-Every value a deployment may change is an environment variable; the README lists
-them. A `.env` file beside `manage.py`, if present, fills in whatever the real
+Every value a deployment may change is an environment variable; docs/operations.md
+lists them. A `.env` file beside `manage.py`, if present, fills in whatever the real
 environment leaves unset. Bad values fail loudly at start-up.
 """
 
