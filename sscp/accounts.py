@@ -8,6 +8,11 @@ Signing in and asking for a new password, with the limits that keep guessing slo
   locked-out page, even with the right password, until the window ends. Only
   failures count. The address is the real client's (sscp.security.client_ip), so
   people behind one load balancer are not locked out together.
+- A second factor: a person with one (django-otp) is not signed in by their
+  password alone. The session remembers, for SECOND_STEP_SECONDS, whose password
+  was right, and the code page (accounts.views.two_factor_verify) finishes signing
+  in once a code is right. Nothing is signed in before then: no session of theirs,
+  no last sign-in time, django-axes' failures not yet reset.
 - Password reset: an address that has an account and one that has not take the
   same path, doing the same work: validate, count against the rate limits (per
   address asked for, PASSWORD_RESET_RATE; per client, PASSWORD_RESET_CLIENT_RATE),
@@ -18,11 +23,14 @@ Signing in and asking for a new password, with the limits that keep guessing slo
 import datetime
 import logging
 import math
+import time
 from dataclasses import dataclass
 
 import redis
 from django import forms
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth import login as auth_login
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.views import LoginView, PasswordResetConfirmView
@@ -30,6 +38,7 @@ from django.db import transaction
 from django.forms.forms import NON_FIELD_ERRORS
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
+from django_otp import user_has_device
 from django_ratelimit.core import get_usage
 
 from sscp import tasks
@@ -56,10 +65,50 @@ class SignInView(LoginView):
             return _locked_out(request)
         return super().post(request, *args, **kwargs)
 
+    def form_valid(self, form):
+        user = form.get_user()
+        if user_has_device(user, confirmed=True):
+            begin_second_step(self.request, user, self.get_success_url())
+            return redirect("two-factor-verify")
+        self.request.session.pop(SECOND_STEP, None)
+        return super().form_valid(form)
+
     def form_invalid(self, form):
         if _is_failed_sign_in(form) and _failures_from(self.request, count_one=True).locked:
             return _locked_out(self.request)
         return super().form_invalid(form)
+
+
+# The second step: a code from the person's second factor -------------------------
+
+SECOND_STEP = "sign_in_second_step"
+SECOND_STEP_SECONDS = 10 * 60
+
+
+def begin_second_step(request, user, next_url: str) -> None:
+    """Remember whose password was right, and where they were going, until a code is."""
+    request.session[SECOND_STEP] = {
+        "user": user.pk,
+        "backend": user.backend,
+        "next": next_url,
+        "at": int(time.time()),
+    }
+
+
+def second_step_user(request):
+    """The person whose password was right in this session, waiting to give a code; None
+    if there is none, or it has been more than SECOND_STEP_SECONDS."""
+    waiting = request.session.get(SECOND_STEP)
+    if not waiting or time.time() - waiting["at"] > SECOND_STEP_SECONDS:
+        return None
+    return get_user_model()._default_manager.filter(pk=waiting["user"], is_active=True).first()
+
+
+def finish_second_step(request, user) -> str:
+    """Sign the person in, now that their code was right; where they were going."""
+    waiting = request.session.pop(SECOND_STEP)
+    auth_login(request, user, backend=waiting["backend"])
+    return waiting["next"]
 
 
 def _is_failed_sign_in(form) -> bool:
@@ -228,6 +277,4 @@ def password_reset_request(*, address: str) -> OutgoingEmail:
     Nothing here looks for an account with the address: the worker does that when
     it sends (sscp.outbox.deliver), and cancels the row if there is none.
     """
-    email = OutgoingEmail.objects.create(kind=OutgoingEmail.Kind.PASSWORD_RESET, address=address)
-    tasks.deliver_after_commit(email.pk)
-    return email
+    return tasks.queue(OutgoingEmail.Kind.PASSWORD_RESET, address)
