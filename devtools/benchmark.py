@@ -46,8 +46,10 @@ from dashboards.views import CHART_BARS
 from reviews.models import Review
 from sscp import roles
 from sscp.filters import date_query
-from sscp.models import User
-from sscp.permissions import audit_scope
+from sscp.models import Membership, Partnership, User
+from sscp.permissions import ALL as ALL_PARTNERSHIPS
+from sscp.permissions import audit_scope, own_work
+from sscp.scope import Scope
 from sscp.spreadsheets import Echo
 
 OPEN = Action.OPEN_STATUSES
@@ -134,36 +136,65 @@ class Result:
         return self.page.median / self.floor.median
 
 
-def _person(role: str, **filters) -> User:
-    user = (
-        User.objects.filter(groups__name=role, is_active=True, **filters)
-        .order_by("username")
+def _largest_partnership() -> Partnership:
+    """The partnership with the most actions: the heaviest lists and dashboards."""
+    partnership_id = (
+        Action.objects.values("partnership_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "partnership_id")
+        .values_list("partnership_id", flat=True)
         .first()
     )
-    if user is None:
-        raise LookupError(f"No active {role} to sign in as: run generate_load first.")
-    return user
+    if partnership_id is None:
+        raise LookupError("No data to measure: run generate_load first.")
+    return Partnership.objects.get(pk=partnership_id)
 
 
-def _busiest_lead() -> User:
-    """A lead of the agency with the most actions: the heaviest agency dashboard."""
+def _partnership(slug: str | None) -> Partnership:
+    if slug is None:
+        return _largest_partnership()
+    partnership = Partnership.objects.filter(slug=slug).first()
+    if partnership is None:
+        raise LookupError(f"There is no partnership “{slug}”.")
+    return partnership
+
+
+def _person(role: str, partnership: Partnership, **filters) -> User:
+    """The first active person (by username) in `role` in the partnership."""
+    member = (
+        Membership.objects.filter(
+            role=role,
+            partnership=partnership,
+            ended_at__isnull=True,
+            user__is_active=True,
+            **filters,
+        )
+        .select_related("user")
+        .order_by("user__username")
+        .first()
+    )
+    if member is None:
+        raise LookupError(f"No active {role} in {partnership} to sign in as: run generate_load.")
+    return member.user
+
+
+def _busiest_lead(partnership: Partnership) -> tuple[User, int]:
+    """A lead of the agency with the most actions in the partnership, and that agency:
+    the heaviest agency dashboard."""
     agency_id = (
-        Action.objects.values("agency_id")
+        Action.objects.filter(partnership=partnership)
+        .values("agency_id")
         .annotate(n=Count("pk"))
         .order_by("-n", "agency_id")
         .values_list("agency_id", flat=True)
         .first()
     )
-    return _person(roles.AGENCY_LEAD, agency_id=agency_id)
+    return _person(roles.AGENCY_LEAD, partnership, agency_id=agency_id), agency_id
 
 
-def _due_date_of_row(n: int) -> datetime.date:
-    """The due date of the nth action by due date: exports up to it have at least n rows."""
-    return (
-        Action.objects.order_by("due_date", "pk")
-        .values_list("due_date", flat=True)[n - 1 : n]
-        .get()
-    )
+def _due_date_of_row(actions, n: int) -> datetime.date:
+    """The due date of the nth of `actions` by due date: exports up to it have at least n rows."""
+    return actions.order_by("due_date", "pk").values_list("due_date", flat=True)[n - 1 : n].get()
 
 
 def _list_rows(actions, limit):
@@ -179,45 +210,62 @@ def _list_rows(actions, limit):
     )
 
 
-def _export_rows(due_before, today):
+def _export_rows(cast: "Cast", due_before, today):
     """The export's one query, as plain rows of the same values."""
-    actions = Action.objects.filter(due_date__lte=due_before).order_by("due_date", "pk")
-    rows = exports.query(actions, today).values_list(*exports.FIELDS)
+    actions = cast.actions().filter(due_date__lte=due_before).order_by("due_date", "pk")
+    confidential = own_work(cast.team, cast.scope)
+    rows = exports.query(actions, today, confidential).values_list(*exports.FIELDS)
     return rows.iterator(chunk_size=EXPORT_CHUNK)
 
 
 @dataclass(frozen=True)
 class Cast:
-    """The people the main pages are timed as, and the records they open."""
+    """The partnership the main pages are timed in, its people, and the records they open."""
 
+    partnership: Partnership
+    scope: Scope
     lead: User
+    agency_id: int  # the lead's agency there
     chair: User
     team: User
     review: Review
     action: Action
 
+    def actions(self):
+        """The actions the partnership's pages read: its own, and those of reviews shared
+        with it."""
+        return self.scope.filter(Action.objects.all())
 
-def _cast() -> Cast:
-    lead = _busiest_lead()
+    def url(self, name: str, *args) -> str:
+        return reverse(name, args=[self.partnership.slug, *args])
+
+
+def _cast(slug: str | None = None) -> Cast:
+    partnership = _partnership(slug)
+    lead, agency_id = _busiest_lead(partnership)
     review = (
-        Review.objects.filter(recommendations__actions__status__in=OPEN)
+        Review.objects.filter(partnership=partnership, recommendations__actions__status__in=OPEN)
         .order_by("-published_on", "pk")
         .first()
     )
     action = (
-        Action.objects.filter(agency=lead.agency, status=Action.Status.IN_PROGRESS)
+        Action.objects.filter(
+            partnership=partnership, agency_id=agency_id, status=Action.Status.IN_PROGRESS
+        )
         .order_by("due_date", "pk")
         .first()
     )
-    return Cast(lead, _person(roles.SILG_CHAIR), _person(roles.PARTNERSHIP_TEAM), review, action)
+    chair = _person(roles.SILG_CHAIR, partnership)
+    team = _person(roles.PARTNERSHIP_TEAM, partnership)
+    scope = Scope.of([partnership], current=partnership)
+    return Cast(partnership, scope, lead, agency_id, chair, team, review, action)
 
 
-def build_cases(today: datetime.date, export_rows: int) -> list[Case]:
-    cast = _cast()
+def build_cases(cast: Cast, today: datetime.date, export_rows: int) -> list[Case]:
     cases = [
         *_dashboard_cases(cast, today),
         *_list_and_detail_cases(cast, today),
-        *_export_cases(cast.team, today, export_rows),
+        *_export_cases(cast, today, export_rows),
     ]
     for index, case in enumerate(cases):
         case.key = f"case-{index}"
@@ -226,19 +274,21 @@ def build_cases(today: datetime.date, export_rows: int) -> list[Case]:
 
 
 def _dashboard_cases(cast: Cast, today) -> list[Case]:
+    home = cast.url("home")
     return [
         Case(
             "Dashboard, agency lead",
             cast.lead,
-            reverse("home"),
-            lambda: _list_rows(Action.objects.open().filter(agency=cast.lead.agency), 5),
+            home,
+            lambda: _list_rows(cast.actions().open().filter(agency_id=cast.agency_id), 5),
         ),
         Case(
             "Dashboard, SILG chair",
             cast.chair,
-            reverse("home"),
+            home,
             lambda: list(
-                Action.objects.filter(status=Action.Status.SUBMITTED)
+                cast.actions()
+                .filter(status=Action.Status.SUBMITTED)
                 .order_by("submitted_at", "pk")
                 .values_list("title", "recommendation__review__title", "agency__short_name")[:10]
             ),
@@ -246,18 +296,18 @@ def _dashboard_cases(cast: Cast, today) -> list[Case]:
         Case(
             "Dashboard, partnership team",
             cast.team,
-            reverse("home"),
+            home,
             lambda: [
                 (r.title, r.completed, r.superseded, r.open, r.overdue)
-                for r in open_review_progress(today, first=CHART_BARS)[0]
+                for r in open_review_progress(cast.scope, today, first=CHART_BARS)[0]
             ],
         ),
     ]
 
 
 def _list_and_detail_cases(cast: Cast, today) -> list[Case]:
-    actions_url = reverse("action-list")
-    overdue = {"agency": cast.lead.agency_id, "overdue": "true"}
+    actions_url = cast.url("action-list")
+    overdue = {"agency": cast.agency_id, "overdue": "true"}
     review, action = cast.review, cast.action
     return [
         Case(
@@ -265,19 +315,19 @@ def _list_and_detail_cases(cast: Cast, today) -> list[Case]:
             cast.lead,
             f"{actions_url}?{urlencode(overdue)}",
             lambda: _list_rows(
-                Action.objects.open().filter(agency=cast.lead.agency, due_date__lt=today), 50
+                cast.actions().open().filter(agency_id=cast.agency_id, due_date__lt=today), 50
             ),
         ),
         Case(
             "Actions: in progress (team)",
             cast.team,
             f"{actions_url}?status=in_progress",
-            lambda: _list_rows(Action.objects.filter(status=Action.Status.IN_PROGRESS), 50),
+            lambda: _list_rows(cast.actions().filter(status=Action.Status.IN_PROGRESS), 50),
         ),
         Case(
             "Review detail (chair)",
             cast.chair,
-            review.get_absolute_url(),
+            cast.url("review-detail", review.pk),
             lambda: list(
                 Action.objects.filter(recommendation__review=review)
                 .order_by("recommendation__number", "due_date", "pk")
@@ -289,27 +339,34 @@ def _list_and_detail_cases(cast: Cast, today) -> list[Case]:
         Case(
             "Action detail (lead)",
             cast.lead,
-            action.get_absolute_url(),
+            cast.url("action-detail", action.pk),
             lambda: list(
                 Action.objects.filter(pk=action.pk).values_list(
                     "title", "description", "success_measure", "due_date", "status"
                 )
             ),
         ),
-        Case("Audit log (team)", cast.team, reverse("audit-log"), lambda: _log_rows(cast.team)),
-        Case("Audit log (lead)", cast.lead, reverse("audit-log"), lambda: _log_rows(cast.lead)),
+        Case(
+            "Audit log (team)", cast.team, cast.url("audit-log"), lambda: _log_rows(cast, cast.team)
+        ),
+        Case(
+            "Audit log (lead)", cast.lead, cast.url("audit-log"), lambda: _log_rows(cast, cast.lead)
+        ),
     ]
 
 
-def _export_cases(team, today, export_rows: int) -> list[Case]:
-    export_to = _due_date_of_row(export_rows)
-    query = urlencode(date_query("due_before", export_to))
+def _export_url(cast: Cast, url_name: str, due_before: datetime.date) -> str:
+    return f"{cast.url(url_name)}?{urlencode(date_query('due_before', due_before))}"
+
+
+def _export_cases(cast: Cast, today, export_rows: int) -> list[Case]:
+    export_to = _due_date_of_row(cast.actions(), export_rows)
     return [
         Case(
             f"{kind} export, {export_rows:,}+ rows",
-            team,
-            f"{reverse(url_name)}?{query}",
-            lambda: _export_rows(export_to, today),
+            cast.team,
+            _export_url(cast, url_name, export_to),
+            lambda: _export_rows(cast, export_to, today),
             floor,
         )
         for kind, url_name, floor in [
@@ -329,16 +386,15 @@ class OtherPage:
     timing: Timing = field(default_factory=Timing)
 
 
-def build_other_pages(today: datetime.date) -> list[OtherPage]:
-    chair = _person(roles.SILG_CHAIR)
-    team = _person(roles.PARTNERSHIP_TEAM)
-    actions_url = reverse("action-list")
-    words = Action.objects.order_by("pk").values_list("title", flat=True).first().split()
+def build_other_pages(cast: Cast, today: datetime.date) -> list[OtherPage]:
+    chair, team, lead = cast.chair, cast.team, cast.lead
+    actions_url = cast.url("action-list")
+    words = cast.actions().order_by("pk").values_list("title", flat=True).first().split()
     one, two = words[-1], " ".join(words[-2:])
-    review = Review.objects.order_by("-published_on", "pk").first()
+    review = Review.objects.filter(partnership=cast.partnership).order_by("-published_on", "pk")
     this_year = reports.FinancialYear.containing(today)
     last_year = reports.FinancialYear(this_year.start_year - 1)
-    annual_url = reverse("annual-report")
+    annual_url = cast.url("annual-report")
     return [
         OtherPage(
             f"Actions: search “{one}” (team)", team, f"{actions_url}?{urlencode({'q': one})}"
@@ -348,17 +404,22 @@ def build_other_pages(today: datetime.date) -> list[OtherPage]:
         ),
         OtherPage("Actions: due soon (team)", team, f"{actions_url}?rag=due_soon"),
         OtherPage("Actions: sorted by title (team)", team, f"{actions_url}?sort=title"),
-        OtherPage("Reviews (team)", team, reverse("review-list")),
+        OtherPage(
+            "Actions in all their partnerships (lead)",
+            lead,
+            reverse("action-list", args=[ALL_PARTNERSHIPS]),
+        ),
+        OtherPage("Reviews (team)", team, cast.url("review-list")),
         OtherPage(
             "Recommendations ready to close (chair)",
             chair,
-            f"{reverse('recommendation-list')}?state=ready",
+            f"{cast.url('recommendation-list')}?state=ready",
         ),
-        OtherPage("Sign-off queue (chair)", chair, reverse("sign-off-queue")),
+        OtherPage("Sign-off queue (chair)", chair, cast.url("sign-off-queue")),
         OtherPage(
             "Meeting pack, newest review (chair)",
             chair,
-            reverse("review-meeting-pack", args=[review.pk]),
+            cast.url("review-meeting-pack", review.first().pk),
         ),
         OtherPage(
             f"Annual figures {this_year.label} (team)",
@@ -373,9 +434,9 @@ def build_other_pages(today: datetime.date) -> list[OtherPage]:
     ]
 
 
-def _log_rows(user):
+def _log_rows(cast: Cast, user):
     return list(
-        AuditRecord.objects.filter(audit_scope(user))
+        AuditRecord.objects.filter(audit_scope(user, cast.scope))
         .order_by("-seq")
         .values_list("seq", "at", "user__username", "description")[:50]
     )
@@ -487,6 +548,9 @@ class Report:
     runs: int
     others: list[OtherPage] = field(default_factory=list)
     sweep: SweepFigures | None = None  # measured after the pages, in transactions of its own
+    partnership: Partnership | None = None  # the partnership whose people the pages are for
+    partnership_actions: int = 0  # the actions its pages read
+    partnerships: int = 0  # on the service
 
 
 def slow_runs(runs: int) -> int:
@@ -505,36 +569,75 @@ def run(
     warmup: int = 3,
     today: datetime.date | None = None,
     export_rows: tuple[int, int] = (SMALL_EXPORT_ROWS, EXPORT_ROWS),
+    partnership: str | None = None,
 ) -> Report:
-    """Measure everything once, on the data in the database; `export_rows` are the smaller
-    and the larger export whose memory is compared."""
+    """Measure everything once, on the data in the database, as people of one partnership
+    (by its short address; by default the one with the most actions); `export_rows` are
+    the smaller and the larger export whose memory is compared."""
     today = today or timezone.localdate()
     with (
         override_settings(DEBUG=False, ALLOWED_HOSTS=["testserver"], ROOT_URLCONF=__name__),
         transaction.atomic(),
     ):
-        report = _run(runs=runs, warmup=warmup, today=today, export_rows=export_rows)
+        report = _run(
+            runs=runs, warmup=warmup, today=today, export_rows=export_rows, slug=partnership
+        )
         transaction.set_rollback(True)
     with override_settings(DEBUG=False):
         report.sweep = measure_sweep(today, runs=slow_runs(runs))
     return report
 
 
-def _run(*, runs, warmup, today, export_rows) -> Report:
-    export_runs = slow_runs(runs)
-    actions = Action.objects.count()
+def _run(*, runs, warmup, today, export_rows, slug) -> Report:
+    cast = _cast(slug)
+    actions = cast.actions().count()
     if actions < 2:
-        raise LookupError("No data to measure: run generate_load first.")
-    large_rows = min(export_rows[1], actions)  # a smaller data set exports what it has
-    small_rows = min(export_rows[0], large_rows // 2)
-    cases = build_cases(today, large_rows)
-    others = build_other_pages(today)
+        raise LookupError(f"Too little data to measure in {cast.partnership}.")
+    large_rows = min(export_rows[1], actions)  # a smaller partnership exports what it has
+    small_rows = max(1, min(export_rows[0], large_rows // 2))
+    results = [Result(case, Timing(), Timing()) for case in build_cases(cast, today, large_rows)]
+    others = build_other_pages(cast, today)
+    clients = _signed_in([r.case.user for r in results] + [page.user for page in others])
+    _time_cases(results, clients, runs=runs, warmup=warmup)
+    _time_others(others, clients, runs=runs, warmup=warmup)
+    memory = _export_memory(cast, clients[cast.team.pk], (small_rows, large_rows))
+    return Report(
+        results=results,
+        memory=memory,
+        actions=Action.objects.count(),
+        history_rows=AuditRecord.objects.count(),
+        runs=runs,
+        others=others,
+        partnership=cast.partnership,
+        partnership_actions=actions,
+        partnerships=Partnership.objects.count(),
+    )
+
+
+def _export_memory(cast: Cast, client: Client, row_counts) -> dict:
+    """Each export's peak memory at each number of rows, smaller first."""
+    memory = {}
+    for name, url_name in [("CSV", "action-list-csv"), ("XLSX", "action-list-xlsx")]:
+        memory[name] = tuple(
+            (rows, peak_memory(client, _export_url(cast, url_name, day)))
+            for rows, day in [(n, _due_date_of_row(cast.actions(), n)) for n in row_counts]
+        )
+    return memory
+
+
+def _signed_in(users) -> dict[int, Client]:
+    """A client signed in as each person, by their id."""
     clients = {}
-    for user in [case.user for case in cases] + [page.user for page in others]:
+    for user in users:
         if user.pk not in clients:
             clients[user.pk] = Client()
             clients[user.pk].force_login(user)
-    results = [Result(case, Timing(), Timing()) for case in cases]
+    return clients
+
+
+def _time_cases(results: list[Result], clients, *, runs: int, warmup: int) -> None:
+    """Each page and its floor, taking turns: their queries once, then their times."""
+    export_runs = slow_runs(runs)
     for result in results:
         client = clients[result.case.user.pk]
         result.page.queries = _queries(client, result.case.url)
@@ -549,6 +652,9 @@ def _run(*, runs, warmup, today, export_rows) -> Report:
             if iteration >= warmup:
                 result.page.samples.append(page_ms)
                 result.floor.samples.append(floor_ms)
+
+
+def _time_others(others: list[OtherPage], clients, *, runs: int, warmup: int) -> None:
     for page in others:
         client = clients[page.user.pk]
         page.timing.queries = _queries(client, page.url)
@@ -556,26 +662,6 @@ def _run(*, runs, warmup, today, export_rows) -> Report:
             page_ms = _timed(client, page.url)
             if iteration >= warmup:
                 page.timing.samples.append(page_ms)
-    memory = {}
-    export_to = _due_date_of_row(large_rows)
-    small_to = _due_date_of_row(small_rows)
-    team_client = clients[_person(roles.PARTNERSHIP_TEAM).pk]
-    for name, url_name in [("CSV", "action-list-csv"), ("XLSX", "action-list-xlsx")]:
-        small, large = (
-            peak_memory(
-                team_client, f"{reverse(url_name)}?{urlencode(date_query('due_before', day))}"
-            )
-            for day in (small_to, export_to)
-        )
-        memory[name] = ((small_rows, small), (large_rows, large))
-    return Report(
-        results=results,
-        memory=memory,
-        actions=Action.objects.count(),
-        history_rows=AuditRecord.objects.count(),
-        runs=runs,
-        others=others,
-    )
 
 
 # Printing ---------------------------------------------------------------------
@@ -597,7 +683,9 @@ def machine() -> str:
 
 def table(report: Report) -> str:
     lines = [
-        f"{report.actions:,} actions, {report.history_rows:,} audit records; "
+        f"{report.actions:,} actions in {report.partnerships:,} "
+        f"partnership{pluralize(report.partnerships)}, {report.history_rows:,} audit records; "
+        f"pages as people of {report.partnership} ({report.partnership_actions:,} actions); "
         f"{report.runs} runs of each page ({slow_runs(report.runs)} of each export and of the "
         "sweep), page and floor taking turns; DEBUG off.",
         machine(),

@@ -1,9 +1,11 @@
 """
 Demo data from `fixtures/demo.toml`, loaded through the app's own services.
 
-Loading is idempotent: agencies, themes, users, reviews, recommendations and
-actions are found by their natural keys, and only what is missing is created, so
-a second run changes nothing.
+Loading is idempotent: partnerships, agencies, themes, users, memberships, reviews,
+recommendations and actions are found by their natural keys, and only what is
+missing is created, so a second run changes nothing. A database upgraded from before
+partnerships (where a migration made Southampton from the data it had) gets what is
+missing of the rest: Portsmouth, its people, and the links to it.
 """
 
 import datetime
@@ -13,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
@@ -23,11 +24,13 @@ from actions.models import Action, Evidence, ExtensionRequest, ProgressUpdate, S
 from audits.history import acting_as, save_tracked
 from reviews import services as review_services
 from reviews.models import Recommendation, Review, Theme
-from sscp.models import Agency, User
+from sscp import roles
+from sscp.models import Agency, Membership, Partnership, User
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 DEMO_FILE = FIXTURES_DIR / "demo.toml"
 EVIDENCE_DIR = FIXTURES_DIR / "evidence"
+LOADED = "Demo data loaded"
 
 
 @dataclass
@@ -35,38 +38,78 @@ class DemoLoad:
     created: Counter = field(default_factory=Counter)
 
 
+@dataclass
+class Demo:
+    """What is loaded so far, by natural key, for the records that refer to it."""
+
+    today: datetime.date
+    result: DemoLoad
+    partnerships: dict = field(default_factory=dict)  # slug → Partnership
+    agencies: dict = field(default_factory=dict)  # short name → Agency
+    themes: dict = field(default_factory=dict)  # (slug, name) → Theme
+    users: dict = field(default_factory=dict)  # username → User
+    staff: dict = field(default_factory=dict)  # (slug, role) → the demo user in it
+
+    def created(self, what: str) -> None:
+        self.result.created[what] += 1
+
+
 def load_demo(*, password: str, today: datetime.date | None = None) -> DemoLoad:
     """Create whatever part of the demo data is missing. Returns what was created."""
     data = tomllib.loads(DEMO_FILE.read_text())
-    today = today or timezone.localdate()
-    result = DemoLoad()
+    demo = Demo(today=today or timezone.localdate(), result=DemoLoad())
     with transaction.atomic():
-        agencies = {a["short_name"]: _agency(a, result) for a in data["agencies"]}
-        themes = {t["name"]: _theme(t, result) for t in data["themes"]}
-        users = {u["username"]: _user(u, agencies, password, result) for u in data["users"]}
-        with acting_as(users["partnership"]):
-            for review_data in data["reviews"]:
-                _review(review_data, agencies, themes, users, today, result)
-    return result
+        for item in data["partnerships"]:
+            demo.partnerships[item["slug"]] = _partnership(item, demo)
+        for item in data["agencies"]:
+            demo.agencies[item["short_name"]] = _agency(item, demo)
+        for item in data["themes"]:
+            demo.themes[item["partnership"], item["name"]] = _theme(item, demo)
+        for item in data["users"]:
+            demo.users[item["username"]] = _user(item, password, demo)
+            _memberships(demo.users[item["username"]], item.get("memberships", []), demo)
+        for item in data["reviews"]:
+            with acting_as(demo.staff[item["partnership"], roles.PARTNERSHIP_TEAM]):
+                _review(item, demo)
+    return demo.result
 
 
-def _agency(data: dict, result: DemoLoad) -> Agency:
+def _partnership(data: dict, demo: Demo) -> Partnership:
+    partnership = Partnership.objects.filter(slug=data["slug"]).first()
+    if partnership is None:
+        partnership = save_tracked(Partnership(**data), actor=None, reason=LOADED)
+        demo.created("partnerships")
+    return partnership
+
+
+def _agency(data: dict, demo: Demo) -> Agency:
+    data = dict(data)
+    served = [demo.partnerships[slug] for slug in data.pop("partnerships")]
     agency = Agency.objects.filter(name=data["name"]).first()
     if agency is None:
-        agency = save_tracked(Agency(**data), actor=None, reason="Demo data loaded")
-        result.created["agencies"] += 1
+        agency = save_tracked(
+            Agency(**data), actor=None, reason=LOADED, m2m={"partnerships": served}
+        )
+        demo.created("agencies")
+    elif not set(served) <= set(agency.partnerships.all()):
+        every = {*agency.partnerships.all(), *served}
+        save_tracked(agency, actor=None, reason=LOADED, m2m={"partnerships": list(every)})
+        demo.created("agencies joining a partnership")
     return agency
 
 
-def _theme(data: dict, result: DemoLoad) -> Theme:
-    theme = Theme.objects.filter(name=data["name"]).first()
+def _theme(data: dict, demo: Demo) -> Theme:
+    data = dict(data)
+    partnership = demo.partnerships[data.pop("partnership")]
+    theme = Theme.objects.filter(partnership=partnership, name=data["name"]).first()
     if theme is None:
-        theme = save_tracked(Theme(**data), actor=None, reason="Demo data loaded")
-        result.created["themes"] += 1
+        theme = Theme(partnership=partnership, **data)
+        theme = save_tracked(theme, actor=None, reason=LOADED)
+        demo.created("themes")
     return theme
 
 
-def _user(data: dict, agencies: dict, password: str, result: DemoLoad) -> User:
+def _user(data: dict, password: str, demo: Demo) -> User:
     user = User.objects.filter(username=data["username"]).first()
     if user is None:
         user = User(
@@ -74,77 +117,119 @@ def _user(data: dict, agencies: dict, password: str, result: DemoLoad) -> User:
             first_name=data["first_name"],
             last_name=data["last_name"],
             email=f"{data['username']}@example.org",
-            agency=agencies.get(data.get("agency")),
             is_staff=data.get("operator", False),
             is_superuser=data.get("operator", False),
         )
         user.set_password(password)
         save_tracked(user, actor=None, reason="Demo user created")
-        if "role" in data:
-            user.groups.add(Group.objects.get(name=data["role"]))
-        result.created["users"] += 1
+        demo.created("users")
     return user
 
 
-def _review(data, agencies, themes, users, today, result) -> None:
-    review = Review.objects.filter(title=data["title"]).first()
+def _memberships(user: User, memberships: list[dict], demo: Demo) -> None:
+    """The person's roles, one a partnership; a role they already hold there is kept."""
+    for item in memberships:
+        partnership = demo.partnerships[item["partnership"]]
+        role = roles.Role(item["role"])
+        demo.staff.setdefault((partnership.slug, role), user)
+        if user.memberships.filter(partnership=partnership, ended_at__isnull=True).exists():
+            continue
+        membership = Membership(
+            user=user,
+            partnership=partnership,
+            role=role,
+            agency=demo.agencies[item["agency"]] if "agency" in item else None,
+        )
+        save_tracked(membership, actor=None, reason="Demo member joined the partnership")
+        demo.created("memberships")
+
+
+def _review(data: dict, demo: Demo) -> None:
+    partnership = demo.partnerships[data["partnership"]]
+    joint = [demo.partnerships[slug] for slug in data.get("joint_partnerships", [])]
+    review = Review.objects.filter(partnership=partnership, title=data["title"]).first()
     if review is None:
         review = review_services.review_save(
-            actor=users["partnership"],
+            actor=demo.staff[partnership.slug, roles.PARTNERSHIP_TEAM],
+            partnership=partnership,
             title=data["title"],
             kind=data["kind"],
             summary=data.get("summary", ""),
             commissioned_on=data.get("commissioned_on"),
             published_on=data.get("published_on"),
-            themes=[themes[name] for name in data.get("themes", [])],
+            themes=[demo.themes[partnership.slug, name] for name in data.get("themes", [])],
+            joint_partnerships=joint,
         )
-        result.created["reviews"] += 1
-    for rec_data in data.get("recommendations", []):
-        _recommendation(review, rec_data, agencies, themes, users, today, result)
+        demo.created("reviews")
+    elif not set(joint) <= set(review.joint_partnerships.all()):
+        _share(review, joint, demo)
+    for item in data.get("recommendations", []):
+        _recommendation(review, item, demo)
 
 
-def _recommendation(review, data, agencies, themes, users, today, result) -> None:
+def _share(review: Review, joint: list[Partnership], demo: Demo) -> None:
+    """A review loaded before partnerships, shared now with those that commissioned it
+    jointly; otherwise as it stands."""
+    review_services.review_save(
+        actor=demo.staff[review.partnership.slug, roles.PARTNERSHIP_TEAM],
+        partnership=review.partnership,
+        review=review,
+        title=review.title,
+        kind=review.kind,
+        summary=review.summary,
+        commissioned_on=review.commissioned_on,
+        published_on=review.published_on,
+        themes=list(review.themes.all()),
+        joint_partnerships=[*review.joint_partnerships.all(), *joint],
+    )
+    demo.created("reviews shared with another partnership")
+
+
+def _recommendation(review: Review, data: dict, demo: Demo) -> None:
+    team = demo.staff[review.partnership.slug, roles.PARTNERSHIP_TEAM]
     recommendation = Recommendation.objects.filter(review=review, number=data["number"]).first()
     if recommendation is None:
         recommendation = review_services.recommendation_save(
-            actor=users["partnership"],
+            actor=team,
             review=review,
             number=data["number"],
             text=data["text"],
-            themes=[themes[name] for name in data.get("themes", [])],
-            agencies=[agencies[name] for name in data.get("agencies", [])],
+            themes=[demo.themes[review.partnership.slug, n] for n in data.get("themes", [])],
+            agencies=[demo.agencies[name] for name in data.get("agencies", [])],
         )
-        result.created["recommendations"] += 1
-    for action_data in data.get("actions", []):
-        _action(recommendation, action_data, agencies, users, today, result)
+        demo.created("recommendations")
+    for item in data.get("actions", []):
+        _action(recommendation, item, demo)
     if "close_with" in data and not recommendation.is_closed:
         review_services.recommendation_close(
-            actor=users["silg-chair"],
+            actor=demo.staff[review.partnership.slug, roles.SILG_CHAIR],
             recommendation=recommendation,
             impact_statement=data["close_with"],
         )
 
 
-def _action(recommendation, data, agencies, users, today, result) -> None:
+def _action(recommendation: Recommendation, data: dict, demo: Demo) -> None:
     if Action.objects.filter(recommendation=recommendation, title=data["title"]).exists():
         return
-    agency_lead = users[data["owner"]]
+    slug = recommendation.partnership.slug
+    agency_lead = demo.users[data["owner"]] if "owner" in data else None
     action = action_services.action_create(
-        actor=users["partnership"],
+        actor=demo.staff[slug, roles.PARTNERSHIP_TEAM],
         recommendation=recommendation,
-        agency=agencies[data["agency"]],
+        agency=demo.agencies[data["agency"]],
         owner=agency_lead,
         title=data["title"],
         description=data["description"],
         success_measure=data["success_measure"],
-        due_date=today + datetime.timedelta(days=data["due_in_days"]),
+        due_date=demo.today + datetime.timedelta(days=data["due_in_days"]),
     )
-    result.created["actions"] += 1
-    _play_scenario(action, data, agency_lead, users["silg-chair"], today)
+    demo.created("actions")
+    _play_scenario(action, data, agency_lead, demo.staff[slug, roles.SILG_CHAIR])
 
 
-def _play_scenario(action, data, agency_lead, chair, today) -> None:
-    """Take the action to its demo state through the same steps a person would."""
+def _play_scenario(action, data, agency_lead, chair) -> None:
+    """Take the action to its demo state through the same steps a person would: its lead's
+    (an action without an owner in the demo stays not started) and the SILG chair's."""
     for text in data.get("progress", []):
         action_services.progress_post(actor=agency_lead, action=action, text=text)
     for item in data.get("evidence", []):
@@ -185,7 +270,7 @@ def _play_scenario(action, data, agency_lead, chair, today) -> None:
 def demo_counts() -> dict[str, int]:
     """Row counts of everything the demo creates, to show that a second load adds nothing."""
     models = [
-        Agency, Theme, User, Review, Recommendation, Action,
+        Partnership, Agency, Theme, User, Membership, Review, Recommendation, Action,
         ProgressUpdate, Evidence, SignOffDecision, ExtensionRequest,
     ]  # fmt: skip
     return {model._meta.verbose_name_plural: model.objects.count() for model in models}

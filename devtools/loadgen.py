@@ -1,12 +1,21 @@
 """
 Synthetic data at national scale, for the benchmark: `manage.py generate_load`.
 
-Deterministic for a given number of actions, seed and "today": agencies and their
-staff, reviews, recommendations (some closed), actions in every status with their
-progress updates, evidence metadata (no files), sign-off decisions and extension
-requests — each with the history rows the application would have written, all
-sealed into the audit chain. Everything is written with bulk inserts, a few
-thousand rows at a time, so memory stays flat however many actions are asked for.
+Deterministic for a given number of actions, seed, "today" and spread: partnerships
+(about 140 for 100,000 actions, as in England), each with its partnership team, SILG
+chairs and themes; agencies serving them — each partnership's own council, health
+commissioner and schools, a police force, probation and an NHS trust for every few
+partnerships side by side (as in HIPS), an ambulance service for a region, CAFCASS for
+all — with their leads, a member of every partnership their agency serves; reviews
+(a few commissioned jointly by neighbours), recommendations (some closed), actions in
+every status with their progress updates, evidence metadata (no files), sign-off
+decisions and extension requests — each with the history rows the application would
+have written, all sealed into the audit chain. Everything is written with bulk
+inserts, a few thousand rows at a time, so memory stays flat however many actions are
+asked for.
+
+Actions are spread over the partnerships, a few hundred to a thousand each; with
+`concentrated`, one partnership holds most of them (the benchmark's worst case).
 """
 
 import datetime
@@ -14,10 +23,10 @@ import functools
 import hashlib
 import math
 import random
+from array import array
 from collections import Counter
 from contextlib import contextmanager
 
-from django.contrib.auth.models import Group
 from django.db import connection, reset_queries, transaction
 from django.utils import timezone
 
@@ -29,15 +38,45 @@ from devtools import stories
 from reviews import services as review_services
 from reviews.models import Recommendation, Review, Theme
 from sscp import roles
-from sscp.models import Agency, Sector, User
+from sscp.models import Agency, Membership, Partnership, Sector, User
 
 USERNAME_PREFIX = "load-"
 BATCH = 5000
-ACTIONS_PER_AGENCY = 2000
+# At national scale, 100,000 actions over about 140 partnerships (England's).
+NATIONAL_ACTIONS = 100_000
+NATIONAL_PARTNERSHIPS = 140
+CONCENTRATION = 0.8  # with `concentrated`, the share of the actions one partnership holds
 ACTIONS_PER_REVIEW = 40
 RECOMMENDATIONS_PER_REVIEW = 10
 LEADS_PER_AGENCY = 3
+TEAM_PER_PARTNERSHIP = 3
+CHAIRS_PER_PARTNERSHIP = 2
 FINISHED_REVIEWS = 0.2  # of reviews over 400 days old, the share whose every action is closed
+JOINT_REVIEWS = 0.03  # of reviews, the share commissioned jointly with the neighbours
+# The agencies: what each is, its sector, and how many partnerships side by side each
+# one serves (None: every partnership).
+AGENCY_KINDS = [
+    ("council", Sector.LOCAL_AUTHORITY, 1),
+    ("health commissioner", Sector.HEALTH, 1),
+    ("schools", Sector.EDUCATION, 1),
+    ("police force", Sector.POLICE, 4),
+    ("probation service", Sector.PROBATION, 4),
+    ("NHS trust", Sector.HEALTH, 4),
+    ("ambulance service", Sector.AMBULANCE, 14),
+    ("CAFCASS", Sector.CAFCASS, None),
+]
+THEME_NAMES = [
+    "Neglect",
+    "Domestic abuse",
+    "Child exploitation",
+    "Child sexual abuse in the family environment",
+    "Disguised compliance",
+    "Voice of the child",
+    "Information sharing",
+    "Early help",
+    "Mental health",
+    "Safer sleeping for babies",
+]
 
 Status = Action.Status
 OPEN_STATUS_WEIGHTS = {
@@ -123,6 +162,33 @@ def history_model_of(model):
     return model.history.model  # the descriptor builds a manager each time it is read
 
 
+def partnership_count(actions: int) -> int:
+    """How many partnerships share `actions`: about 140 at 100,000, as in England."""
+    return max(1, math.ceil(actions * NATIONAL_PARTNERSHIPS / NATIONAL_ACTIONS))
+
+
+def apportion(total: int, weights: list[float]) -> list[int]:
+    """`total` split in proportion to `weights`, in whole numbers that add up to it."""
+    whole = sum(weights)
+    shares = [math.floor(total * weight / whole) for weight in weights]
+    for index in range(total - sum(shares)):
+        shares[index % len(shares)] += 1
+    return shares
+
+
+def agency_plan(partnership_ids: list[int]) -> list[tuple[Agency, list[int]]]:
+    """Each agency of each kind (AGENCY_KINDS), unsaved, and the ids of the partnerships
+    side by side that it serves."""
+    plan = []
+    for kind, sector, span in AGENCY_KINDS:
+        span = span or len(partnership_ids)
+        for k, start in enumerate(range(0, len(partnership_ids), span)):
+            name = f"Load {kind} {k:03d}"
+            agency = Agency(name=name, short_name=name, sector=sector)
+            plan.append((agency, partnership_ids[start : start + span]))
+    return plan
+
+
 class LoadExists(Exception):
     """The database already holds generated data."""
 
@@ -141,8 +207,16 @@ def given_timestamps(*models):
 
 
 class LoadGenerator:
-    def __init__(self, *, actions: int, seed: int = 1, today: datetime.date | None = None):
+    def __init__(
+        self,
+        *,
+        actions: int,
+        seed: int = 1,
+        today: datetime.date | None = None,
+        concentrated: bool = False,
+    ):
         self.total = actions
+        self.concentrated = concentrated
         self.random = random.Random(seed)
         self.today = today or timezone.localdate()
         self.now = timezone.make_aware(datetime.datetime.combine(self.today, datetime.time(9)))
@@ -153,10 +227,14 @@ class LoadGenerator:
             raise LoadExists(
                 "This database already holds generated data; generate into a fresh database."
             )
-        with transaction.atomic(), given_timestamps(Review, Recommendation, Action):
+        with (
+            transaction.atomic(),
+            given_timestamps(Partnership, Review, Recommendation, Action),
+        ):
             self.system_user = User.objects.get(username="system")
+            self.partnerships_and_agencies()
             self.people()
-            self.themes = list(Theme.objects.all()) or self.themes_of_our_own()
+            self.themes()
             self.reviews()
             self.recommendations()
             for start in range(0, self.total, BATCH):
@@ -220,10 +298,17 @@ class LoadGenerator:
     def record_history(self, history_rows):
         self.counts["history rows"] += copy_in(history_rows)
 
-    def insert_history_with_links(self, history_rows, links_of):
+    def created_by_the_system(self, records, when) -> None:
+        """The history rows of records set up before the work began."""
+        self.record_history(
+            [self.history_row(r, when=when, user_id=self.system_user.pk) for r in records]
+        )
+
+    def insert_history_with_links(self, history_rows, links: dict) -> None:
         """History rows of a model with many-to-many fields, and the links each row keeps.
 
-        `links_of(row, field_name)` gives the through-model rows linked when the row was written.
+        `links[field name][record id]` are the through-model rows linked when the row
+        was written.
         """
         rows = self.create(history_rows)
         if not rows:
@@ -231,80 +316,16 @@ class LoadGenerator:
         history_model = type(rows[0])
         for name in link_accessors(history_model):
             link_model = getattr(history_model, name).model
-            columns = [
-                f.attname
-                for f in getattr(history_model.instance_type, name).through._meta.concrete_fields
-            ]
+            through = getattr(history_model.instance_type, name).through
+            columns = [f.attname for f in through._meta.concrete_fields]
             link_model._default_manager.bulk_create(
                 [
                     link_model(history_id=row.history_id, **{c: getattr(link, c) for c in columns})
                     for row in rows
-                    for link in links_of(row, name)
+                    for link in links[name].get(row.id, [])
                 ],
                 batch_size=BATCH,
             )
-
-    # People -------------------------------------------------------------------
-
-    def person(self, username: str, **fields) -> User:
-        user = User(
-            username=f"{USERNAME_PREFIX}{username}",
-            first_name=self.random.choice(FIRST_NAMES),
-            last_name=self.random.choice(LAST_NAMES),
-            email=f"{username}@load.example",
-            **fields,
-        )
-        user.set_unusable_password()
-        return user
-
-    def people(self):
-        count = max(13, math.ceil(self.total / ACTIONS_PER_AGENCY))
-        self.agencies = self.create(
-            [
-                Agency(
-                    name=f"Load agency {n:04d}",
-                    short_name=f"Load {n:04d}",
-                    sector=self.random.choice(Sector.values),
-                )
-                for n in range(count)
-            ]
-        )
-        staff = {
-            roles.AGENCY_LEAD: [
-                self.person(f"lead-{n:04d}-{k}", agency=agency)
-                for n, agency in enumerate(self.agencies)
-                for k in range(LEADS_PER_AGENCY)
-            ],
-            roles.PARTNERSHIP_TEAM: [self.person(f"partnership-{k}") for k in range(3)],
-            roles.SILG_CHAIR: [self.person(f"chair-{k}") for k in range(2)],
-        }
-        users = self.create([user for people in staff.values() for user in people])
-        joined = self.days_ago(2000, 2500)
-        for records in (self.agencies, users):
-            self.record_history(
-                [self.history_row(r, when=joined, user_id=self.system_user.pk) for r in records]
-            )
-        memberships = [
-            User.groups.through(user_id=user.pk, group_id=Group.objects.get(name=role).pk)
-            for role, people in staff.items()
-            for user in people
-        ]
-        User.groups.through.objects.bulk_create(memberships, batch_size=BATCH)
-        self.leads = {}
-        for lead in staff[roles.AGENCY_LEAD]:
-            self.leads.setdefault(lead.agency_id, []).append(lead.pk)
-        self.partnership = [u.pk for u in staff[roles.PARTNERSHIP_TEAM]]
-        self.chairs = [u.pk for u in staff[roles.SILG_CHAIR]]
-
-    def themes_of_our_own(self) -> list[Theme]:
-        themes = self.create([Theme(name=f"Load theme {n}") for n in range(12)])
-        when = self.days_ago(2000, 2500)
-        self.record_history(
-            [self.history_row(t, when=when, user_id=self.system_user.pk) for t in themes]
-        )
-        return themes
-
-    # Reviews and recommendations ----------------------------------------------
 
     def links(self, through, owner_column: str, target_column: str, targets: dict) -> dict:
         """Insert many-to-many links; return them by owner."""
@@ -321,90 +342,248 @@ class LoadGenerator:
             by_owner.setdefault(getattr(link, owner_column), []).append(link)
         return by_owner
 
-    def reviews(self):
-        count = max(1, math.ceil(self.total / ACTIONS_PER_REVIEW))
-        reviews = []
-        for n in range(count):
-            published = self.today - datetime.timedelta(days=self.random.randint(60, 6 * 365))
-            reviews.append(
-                Review(
-                    title=f"Load review {n:05d}",
-                    kind=self.random.choice(Review.Kind.values),
-                    summary=self.words(30),
-                    commissioned_on=published
-                    - datetime.timedelta(days=self.random.randint(90, 500)),
-                    published_on=published,
-                    created_at=self.now - (self.today - published),
+    # Partnerships and agencies ------------------------------------------------
+
+    def partnerships_and_agencies(self):
+        count = partnership_count(self.total)
+        self.joined = self.days_ago(2000, 2500)
+        self.partnerships = self.create(
+            [
+                Partnership(
+                    name=f"Load Safeguarding Children Partnership {n:03d}",
+                    short_name=f"Load {n:03d}",
+                    slug=f"load-{n:03d}",
+                    area=f"Load area {n:03d}",
+                    # The benchmark signs its people in without a second factor.
+                    two_factor=Partnership.TwoFactor.NOBODY,
+                    created_at=self.joined,
                 )
-            )
+                for n in range(count)
+            ]
+        )
+        self.created_by_the_system(self.partnerships, self.joined)
+        self.agencies()
+        self.action_plan(self.quotas(count))
+
+    def agencies(self):
+        """Each kind of agency, one for every few partnerships side by side (AGENCY_KINDS)."""
+        ids = [p.pk for p in self.partnerships]
+        plan = agency_plan(ids)
+        self.agency_list = self.create([agency for agency, _ in plan])
+        self.serves = {agency.pk: served for agency, served in plan}
+        self.served_by = {pk: [] for pk in ids}  # partnership id → agency ids, in plan order
+        # partnership id → the others its police force serves: those it may review jointly with
+        self.neighbours = {}
+        for agency, served in plan:
+            for pk in served:
+                self.served_by[pk].append(agency.pk)
+                if agency.sector == Sector.POLICE:
+                    self.neighbours[pk] = [other for other in served if other != pk]
+        links = self.links(Agency.partnerships.through, "agency_id", "partnership_id", self.serves)
+        rows = [
+            self.history_row(a, when=self.joined, user_id=self.system_user.pk)
+            for a in self.agency_list
+        ]
+        self.insert_history_with_links(rows, {"partnerships": links})
+
+    def quotas(self, count: int) -> list[int]:
+        """How many actions each partnership has: a few hundred to a thousand at national
+        scale; with `concentrated`, most of them in the first."""
+        weights = [self.random.uniform(0.45, 1.0) for _ in range(count)]
+        if not self.concentrated or count == 1:
+            return apportion(self.total, weights)
+        first = round(self.total * CONCENTRATION)
+        return [first, *apportion(self.total - first, weights[1:])]
+
+    def action_plan(self, quotas: list[int]) -> None:
+        """Which partnership each action is of, by its number: shuffled, so that each
+        partnership's actions are written over the whole load, as they come in life."""
+        self.quota = dict(zip((p.pk for p in self.partnerships), quotas, strict=True))
+        self.plan = array("H", (n for n, quota in enumerate(quotas) for _ in range(quota)))
+        self.random.shuffle(self.plan)
+
+    # People -------------------------------------------------------------------
+
+    def person(self, username: str) -> User:
+        user = User(
+            username=f"{USERNAME_PREFIX}{username}",
+            first_name=self.random.choice(FIRST_NAMES),
+            last_name=self.random.choice(LAST_NAMES),
+            email=f"{username}@load.example",
+        )
+        user.set_unusable_password()
+        return user
+
+    def people(self):
+        """Each agency's leads, a member of every partnership it serves; each partnership's
+        team and SILG chairs."""
+        staff = []  # (person, role, agency id or None, the ids of their partnerships)
+        for n, agency in enumerate(self.agency_list):
+            for k in range(LEADS_PER_AGENCY):
+                lead = self.person(f"lead-{n:04d}-{k}")
+                staff.append((lead, roles.AGENCY_LEAD, agency.pk, self.serves[agency.pk]))
+        for n, partnership in enumerate(self.partnerships):
+            for role, count in [
+                (roles.PARTNERSHIP_TEAM, TEAM_PER_PARTNERSHIP),
+                (roles.SILG_CHAIR, CHAIRS_PER_PARTNERSHIP),
+            ]:
+                for k in range(count):
+                    person = self.person(f"{role.value}-{n:03d}-{k}")
+                    staff.append((person, role, None, [partnership.pk]))
+        users = self.create([person for person, *_ in staff])
+        self.created_by_the_system(users, self.joined)
+        self.memberships(staff)
+
+    def memberships(self, staff) -> None:
+        memberships = self.create(
+            [
+                Membership(
+                    user_id=person.pk,
+                    partnership_id=partnership_id,
+                    role=role,
+                    agency_id=agency_id,
+                    created_at=self.joined,
+                )
+                for person, role, agency_id, partnership_ids in staff
+                for partnership_id in partnership_ids
+            ]
+        )
+        self.created_by_the_system(memberships, self.joined)
+        self.leads = {}  # agency id → its leads' ids
+        self.team = {p.pk: [] for p in self.partnerships}  # partnership id → its team's ids
+        self.chairs = {p.pk: [] for p in self.partnerships}
+        for person, role, agency_id, partnership_ids in staff:
+            if role == roles.AGENCY_LEAD:
+                self.leads.setdefault(agency_id, []).append(person.pk)
+            else:
+                people = self.team if role == roles.PARTNERSHIP_TEAM else self.chairs
+                people[partnership_ids[0]].append(person.pk)
+
+    def themes(self):
+        """Each partnership's own list of themes."""
+        themes = self.create(
+            [
+                Theme(partnership_id=p.pk, name=name)
+                for p in self.partnerships
+                for name in THEME_NAMES
+            ]
+        )
+        self.created_by_the_system(themes, self.joined)
+        self.themes_of = {}
+        for theme in themes:
+            self.themes_of.setdefault(theme.partnership_id, []).append(theme.pk)
+
+    # Reviews and recommendations ----------------------------------------------
+
+    def reviews(self):
+        reviews = []
+        for partnership in self.partnerships:
+            count = max(1, math.ceil(self.quota[partnership.pk] / ACTIONS_PER_REVIEW))
+            reviews += [self.review(partnership, len(reviews) + k) for k in range(count)]
         self.review_list = self.create(reviews)
         self.finished_reviews = {
             r.pk
             for r in self.review_list
             if (self.today - r.published_on).days > 400 and self.random.random() < FINISHED_REVIEWS
         }
-        themes = {
-            r.pk: [
-                t.pk
-                for t in self.random.sample(
-                    self.themes, k=min(len(self.themes), self.random.randint(1, 3))
-                )
-            ]
-            for r in self.review_list
-        }
-        links = self.links(Review.themes.through, "review_id", "theme_id", themes)
-        self.insert_history_with_links(
-            [
-                self.history_row(
-                    r,
-                    when=r.created_at,
-                    user_id=self.random.choice(self.partnership),
-                    reason=review_services.REVIEW_LOGGED,
-                )
-                for r in self.review_list
-            ],
-            lambda row, name: links[row.id],
+        self.commissioners = {r.pk: [r.partnership_id] for r in self.review_list}
+        for review in self.review_list:
+            if self.random.random() < JOINT_REVIEWS:
+                self.commissioners[review.pk] += self.neighbours[review.partnership_id]
+        self.review_history()
+
+    def review(self, partnership: Partnership, n: int) -> Review:
+        published = self.today - datetime.timedelta(days=self.random.randint(60, 6 * 365))
+        return Review(
+            partnership_id=partnership.pk,
+            title=f"Load review {n:05d}",
+            kind=self.random.choice(Review.Kind.values),
+            summary=self.words(30),
+            commissioned_on=published - datetime.timedelta(days=self.random.randint(90, 500)),
+            published_on=published,
+            created_at=self.now - (self.today - published),
         )
 
+    def review_history(self):
+        themes = {
+            r.pk: self.random.sample(self.themes_of[r.partnership_id], k=self.random.randint(1, 3))
+            for r in self.review_list
+        }
+        joint = {pk: ids[1:] for pk, ids in self.commissioners.items() if len(ids) > 1}
+        links = {
+            "themes": self.links(Review.themes.through, "review_id", "theme_id", themes),
+            "joint_partnerships": self.links(
+                Review.joint_partnerships.through, "review_id", "partnership_id", joint
+            ),
+        }
+        review_services.share_joint_reviews({p for ids in joint.values() for p in ids})
+        rows = [
+            self.history_row(
+                r,
+                when=r.created_at,
+                user_id=self.random.choice(self.team[r.partnership_id]),
+                reason=review_services.REVIEW_LOGGED,
+            )
+            for r in self.review_list
+        ]
+        self.insert_history_with_links(rows, links)
+
     def recommendations(self):
-        recommendations = []
-        for review in self.review_list:
-            for number in range(1, RECOMMENDATIONS_PER_REVIEW + 1):
-                recommendation = Recommendation(
-                    review_id=review.pk,
-                    number=number,
-                    text=self.words(18),
-                    created_at=review.created_at,
-                )
-                if review.pk in self.finished_reviews:
-                    # Closed after the last of its actions was approved.
-                    age = (self.today - review.published_on).days
-                    recommendation.closed_at = self.days_ago(1, age - 300)
-                    recommendation.closed_by_id = self.random.choice(self.chairs)
-                    recommendation.impact_statement = self.words(20)
-                recommendations.append(recommendation)
-        self.recommendation_list = self.create(recommendations)
-        owners = {
-            r.pk: [a.pk for a in self.random.sample(self.agencies, k=self.random.randint(1, 3))]
+        self.recommendation_list = self.create(
+            [
+                self.recommendation(review, number)
+                for review in self.review_list
+                for number in range(1, RECOMMENDATIONS_PER_REVIEW + 1)
+            ]
+        )
+        self.recommendations_of = {p.pk: [] for p in self.partnerships}
+        for r in self.recommendation_list:
+            self.recommendations_of[r.partnership_id].append(r)
+        self.actions_planned = Counter()  # partnership id → actions so far
+        self.owners = {r.pk: self.owners_for(r) for r in self.recommendation_list}
+        themes = {
+            r.pk: [self.random.choice(self.themes_of[r.partnership_id])]
             for r in self.recommendation_list
         }
-        themes = {r.pk: [self.random.choice(self.themes).pk] for r in self.recommendation_list}
+        Through = Recommendation.agencies.through
         links = {
-            "agencies": self.links(
-                Recommendation.agencies.through, "recommendation_id", "agency_id", owners
-            ),
+            "agencies": self.links(Through, "recommendation_id", "agency_id", self.owners),
             "themes": self.links(
                 Recommendation.themes.through, "recommendation_id", "theme_id", themes
             ),
         }
-        self.owners = owners
+        self.recommendation_history(links)
+
+    def recommendation(self, review: Review, number: int) -> Recommendation:
+        recommendation = Recommendation(
+            review_id=review.pk,
+            partnership_id=review.partnership_id,
+            number=number,
+            text=self.words(18),
+            created_at=review.created_at,
+        )
+        if review.pk in self.finished_reviews:
+            # Closed after the last of its actions was approved.
+            age = (self.today - review.published_on).days
+            recommendation.closed_at = self.days_ago(1, age - 300)
+            recommendation.closed_by_id = self.random.choice(self.chairs[review.partnership_id])
+            recommendation.impact_statement = self.words(20)
+        return recommendation
+
+    def owners_for(self, recommendation: Recommendation) -> list[int]:
+        """One to three agencies, each serving every partnership that commissioned the review."""
+        first, *others = self.commissioners[recommendation.review_id]
+        serving = [a for a in self.served_by[first] if all(p in self.serves[a] for p in others)]
+        return self.random.sample(serving, k=min(len(serving), self.random.randint(1, 3)))
+
+    def recommendation_history(self, links: dict) -> None:
         history = []
         for r in self.recommendation_list:
             history.append(
                 self.history_row(
                     r,
                     when=r.created_at,
-                    user_id=self.random.choice(self.partnership),
+                    user_id=self.random.choice(self.team[r.partnership_id]),
                     reason=review_services.RECOMMENDATION_LOGGED,
                     then={"closed_at": None, "closed_by_id": None, "impact_statement": ""},
                 )
@@ -419,7 +598,7 @@ class LoadGenerator:
                         reason=review_services.RECOMMENDATION_CLOSED,
                     )
                 )
-        self.insert_history_with_links(history, lambda row, name: links[name][row.id])
+        self.insert_history_with_links(history, links)
 
     # Actions and the work on them ---------------------------------------------
 
@@ -451,13 +630,16 @@ class LoadGenerator:
 
     def action_story(self, n: int) -> stories.Story:
         """An action taken to its status by the lifecycle's steps (devtools.stories)."""
-        recommendation = self.recommendation_list[n % len(self.recommendation_list)]
+        recommendation = self.next_recommendation(self.partnerships[self.plan[n]].pk)
+        partnership_id = recommendation.partnership_id
         agency = self.random.choice(self.owners[recommendation.pk])
         owner = self.random.choice(self.leads[agency]) if self.random.random() < 0.7 else None
         status, created, moments = self.timing(recommendation)
         due = created.date() + datetime.timedelta(days=self.random.randint(60, 540))
         action = Action(
             recommendation_id=recommendation.pk,
+            review_id=recommendation.review_id,
+            partnership_id=partnership_id,
             agency_id=agency,
             owner_id=owner,
             title=self.words(6)[:-1],
@@ -467,13 +649,21 @@ class LoadGenerator:
             due_date=due,
             created_at=created,
         )
-        story = stories.plan(action, when=created, who=self.random.choice(self.partnership))
-        people = (owner or self.leads[agency][0], self.random.choice(self.chairs))
+        team = self.random.choice(self.team[partnership_id])
+        story = stories.plan(action, when=created, who=team)
+        people = (owner or self.leads[agency][0], self.random.choice(self.chairs[partnership_id]))
         if self.random.random() < 0.1:
             self.extension(story, status, moments, people)
         if status != Status.NOT_STARTED:
             self.work(story, status, moments, people, n)
         return story
+
+    def next_recommendation(self, partnership_id: int) -> Recommendation:
+        """The partnership's recommendations take its actions in turn."""
+        recommendations = self.recommendations_of[partnership_id]
+        turn = self.actions_planned[partnership_id]
+        self.actions_planned[partnership_id] += 1
+        return recommendations[turn % len(recommendations)]
 
     def timing(self, recommendation):
         """An action's status, when it was planned, and the moments of its steps."""

@@ -4,12 +4,15 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from actions.models import Action, Evidence, ExtensionRequest, Rag
 from devtools.demo import demo_counts, load_demo
-from reviews.models import Recommendation, Review
-from sscp.models import Agency, User
+from reviews.models import Recommendation, Review, Theme
+from sscp import roles
+from sscp.models import Agency, Membership, Partnership, User
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +27,7 @@ def test_loading_twice_leaves_the_same_counts(demo):
     result = load_demo(password="demo-pass")
     assert sum(result.created.values()) == 0
     assert demo_counts() == first
+    assert first["memberships"] == 8
 
 
 def test_every_board_member_agency_is_there(demo):
@@ -75,12 +79,96 @@ def test_actions_that_need_evidence_have_stored_files(demo):
             assert evidence.file.storage.exists(evidence.file.name)
 
 
+DEMO_USERS = ["partnership", "silg-chair", "lead-council", "lead-police", "lead-health",
+              "portsmouth-team", "portsmouth-chair"]  # fmt: skip
+
+
 def test_demo_users_sign_in_with_the_demo_password(demo):
-    for username in ["partnership", "silg-chair", "lead-council", "lead-police", "lead-health"]:
+    for username in DEMO_USERS:
         client = Client()
         client.post("/sign-in/", {"username": username, "password": "demo-pass"})
         assert "_auth_user_id" in client.session, username
-    assert User.objects.get(username="lead-police").agency.short_name == "Police"
+
+
+def roles_of(username) -> set[tuple]:
+    memberships = Membership.objects.filter(user__username=username, ended_at__isnull=True)
+    return set(memberships.values_list("partnership__slug", "role", "agency__short_name"))
+
+
+def test_southampton_keeps_its_five_demo_users_in_their_roles(demo):
+    assert roles_of("partnership") == {("southampton", roles.PARTNERSHIP_TEAM, None)}
+    assert roles_of("silg-chair") == {("southampton", roles.SILG_CHAIR, None)}
+    assert roles_of("lead-council") == {("southampton", roles.AGENCY_LEAD, "Council")}
+    assert roles_of("lead-health") == {("southampton", roles.AGENCY_LEAD, "CCG")}
+    assert roles_of("operator") == set()
+
+
+def test_lead_police_leads_the_police_in_both_partnerships(demo):
+    assert roles_of("lead-police") == {
+        ("southampton", roles.AGENCY_LEAD, "Police"),
+        ("portsmouth", roles.AGENCY_LEAD, "Police"),
+    }
+    police = Action.objects.filter(agency__short_name="Police")
+    assert set(police.values_list("partnership__slug", flat=True)) == {"southampton", "portsmouth"}
+
+
+def test_portsmouth_people_belong_to_portsmouth_only(demo):
+    assert roles_of("portsmouth-team") == {("portsmouth", roles.PARTNERSHIP_TEAM, None)}
+    assert roles_of("portsmouth-chair") == {("portsmouth", roles.SILG_CHAIR, None)}
+
+
+def test_no_demo_partnership_asks_for_a_second_factor(demo):
+    partnerships = Partnership.objects.all()
+    assert {p.slug for p in partnerships} == {"southampton", "portsmouth"}
+    for partnership in partnerships:
+        assert partnership.two_factor == Partnership.TwoFactor.NOBODY
+        assert not any(partnership.requires_two_factor(role) for role in roles.ALL)
+
+
+def test_agencies_serve_the_partnerships_they_work_in(demo):
+    def served(short_name):
+        return set(
+            Agency.objects.get(short_name=short_name).partnerships.values_list("slug", flat=True)
+        )
+
+    for across in ["Police", "Probation", "CRC", "NHS England", "CAFCASS", "Ambulance"]:
+        assert served(across) == {"southampton", "portsmouth"}, across
+    for own in ["Council", "CCG", "UHS"]:
+        assert served(own) == {"southampton"}, own
+    assert served("Portsmouth Council") == {"portsmouth"}
+
+
+def test_portsmouth_has_its_own_themes_reviews_and_actions(demo):
+    portsmouth = Partnership.objects.get(slug="portsmouth")
+    assert Theme.objects.filter(partnership=portsmouth).count() >= 3
+    reviews = Review.objects.filter(partnership=portsmouth)
+    assert 1 <= reviews.count() <= 2
+    assert all(t.partnership == portsmouth for r in reviews for t in r.themes.all())
+    actions = Action.objects.filter(partnership=portsmouth)
+    assert actions.exists()
+    assert all(a.review.partnership == portsmouth for a in actions)
+    assert all(a.review_id == a.recommendation.review_id for a in Action.objects.all())
+    assert all(r.partnership_id == r.review.partnership_id for r in Recommendation.objects.all())
+
+
+def test_the_hips_section_11_audit_is_joint_with_portsmouth(demo):
+    audit = Review.objects.get(kind=Review.Kind.SECTION_11_AUDIT)
+    assert audit.partnership.slug == "southampton"
+    assert set(audit.joint_partnerships.values_list("slug", flat=True)) == {"portsmouth"}
+    actions = Action.objects.filter(review=audit)
+    assert set(actions.values_list("partnership__slug", flat=True)) == {"southampton"}
+
+
+def test_southampton_holds_what_it_held_before_partnerships(demo):
+    southampton = Partnership.objects.get(slug="southampton")
+    titles = set(Review.objects.filter(partnership=southampton).values_list("title", flat=True))
+    assert titles == {
+        "Freddie", "Clare", "Liam", "Adam & Anna",
+        "SPIG thematic audit: child sexual abuse in the family environment",
+        "HIPS Keeping Children Safe (Section 11) audit 2020/21",
+    }  # fmt: skip
+    assert Action.objects.filter(partnership=southampton).count() == 22
+    assert Theme.objects.filter(partnership=southampton).count() == 13
 
 
 def test_the_command_refuses_to_run_with_debug_off(settings):
@@ -94,7 +182,8 @@ def test_the_command_runs_with_debug_off_when_forced(settings, capsys):
     settings.DEBUG = False
     call_command("load_demo", "--force")
     assert Review.objects.filter(title="Freddie").exists()
-    assert "Created: 13 agencies" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Created: 2 partnerships, 15 agencies" in out
 
 
 def test_the_demo_operator_reaches_the_admin(demo, client):
@@ -104,3 +193,35 @@ def test_the_demo_operator_reaches_the_admin(demo, client):
     assert response.status_code == 200 and "Site administration" in response.content.decode()
     for username in ["partnership", "silg-chair", "lead-council"]:
         assert not User.objects.get(username=username).is_staff
+
+
+def test_a_database_from_before_partnerships_gets_what_it_is_missing(demo):
+    """Migration 0009 put the demo loaded before partnerships into Southampton: loading again
+    shares the HIPS audit with Portsmouth and has the agencies serve it, on the record."""
+    portsmouth = Partnership.objects.get(slug="portsmouth")
+    Review.joint_partnerships.through.objects.filter(partnership=portsmouth).delete()
+    Agency.partnerships.through.objects.filter(partnership=portsmouth).delete()
+    result = load_demo(password="demo-pass")
+    assert result.created == {
+        "reviews shared with another partnership": 1,
+        "agencies joining a partnership": 9,
+    }
+    audit = Review.objects.get(kind=Review.Kind.SECTION_11_AUDIT)
+    assert list(audit.joint_partnerships.all()) == [portsmouth]
+    assert audit.history.latest().history_user.username == "partnership"
+    assert portsmouth.agencies.count() == 9
+    assert sum(load_demo(password="demo-pass").created.values()) == 0
+
+
+def test_lead_police_sees_the_police_actions_of_both_partnerships_in_one_list(demo, client):
+    client.force_login(User.objects.get(username="lead-police"))
+    page = client.get(reverse("action-list", args=["all"])).content.decode()
+    for action in Action.objects.filter(agency__short_name="Police"):
+        assert escape(action.title) in page, action.partnership
+    assert client.get(reverse("home", args=["portsmouth"])).status_code == 200
+
+
+def test_lead_council_sees_southampton_only(demo, client):
+    client.force_login(User.objects.get(username="lead-council"))
+    assert client.get(reverse("home", args=["southampton"])).status_code == 200
+    assert client.get(reverse("home", args=["portsmouth"])).status_code == 404

@@ -7,6 +7,7 @@ import itertools
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
+from django.db.models import Count, F
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -22,10 +23,11 @@ from actions.models import (
 from audits.models import AuditRecord
 from audits.sealing import verify
 from devtools import benchmark
-from reviews.models import Recommendation, Review
+from devtools.loadgen import LoadGenerator, partnership_count
+from reviews.models import Recommendation, Review, Theme
 from sscp import roles
-from sscp.models import User
-from tests.makers import make_agency, make_lead, make_user
+from sscp.models import Agency, Membership, Partnership, User
+from tests.makers import SLUG, default_partnership, make_agency, make_lead, make_user
 
 TODAY = datetime.date(2026, 11, 29)
 
@@ -53,13 +55,70 @@ def test_generate_load_writes_every_kind_of_record_with_a_sealed_history(develop
     for model in [ProgressUpdate, Evidence, SignOffDecision, ExtensionRequest]:
         assert model.objects.exists(), model
     assert Recommendation.objects.filter(closed_at__isnull=False).exists()
-    assert User.objects.filter(groups__name=roles.AGENCY_LEAD).count() >= 3
+    leads = Membership.objects.filter(role=roles.AGENCY_LEAD)
+    assert leads.values("user").distinct().count() >= 3
     # Every action has its history, and every history row its sealed audit record.
     assert Action.history.values("id").distinct().count() == 800
+    for model in [Partnership, Agency, Membership, Theme, User]:
+        generated = model.objects.exclude(username="system") if model is User else model.objects
+        assert model.history.values("id").distinct().count() == generated.count(), model
     assert AuditRecord.objects.count() >= Action.history.count()
     result = verify()
     assert result.intact, result.problem
     assert result.verified == AuditRecord.objects.count()
+
+
+def test_at_national_scale_the_actions_are_spread_over_about_140_partnerships():
+    assert partnership_count(100_000) == 140
+    assert partnership_count(800) == 2 and partnership_count(1) == 1
+    quotas = LoadGenerator(actions=100_000).quotas(140)
+    assert sum(quotas) == 100_000
+    assert min(quotas) >= 300 and max(quotas) <= 1_000
+    concentrated = LoadGenerator(actions=100_000, concentrated=True).quotas(140)
+    assert sum(concentrated) == 100_000 and concentrated[0] == 80_000
+
+
+@pytest.mark.django_db
+def test_generate_load_spreads_the_work_over_partnerships_with_their_own_people(development):
+    call_command("generate_load", actions=2_200, seed=5, today=TODAY)
+    partnerships = list(Partnership.objects.all())
+    assert len(partnerships) == 4
+    for partnership in partnerships:
+        assert 300 <= Action.objects.filter(partnership=partnership).count() <= 1_000
+        members = Membership.objects.filter(partnership=partnership)
+        assert {roles.PARTNERSHIP_TEAM, roles.SILG_CHAIR, roles.AGENCY_LEAD} <= set(
+            members.values_list("role", flat=True)
+        )
+        assert Theme.objects.filter(partnership=partnership).exists()
+        assert partnership.two_factor == Partnership.TwoFactor.NOBODY
+    # Every row carries the partnership (and an action its review) of what it is under.
+    assert not Recommendation.objects.exclude(partnership=F("review__partnership")).exists()
+    assert not Action.objects.exclude(review=F("recommendation__review")).exists()
+    assert not Action.objects.exclude(partnership=F("recommendation__partnership")).exists()
+    # A police force serves the four partnerships side by side; each lead is a member of
+    # every partnership their agency serves, for that agency.
+    police = Agency.objects.get(sector=Agency.Sector.POLICE)
+    assert police.partnerships.count() == 4
+    for member in Membership.objects.filter(role=roles.AGENCY_LEAD):
+        assert member.agency.partnerships.filter(pk=member.partnership_id).exists()
+    lead = Membership.objects.filter(agency=police).values("user").first()["user"]
+    assert Membership.objects.filter(user=lead).count() == 4
+    # An action's owner leads its agency in a partnership of its review.
+    for action in Action.objects.filter(owner__isnull=False).select_related("review")[:200]:
+        commissioners = action.review.commissioners()
+        assert Membership.objects.filter(
+            user=action.owner, agency=action.agency, partnership__in=commissioners
+        ).exists()
+    assert verify().intact
+
+
+@pytest.mark.django_db
+def test_generate_load_can_put_most_actions_in_one_partnership(development):
+    call_command("generate_load", "--concentrated", actions=1_500, seed=5, today=TODAY)
+    per_partnership = sorted(
+        Action.objects.values("partnership").annotate(n=Count("pk")).values_list("n", flat=True)
+    )
+    assert len(per_partnership) == 3 and per_partnership[-1] == 1_200
 
 
 @pytest.mark.django_db
@@ -107,11 +166,14 @@ def _many_actions(agencies, recommendations, count):
         batch = []
         for n in range(start, min(start + 5000, count)):
             status = next(statuses)
+            recommendation = recommendations[n % len(recommendations)]
             due = TODAY + datetime.timedelta(days=(n * 7919) % 1460 - 730)
             done = status in {"submitted", "completed"}
             batch.append(
                 Action(
-                    recommendation=recommendations[n % len(recommendations)],
+                    recommendation=recommendation,
+                    review_id=recommendation.review_id,
+                    partnership_id=recommendation.partnership_id,
                     agency=agencies[n % len(agencies)],
                     title=f"Action {n}",
                     description=DESCRIPTION,
@@ -147,11 +209,19 @@ def _plans(client, url) -> list[tuple[str, str]]:
 def test_the_main_pages_read_the_actions_through_indexes(migrated_data, time_machine):
     time_machine.move_to(datetime.datetime(2026, 11, 29, 12, tzinfo=datetime.UTC))
     agencies = [make_agency() for _ in range(20)]
+    partnership = default_partnership()
     reviews = Review.objects.bulk_create(
-        [Review(title=f"Review {n}", kind=Review.Kind.PRACTICE_REVIEW) for n in range(300)]
+        [
+            Review(title=f"Review {n}", kind=Review.Kind.PRACTICE_REVIEW, partnership=partnership)
+            for n in range(300)
+        ]
     )
     recommendations = Recommendation.objects.bulk_create(
-        [Recommendation(review=r, number=k, text="Share sooner") for r in reviews for k in (1, 2)]
+        [
+            Recommendation(review=r, partnership=partnership, number=k, text="Share sooner")
+            for r in reviews
+            for k in (1, 2)
+        ]
     )
     _many_actions(agencies, recommendations, SCALE)
     with connection.cursor() as cursor:
@@ -162,11 +232,11 @@ def test_the_main_pages_read_the_actions_through_indexes(migrated_data, time_mac
         "chair": make_user(role=roles.SILG_CHAIR),
         "team": make_user(role=roles.PARTNERSHIP_TEAM),
     }
-    actions = reverse("action-list")
+    actions = reverse("action-list", args=[SLUG])
     pages = [
-        ("lead", reverse("home")),
-        ("chair", reverse("home")),
-        ("team", reverse("home")),
+        ("lead", reverse("home", args=[SLUG])),
+        ("chair", reverse("home", args=[SLUG])),
+        ("team", reverse("home", args=[SLUG])),
         ("lead", actions),
         ("lead", f"{actions}?agency={agencies[0].pk}&overdue=true"),
         ("team", f"{actions}?agency="),
@@ -176,9 +246,9 @@ def test_the_main_pages_read_the_actions_through_indexes(migrated_data, time_mac
         ("team", f"{actions}?rag=due_soon"),
         ("team", f"{actions}?rag=complete"),
         ("team", f"{actions}?review={reviews[0].pk}"),
-        ("chair", reverse("sign-off-queue")),
-        ("team", reverse("review-list")),
-        ("team", reverse("recommendation-list") + "?state=ready"),
+        ("chair", reverse("sign-off-queue", args=[SLUG])),
+        ("team", reverse("review-list", args=[SLUG])),
+        ("team", reverse("recommendation-list", args=[SLUG]) + "?state=ready"),
     ]
     checked = 0
     for who, url in pages:
@@ -196,16 +266,26 @@ def test_the_benchmark_measures_every_page_against_its_floor_and_changes_nothing
 ):
     """Its figures belong in the benchmark's table, not in a test: this checks it runs."""
     settings.DEBUG = True
-    call_command("generate_load", actions=200, seed=2, today=TODAY)
+    call_command("generate_load", "--concentrated", actions=800, seed=2, today=TODAY)
     actions, records = Action.objects.count(), AuditRecord.objects.count()
     report = benchmark.run(runs=1, warmup=0, today=TODAY, export_rows=(20, 100))
     table = benchmark.table(report)
     for name in ["Dashboard, agency lead", "Dashboard, SILG chair", "Dashboard, partnership team",
                  "Review detail", "Action detail", "Audit log (lead)", "CSV export, 100+ rows",
-                 "XLSX export, 100+ rows", "Reminder sweep over 200 actions", "Actions: search",
-                 "Sign-off queue (chair)", "Annual figures"]:  # fmt: skip
+                 "XLSX export, 100+ rows", "Reminder sweep over 800 actions", "Actions: search",
+                 "Sign-off queue (chair)", "Annual figures", "Actions in all their partnerships",
+                 "800 actions in 2 partnerships"]:  # fmt: skip
         assert name in table
     assert all(page.timing.samples and page.timing.queries for page in report.others)
     assert all(r.page.queries and r.floor.queries for r in report.results)
+    assert all(r.page.queries <= 12 for r in report.results), table
+    # As people of one partnership, the one with the most actions, at its addresses.
+    largest = Partnership.objects.annotate(n=Count("reviews__recommendations__actions"))
+    largest = largest.order_by("-n").first()
+    assert report.partnership == largest and report.partnership_actions == 640
+    assert f"pages as people of {largest} (640 actions)" in table
+    for result in report.results:
+        assert result.case.url.startswith(f"/{largest.slug}/")
+        assert result.case.user.memberships.filter(partnership=largest).exists()
     assert (Action.objects.count(), AuditRecord.objects.count()) == (actions, records)
     assert not Reminder.objects.exists()  # the sweep's writes were rolled back

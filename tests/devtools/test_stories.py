@@ -14,7 +14,7 @@ from actions import services
 from actions.models import Action, Evidence, ExtensionRequest, ProgressUpdate, SignOffDecision
 from devtools import stories
 from tests.files import ACCEPTED, upload
-from tests.makers import make_recommendation
+from tests.makers import agency_of, make_recommendation
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ COMMENT = "Add the attendance register"
 
 def through_the_services(steps, recommendation, team, lead, chair):
     action = services.action_create(
-        actor=team, recommendation=recommendation, agency=lead.agency, owner=lead,
+        actor=team, recommendation=recommendation, agency=agency_of(lead), owner=lead,
         title="Train the teams", description="d", success_measure="m", due_date=DUE,
     )  # fmt: skip
     for step in steps:
@@ -60,8 +60,9 @@ def through_the_services(steps, recommendation, team, lead, chair):
 def through_the_generator(steps, recommendation, team, lead, chair):
     now = timezone.now()
     action = Action(
-        recommendation_id=recommendation.pk, agency_id=lead.agency_id, owner_id=lead.pk,
-        title="Train the teams", description="d", success_measure="m",
+        recommendation_id=recommendation.pk, review_id=recommendation.review_id,
+        partnership_id=recommendation.partnership_id, agency_id=agency_of(lead).pk,
+        owner_id=lead.pk, title="Train the teams", description="d", success_measure="m",
         original_due_date=DUE, due_date=DUE,
     )  # fmt: skip
     story = stories.plan(action, when=now, who=team.pk)
@@ -120,7 +121,7 @@ CHILDREN = [ProgressUpdate, Evidence, SignOffDecision, ExtensionRequest]
 def test_the_generator_and_the_services_leave_histories_of_the_same_shape(
     steps, partnership_officer, lead_a, silg_chair
 ):
-    recommendation = make_recommendation(agencies=[lead_a.agency])
+    recommendation = make_recommendation(agencies=[agency_of(lead_a)])
     people = (recommendation, partnership_officer, lead_a, silg_chair)
     action = through_the_services(steps, *people)
     story = through_the_generator(steps, *people)
