@@ -96,6 +96,8 @@ def _words(record: AuditRecord) -> str:
             "review": record.review_id,
             "recommendation": record.recommendation_id,
             "action": record.action_id,
+            # Records sealed before partnerships carry none, and their seals stand.
+            **({"partnership": record.partnership_id} if record.partnership_id else {}),
         },
         sort_keys=True,
         separators=(",", ":"),
@@ -133,11 +135,18 @@ def _unsealed_record(source_obj, *, at, user_id, facts: Facts) -> AuditRecord:
         review_id=facts.review_id,
         recommendation_id=facts.recommendation_id,
         action_id=facts.action_id,
+        partnership_id=facts.partnership_id,
         content_hash=hashlib.sha256(canonical_content(source_obj).encode()).hexdigest(),
     )
 
 
 def _chain_head() -> str:
+    """The last seal of the whole chain. On PostgreSQL through audit_chain_head(), which
+    runs as the table's owner: a request under row-level security sees only some records."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT audit_chain_head()")
+            return cursor.fetchone()[0] or GENESIS
     return AuditRecord.objects.order_by("-seq").values_list("seal", flat=True).first() or GENESIS
 
 

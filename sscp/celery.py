@@ -3,7 +3,7 @@ import os
 from pathlib import Path
 
 from celery import Celery
-from celery.signals import setup_logging
+from celery.signals import setup_logging, worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sscp.settings")
 
@@ -25,6 +25,15 @@ def log_as_the_web_process_does(loglevel=None, **kwargs):
     configure_logging(settings.LOGGING_CONFIG, settings.LOGGING)
     if loglevel:
         logging.getLogger().setLevel(loglevel)
+
+
+@worker_init.connect
+def restrict_database_connections(**kwargs):
+    """A worker's database connections read no partnership's records unless a task says
+    why it must (sscp.database.every_partnership)."""
+    from sscp import database
+
+    database.restrict_worker_connections()
 
 
 def make_broker_folders():

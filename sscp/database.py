@@ -1,0 +1,115 @@
+"""
+Row-level security: the database's own second line behind the partnership scope
+(docs/architecture.md, "Partnerships").
+
+Every list and page is filtered by its scope in the selectors (sscp.scope). On
+PostgreSQL the database holds the line as well, even where a query forgets its
+filter: the partnership-owned tables have row-level security policies (migration
+sscp 0012) for the role SCOPED_ROLE, which may read and write only the rows of the
+partnerships named in the connection's `sscp.partnerships` setting.
+
+- A request in a partnership (sscp.permissions.in_partnership) runs its view as that
+  role, with the request's partnerships set (`scoped`); the connection is put back
+  when the view returns.
+- A Celery worker's connections start as that role with no partnership at all
+  (`restrict_worker_connections`): a task reads a partnership's records only inside
+  `every_partnership(reason)`, the explicit way past the policies, which says so in the
+  log. The reminder sweep, deliveries and exports streamed after their view has
+  returned use it.
+
+On SQLite there are no policies: the selectors' filters are the line.
+"""
+
+import logging
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.db import DatabaseError, connection
+
+logger = logging.getLogger(__name__)
+
+SCOPED_ROLE = "sscp_scoped"
+
+
+def _enforced() -> bool:
+    return connection.vendor == "postgresql" and settings.DATABASE_ROW_SECURITY
+
+
+# What the connection works as, kept on it: (role, partnership ids, user id). None: its own
+# role, reading everything, as it connected.
+OWN = None
+
+
+def _set(scope) -> None:
+    role, partnership_ids, user_id = scope or ("none", (), None)
+    ids = "{" + ",".join(str(int(pk)) for pk in sorted(partnership_ids)) + "}"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('role', %s, false), set_config('sscp.partnerships', %s, false), "
+            "set_config('sscp.user', %s, false)",
+            [role, ids, str(user_id or "")],
+        )
+    connection.sscp_scope = scope
+
+
+@contextmanager
+def _working_as(scope):
+    """Work as `scope` for the block, then as the connection did before."""
+    outer = getattr(connection, "sscp_scope", OWN)
+    _set(scope)
+    try:
+        yield
+    finally:
+        _put_back(outer)
+
+
+def _put_back(scope) -> None:
+    """Back to what the connection worked as before. A connection that broke meanwhile is
+    closed by Django at the end of the request: nothing to do."""
+    try:
+        _set(scope)
+    except DatabaseError:
+        logger.warning("Could not put the database connection back to its role", exc_info=True)
+
+
+@contextmanager
+def scoped(partnership_ids, *, user_id: int | None = None):
+    """Work as SCOPED_ROLE, reading only the rows of these partnerships, for the block."""
+    if not _enforced():
+        yield
+        return
+    with _working_as((SCOPED_ROLE, tuple(partnership_ids), user_id)):
+        yield
+
+
+@contextmanager
+def every_partnership(reason: str):
+    """Read and write every partnership's records for the block, past the row-level
+    policies: for work that is the service's own (the reminder sweep, a delivery, the
+    owners of a returned action). It is logged, with its reason; afterwards the connection
+    works as it did before (a request's partnerships, a worker's none)."""
+    if not _enforced():
+        yield
+        return
+    logger.info("Past the partnerships' row-level security: %s", reason)
+    with _working_as(OWN):
+        yield
+
+
+def restrict_new_connection(sender, connection, **kwargs) -> None:
+    """connection_created receiver: a worker's connection starts reading no partnership."""
+    if connection.vendor == "postgresql" and settings.DATABASE_ROW_SECURITY:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('role', %s, false), set_config('sscp.partnerships', '{}', "
+                "false), set_config('sscp.user', '', false)",
+                [SCOPED_ROLE],
+            )
+        connection.sscp_scope = (SCOPED_ROLE, (), None)
+
+
+def restrict_worker_connections() -> None:
+    """Make every database connection of this process start restricted (a Celery worker)."""
+    from django.db.backends.signals import connection_created
+
+    connection_created.connect(restrict_new_connection, dispatch_uid="sscp-restrict-worker")
