@@ -11,7 +11,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import BooleanField, Case, Count, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -20,21 +20,26 @@ from reviews.models import Review
 from sscp.spreadsheets import Column
 
 
-@dataclass(frozen=True)
 class Row:
-    """One action as the query read it, and what writing its cells needs."""
+    """One action as the query read it, and what writing its cells needs. A plain class
+    with slots: one is made per action of an export of tens of thousands."""
 
-    values: dict
-    today: datetime.date
-    link: str  # the action's address, with "{}" for its id
-    confidential: bool  # may the person exporting read its confidential text?
+    __slots__ = ("values", "today", "link", "zone")
+
+    def __init__(self, values: dict, today: datetime.date, link: str, zone):
+        self.values, self.today, self.link, self.zone = values, today, link, zone
+
+    @property
+    def confidential(self) -> bool:
+        """May the person exporting read its confidential text (`query` worked it out)?"""
+        return self.values["confidential"]
 
     def __getitem__(self, name):
         return self.values[name]
 
     def local(self, name):
         moment = self.values[name]
-        return moment.astimezone(timezone.get_current_timezone()) if moment else None
+        return moment.astimezone(self.zone) if moment else None
 
     def secret(self, name, empty=""):
         """A confidential value, left empty for those who may not read it."""
@@ -97,18 +102,24 @@ COLUMNS = [
         "Completion statement", 50, ("completion_statement",),
         lambda row: row.secret("completion_statement"),
     ),
-    ExportColumn("Link", 30, ("pk",), lambda row: row.link.format(row["pk"])),
+    ExportColumn("Link", 30, ("pk",), lambda row: row.link),
 ]  # fmt: skip
-# What the query reads: every column's values, and the agency, which decides who may
-# read an action's confidential text.
-FIELDS = tuple(dict.fromkeys(name for c in COLUMNS for name in c.reads)) + ("agency_id",)
+# What the query reads: every column's values, whether the person may read its
+# confidential text, and what its address needs.
+FIELDS = tuple(dict.fromkeys(name for c in COLUMNS for name in c.reads)) + (
+    "confidential",
+    "partnership_id",
+    "review_id",
+)
 
 
-def query(actions, today: datetime.date):
+def query(actions, today: datetime.date, confidential):
     """Each action as a dict of FIELDS: one query for any number of rows.
 
     Plain values rather than model instances, and subqueries rather than joins
     and GROUP BY, so that a large export streams quickly in flat memory.
+    `confidential` is the filter of the actions whose confidential text the person
+    exporting may read (sscp.permissions.own_work).
     """
     latest = ProgressUpdate.objects.filter(action=OuterRef("pk")).order_by("-created_at", "-pk")
     granted = (
@@ -126,20 +137,28 @@ def query(actions, today: datetime.date):
             extensions_granted=Coalesce(Subquery(granted), 0),
             latest_progress=Subquery(latest.values("text")[:1]),
             latest_progress_at=Subquery(latest.values("created_at")[:1]),
+            confidential=Case(
+                When(confidential, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
         )
         .values(*FIELDS)
     )
 
 
-def rows(actions, *, site_url: str, today, confidential_agencies: set[int] | None):
+def rows(actions, *, site_url: str, today, scope):
     """One list of cells per action, in COLUMNS order, from the dicts of `query`.
 
-    The latest progress and the completion statement are written only for the
-    actions of `confidential_agencies` (None: every agency), as the permission
-    module decides for the person exporting; for the others they are left empty.
+    The latest progress and the completion statement are written only where the
+    person exporting may read them (`query` worked that out); for the others they
+    are left empty. Each link names the partnership of `scope` the action is reached
+    through.
     """
     link = site_url + Action.url_format()
+    zone = timezone.get_current_timezone()
+    cells = [column.cell for column in COLUMNS]
     for values in actions:
-        confidential = confidential_agencies is None or values["agency_id"] in confidential_agencies
-        row = Row(values, today, link, confidential)
-        yield [column.cell(row) for column in COLUMNS]
+        partnership = scope.partnership_for(values["partnership_id"], values["review_id"])
+        row = Row(values, today, link.format(partnership.slug, values["pk"]), zone)
+        yield [cell(row) for cell in cells]

@@ -1,3 +1,5 @@
+import functools
+
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
@@ -13,8 +15,8 @@ from sscp.filters import (
     StableOrderingFilter,
     record_id,
 )
-from sscp.models import Agency
-from sscp.permissions import agency_leads
+from sscp.models import Agency, User
+from sscp.permissions import lead_agencies, lead_memberships
 
 
 class ActionFilter(GovukFilterSet):
@@ -24,7 +26,7 @@ class ActionFilter(GovukFilterSet):
         method="search", label="Search", help_text="Words in the action, recommendation or review"
     )
     review = ChosenRecordFilter(
-        field_name="recommendation__review",
+        field_name="review",
         label="Review",
         queryset=Review.objects.all(),
         hint="Untick to see every review's actions.",
@@ -51,7 +53,7 @@ class ActionFilter(GovukFilterSet):
     )
     owner = ChosenRecordFilter(
         label="Owner",
-        queryset=agency_leads().select_related("agency"),
+        queryset=User.objects.none(),  # the leads of the partnerships in scope: __init__
         empty_label="Anyone",
         hint="Untick to see everyone's actions.",
     )
@@ -80,16 +82,34 @@ class ActionFilter(GovukFilterSet):
         model = Action
         fields = []
 
+    def __init__(self, *args, scope, **kwargs):
+        self.scope = scope
+        super().__init__(*args, **kwargs)
+        self.filters["review"].queryset = scope.filter(Review.objects.all())
+        self.filters["agency"].queryset = Agency.objects.filter(
+            partnerships__in=scope.ids
+        ).distinct()
+        self.filters["theme"].queryset = Theme.objects.filter(partnership__in=scope.ids)
+        self.filters["owner"].queryset = User.objects.filter(
+            memberships__in=lead_memberships(scope.ids)
+        ).distinct()
+
     def tailor_form(self, form):
         """The owner is chosen from the leads of the agency chosen: a short list at any scale."""
         super().tailor_form(form)
         owner = form.fields["owner"]
         agency_id = record_id(form.data.get("agency", ""), Agency)
+        agencies = None if agency_id is None else [agency_id]
+        # Read only if a choice of owners is drawn.
+        leads = functools.cache(lambda: lead_agencies(self.scope.ids, agencies))
         if agency_id is not None:
             owner.widget = forms.Select(attrs={"class": "govuk-!-width-full"})
-            owner.queryset = owner.queryset.filter(agency_id=agency_id)  # sets the choices too
+            of_agency = lead_memberships(self.scope.ids, agencies).values("user_id")
+            owner.queryset = owner.queryset.filter(pk__in=of_agency)  # sets the choices too
             owner.label, owner.help_text = "Owner", ""
-        owner.label_from_instance = lambda user: f"{user} ({user.agency.short_name})"
+        owner.label_from_instance = lambda user: (
+            f"{user} ({', '.join(leads().get(user.pk, {}).values())})"
+        )
 
     def search(self, queryset, name, value):
         words = Q()
@@ -116,11 +136,7 @@ class ActionFilter(GovukFilterSet):
                     recommendation=OuterRef("recommendation"), theme=value
                 )
             )
-            | Exists(
-                Review.themes.through.objects.filter(
-                    review=OuterRef("recommendation__review"), theme=value
-                )
-            )
+            | Exists(Review.themes.through.objects.filter(review=OuterRef("review"), theme=value))
         )
 
     def filter_overdue(self, queryset, name, value):

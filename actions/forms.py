@@ -8,7 +8,7 @@ from django.utils.formats import date_format
 from actions.evidence import ALLOWED_DESCRIPTION
 from sscp.forms import GovukDateField, GovukForm, years_from_today
 from sscp.models import User
-from sscp.permissions import agency_leads
+from sscp.permissions import lead_agencies
 from sscp.uploads import MultipleFileField, size_in_words
 
 TEXT = {"rows": 5}
@@ -58,9 +58,13 @@ class ActionForm(GovukForm):
         super().__init__(*args, **kwargs)
         agencies = recommendation.agencies.order_by("name")
         self.fields["agency"].queryset = agencies
-        leads = agency_leads().filter(agency__in=agencies, is_active=True).select_related("agency")
-        self.fields["owner"].queryset = leads
-        self.fields["owner"].label_from_instance = lambda user: f"{user} ({user.agency.short_name})"
+        self.leads = lead_agencies(
+            recommendation.review.commissioners(), agencies.values_list("pk", flat=True)
+        )
+        self.fields["owner"].queryset = User.objects.filter(pk__in=self.leads)
+        self.fields["owner"].label_from_instance = lambda user: (
+            f"{user} ({', '.join(self.leads[user.pk].values())})"
+        )
         if editing:
             # An action's agency and dates are not edited here: the due date has its
             # own correction with a reason, and the original never changes.
@@ -71,7 +75,7 @@ class ActionForm(GovukForm):
         cleaned = super().clean()
         owner = cleaned.get("owner")
         agency = cleaned.get("agency", self.initial.get("agency"))
-        if owner is not None and agency is not None and owner.agency_id != agency.pk:
+        if owner is not None and agency is not None and agency.pk not in self.leads[owner.pk]:
             self.add_error("owner", f"Choose an owner from the leads of {agency}")
         return cleaned
 

@@ -5,11 +5,12 @@ statuses, to which, what it needs — and the changes each makes to an action.
 Everything that knows the lifecycle reads it here:
 
 - the services (actions.services) check a transition is possible with `check` and
-  make its change with `apply`, which also gives the history row's reason;
+  make its change with the transition's own function below (`submit`, `approve`,
+  `reopen`…), which also gives the history row's reason;
 - the buttons on an action's page are the transitions the permission module says
   the person may take now (sscp.permissions.allowed), in the table's order;
 - the reminders ask `AGENCY_WORKS_ON`: nothing is due once an action has left it;
-- the load generator (devtools) writes its history with the same `apply`, so
+- the load generator (devtools) writes its history with the same functions, so
   generated data goes through exactly the states and reasons real data does.
 
 docs/architecture.md draws the table.

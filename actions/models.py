@@ -11,8 +11,9 @@ from django.utils.crypto import get_random_string
 from django.utils.functional import LazyObject
 
 from audits.history import TrackedHistory, TrackedQuerySet
-from reviews.models import Recommendation
-from sscp.models import Agency
+from reviews.models import Recommendation, Review
+from sscp.models import Agency, Partnership
+from sscp.scope import address
 
 
 class Rag(models.TextChoices):
@@ -133,6 +134,11 @@ class Action(models.Model):
     recommendation = models.ForeignKey(
         Recommendation, on_delete=models.PROTECT, related_name="actions"
     )
+    # The recommendation's review and partnership, kept on the row so that a partnership's
+    # lists, counts and row-level security read them without joins (actions.services sets
+    # them from the recommendation; they never change).
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="+")
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="+")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="actions")
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -170,6 +176,7 @@ class Action(models.Model):
 
     history = TrackedHistory()
     objects = ActionQuerySet.as_manager()
+    scoped_by = ("partnership", "review")  # sscp.scope: the paths to its partnership and review
 
     class Meta:
         ordering = ["due_date", "pk"]
@@ -190,12 +197,21 @@ class Action(models.Model):
             ),
         ]
         indexes = [
+            # The reminder sweep, across every partnership: open actions by due date.
             models.Index(fields=["status", "due_date"], name="action_status_due"),
+            # A lead's actions across their partnerships, by status.
             models.Index(fields=["agency", "status", "due_date"], name="action_agency_status_due"),
-            # The list of actions, soonest due first, a page at a time.
-            models.Index(fields=["due_date", "id"], name="action_due"),
-            # The SILG chair's queue, longest waiting first.
-            models.Index(fields=["status", "submitted_at"], name="action_status_submitted"),
+            # A partnership's list of actions, soonest due first, a page at a time;
+            models.Index(fields=["partnership", "due_date", "id"], name="action_due"),
+            # filtered by status ("in progress"), soonest due first;
+            models.Index(
+                fields=["partnership", "status", "due_date", "id"],
+                name="action_partnership_status_due",
+            ),
+            # the SILG chair's queue, longest waiting first.
+            models.Index(
+                fields=["partnership", "status", "submitted_at"], name="action_status_submitted"
+            ),
             # Is a recommendation ready to close; how far has each review got (index-only)?
             models.Index(
                 fields=["recommendation", "status", "due_date"], name="action_rec_status_due"
@@ -221,33 +237,37 @@ class Action(models.Model):
                 name="action_returned",
             ),
             # The action list sorted by title.
-            models.Index(fields=["title", "id"], name="action_title"),
+            models.Index(fields=["partnership", "title", "id"], name="action_title"),
         ]
 
     def __str__(self):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("action-detail", args=[self.pk])
+        return address("action-detail", self, self.pk)
 
     @staticmethod
     def audit_about(row, lookups) -> dict:
         """What the audit record of this row says it is about (audits.records.about)."""
-        recommendation = lookups.values(Recommendation, row.recommendation_id, ("review_id",))
         return {
             "description": f"Action “{row.title}”",
             "agency_id": row.agency_id,
-            "review_id": recommendation["review_id"] if recommendation else None,
+            "review_id": row.review_id,
             "recommendation_id": row.recommendation_id,
             "action_id": row.id,
+            "partnership_id": row.partnership_id,
         }
 
     @staticmethod
     def url_format() -> str:
-        """The address of an action as a format string, `.format(pk)`: for lists of thousands
-        (exports, digests), where a reverse() a row would be a tenth of the time."""
-        mark = 987654321
-        return reverse("action-detail", args=[mark]).replace(str(mark), "{}")
+        """The address of an action as a format string, `.format(slug, pk)`, for lists of
+        thousands (exports, digests), where a reverse() a row would be a tenth of the time."""
+        marks = ("partnership-mark", 987654321)
+        return (
+            reverse("action-detail", args=marks)
+            .replace(marks[0], "{}")
+            .replace(str(marks[1]), "{}")
+        )
 
     @property
     def is_open(self) -> bool:
@@ -299,7 +319,7 @@ class Action(models.Model):
         return self.due_date != self.original_due_date
 
 
-ACTION_FACTS = ("title", "agency_id", "recommendation_id", "recommendation__review_id")
+ACTION_FACTS = ("title", "agency_id", "recommendation_id", "review_id", "partnership_id")
 
 
 def about_action_record(what: str, row, lookups) -> dict:
@@ -309,14 +329,16 @@ def about_action_record(what: str, row, lookups) -> dict:
         "title": f"#{row.action_id}",
         "agency_id": None,
         "recommendation_id": None,
-        "recommendation__review_id": None,
+        "review_id": None,
+        "partnership_id": None,
     }
     return {
         "description": f"{what} on “{action['title']}”",
         "agency_id": action["agency_id"],
-        "review_id": action["recommendation__review_id"],
+        "review_id": action["review_id"],
         "recommendation_id": action["recommendation_id"],
         "action_id": row.action_id,
+        "partnership_id": action["partnership_id"],
     }
 
 
@@ -330,6 +352,7 @@ class ProgressUpdate(models.Model):
 
     history = TrackedHistory()
     objects = TrackedQuerySet.as_manager()
+    scoped_by = ("action__partnership", "action__review")
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -389,6 +412,7 @@ class Evidence(models.Model):
 
     history = TrackedHistory()
     objects = TrackedQuerySet.as_manager()
+    scoped_by = ("action__partnership", "action__review")
 
     class Meta:
         ordering = ["uploaded_at", "pk"]
@@ -412,9 +436,6 @@ class Evidence(models.Model):
 
     def __str__(self):
         return self.original_name
-
-    def get_absolute_url(self):
-        return reverse("evidence-download", args=[self.pk])
 
     @staticmethod
     def audit_about(row, lookups) -> dict:
@@ -456,6 +477,7 @@ class ExtensionRequest(models.Model):
 
     history = TrackedHistory()
     objects = TrackedQuerySet.as_manager()
+    scoped_by = ("action__partnership", "action__review")
 
     class Meta:
         ordering = ["-requested_at", "-pk"]
@@ -524,6 +546,7 @@ class SignOffDecision(models.Model):
 
     history = TrackedHistory()
     objects = TrackedQuerySet.as_manager()
+    scoped_by = ("action__partnership", "action__review")
 
     class Meta:
         ordering = ["-decided_at", "-pk"]
@@ -601,6 +624,8 @@ class Reminder(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     claim_token = models.UUIDField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+
+    scoped_by = ("action__partnership", "action__review")
 
     class Meta:
         ordering = ["-reminder_date", "-pk"]

@@ -35,15 +35,18 @@ from typing import NamedTuple
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from actions import lifecycle
 from actions.models import Action, ExtensionRequest, Reminder
-from sscp import emails, roles
+from reviews.models import Review
+from sscp import database, emails, roles
 from sscp import outbox as claims
-from sscp.models import User
+from sscp.models import Membership, User
+from sscp.scope import Scope
 
 logger = logging.getLogger(__name__)
 
@@ -178,42 +181,98 @@ def dates_with_reminders(today: datetime.date) -> list[datetime.date]:
 
 @dataclass
 class People:
-    """Everyone who can receive reminders for a set of agencies, in a fixed number of queries."""
+    """Everyone who can receive reminders in some partnerships, in a fixed number of queries.
 
-    by_id: dict[int, User]  # everyone below, and anyone else in those agencies with an email
-    leads_by_agency: dict[int, list[User]]
-    partnership: list[User]
-    chairs: list[User]
+    A person is reached through their role in a partnership: an action's owners are the
+    leads of its agency in the partnerships that commissioned its review, its escalations
+    go to those partnerships' teams and SILG chairs.
+    """
+
+    by_id: dict[int, User] = field(default_factory=dict)
+    # person → their partnerships among these (id → row)
+    partnerships_of: dict[int, dict] = field(default_factory=lambda: defaultdict(dict))
+    # (partnership, agency) → its leads there
+    leads: dict[tuple[int, int], list[User]] = field(default_factory=lambda: defaultdict(list))
+    teams: dict[int, list[User]] = field(default_factory=lambda: defaultdict(list))
+    chairs: dict[int, list[User]] = field(default_factory=lambda: defaultdict(list))
+    # Reviews commissioned jointly: review → the other partnerships that commissioned it.
+    joint: dict[int, list[int]] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, agency_ids) -> "People":
-        emailable = User.objects.filter(is_active=True).exclude(email="")
-        by_id, leads = {}, defaultdict(list)
-        for user in emailable.filter(agency_id__in=agency_ids).prefetch_related("groups"):
-            by_id[user.pk] = user
-            if roles.AGENCY_LEAD in user.role_names:
-                leads[user.agency_id].append(user)
-        partnership, chairs = [], []
-        staff = emailable.filter(groups__name__in=[roles.PARTNERSHIP_TEAM, roles.SILG_CHAIR])
-        for user in staff.distinct().prefetch_related("groups"):
-            user = by_id.setdefault(user.pk, user)
-            if roles.PARTNERSHIP_TEAM in user.role_names:
-                partnership.append(user)
-            if roles.SILG_CHAIR in user.role_names:
-                chairs.append(user)
-        return cls(by_id, leads, partnership, chairs)
+    def load(cls, partnership_ids) -> "People":
+        partnership_ids = set(partnership_ids)
+        Joint = Review.joint_partnerships.through
+        joint = defaultdict(list)
+        for review_id, partnership_id in Joint.objects.filter(
+            Q(partnership_id__in=partnership_ids) | Q(review__partnership_id__in=partnership_ids)
+        ).values_list("review_id", "partnership_id"):
+            joint[review_id].append(partnership_id)
+        everyone = partnership_ids | {p for ids in joint.values() for p in ids}
+        people = cls(
+            {},
+            defaultdict(dict),
+            defaultdict(list),
+            defaultdict(list),
+            defaultdict(list),
+            dict(joint),
+        )
+        memberships = Membership.objects.filter(
+            partnership_id__in=everyone, ended_at__isnull=True, user__is_active=True
+        ).exclude(user__email="")
+        for member in memberships.select_related("user", "partnership").order_by("user_id"):
+            user = people.by_id.setdefault(member.user_id, member.user)
+            people._add(member, user)
+        return people
 
-    def owners_of(self, agency_id: int, owner_id: int | None) -> list[User]:
-        """The owner when set and reachable by email, else every such lead of the agency."""
-        owner = self.by_id.get(owner_id)
-        if owner is not None and owner.agency_id == agency_id:
-            return [owner]
-        return self.leads_by_agency.get(agency_id, [])
+    def _add(self, member: Membership, user: User) -> None:
+        self.partnerships_of[user.pk][member.partnership_id] = member.partnership
+        if member.role == roles.AGENCY_LEAD:
+            self.leads[(member.partnership_id, member.agency_id)].append(user)
+        elif member.role == roles.PARTNERSHIP_TEAM:
+            self.teams[member.partnership_id].append(user)
+        elif member.role == roles.SILG_CHAIR:
+            self.chairs[member.partnership_id].append(user)
 
-    def audience(self, agency_id: int, owner_id: int | None, audience: Audience) -> list[User]:
+    def scope_of(self, user: User) -> Scope:
+        """The person's scope, from the memberships read already: for their digest."""
+        return Scope.of(self.partnerships_of.get(user.pk, {}).values())
+
+    def commissioners(self, partnership_id: int, review_id: int) -> list[int]:
+        return [partnership_id, *self.joint.get(review_id, ())]
+
+    def owners_of(self, about: "About") -> list[User]:
+        """The owner when set and still a lead of the agency there, reachable by email;
+        else every such lead of the agency."""
+        leads = _unique(
+            user
+            for partnership_id in self.commissioners(about.partnership_id, about.review_id)
+            for user in self.leads.get((partnership_id, about.agency_id), ())
+        )
+        owner = next((user for user in leads if user.pk == about.owner_id), None)
+        return [owner] if owner is not None else leads
+
+    def audience(self, about: "About", audience: Audience) -> list[User]:
         if audience == Audience.OWNERS:
-            return self.owners_of(agency_id, owner_id)
-        return self.partnership if audience == Audience.PARTNERSHIP else self.chairs
+            return self.owners_of(about)
+        staff = self.teams if audience == Audience.PARTNERSHIP else self.chairs
+        return _unique(
+            user
+            for partnership_id in self.commissioners(about.partnership_id, about.review_id)
+            for user in staff.get(partnership_id, ())
+        )
+
+
+class About(NamedTuple):
+    """What finding a reminder's recipients needs to know of its action."""
+
+    agency_id: int
+    owner_id: int | None
+    partnership_id: int
+    review_id: int
+
+
+def _unique(users) -> list[User]:
+    return list({user.pk: user for user in users}.values())
 
 
 def _wants(user: User, frequency: Frequency) -> bool:
@@ -221,6 +280,9 @@ def _wants(user: User, frequency: Frequency) -> bool:
 
 
 # 2. Plan and record ----------------------------------------------------------
+
+
+ABOUT_FIELDS = ("agency_id", "owner_id", "partnership_id", "review_id")
 
 
 class Planned(NamedTuple):
@@ -237,7 +299,7 @@ def plan(day: datetime.date) -> list[Planned]:
 
     Actions are read as plain values: a national service plans tens of thousands a day.
     """
-    fields = ("pk", "due_date", "status", "agency_id", "owner_id")
+    fields = ("pk", "due_date", "status", "agency_id", "owner_id", "partnership_id", "review_id")
     actions = list(
         Action.objects.filter(
             status__in=lifecycle.AGENCY_WORKS_ON, due_date__in=dates_with_reminders(day)
@@ -246,37 +308,43 @@ def plan(day: datetime.date) -> list[Planned]:
         .values_list(*fields)
     )
     awaiting_sign_off = [
-        (pk, due_date)
-        for pk, due_date, status in Action.objects.filter(status=Action.Status.SUBMITTED)
+        (about, pk, due_date)
+        for pk, due_date, status, *about in Action.objects.filter(status=Action.Status.SUBMITTED)
         .order_by("pk")
-        .values_list("pk", "due_date", "status")
+        .values_list("pk", "due_date", "status", *ABOUT_FIELDS)
         if rule(Kind.AWAITING_SIGN_OFF).owed(Owed(status, due_date, due_date))
     ]
-    awaiting_extension = list(
-        Action.objects.filter(extension_requests__status=ExtensionRequest.Status.PENDING)
+    awaiting_extension = [
+        (about, pk, due_date)
+        for pk, due_date, *about in Action.objects.filter(
+            extension_requests__status=ExtensionRequest.Status.PENDING
+        )
         .distinct()
         .order_by("pk")
-        .values_list("pk", "due_date")
-    )  # owed by their query: rule(Kind.AWAITING_EXTENSION) asks just that
-    people = People.load({agency_id for _, _, _, agency_id, _ in actions})
+        .values_list("pk", "due_date", *ABOUT_FIELDS)
+    ]  # owed by their query: rule(Kind.AWAITING_EXTENSION) asks just that
+    partnerships = {row[5] for row in actions}
+    partnerships |= {about[2] for about, _, _ in awaiting_sign_off + awaiting_extension}
+    people = People.load(partnerships)
     planned = []
-    for action_id, due_date, status, agency_id, owner_id in actions:
+    for action_id, due_date, status, *about in actions:
+        about = About(*about)
         for due in reminders_for(due_date=due_date, today=day, status=status):
             planned += [
                 Planned(user.pk, action_id, due.kind, due_date)
-                for user in people.audience(agency_id, owner_id, due.audience)
+                for user in people.audience(about, due.audience)
                 if _wants(user, due.frequency)
             ]
     frequency = chair_queue_frequency(day)
-    chairs = [chair for chair in people.chairs if _wants(chair, frequency)]
     for kind, queue in [
         (Kind.AWAITING_SIGN_OFF, awaiting_sign_off),
         (Kind.AWAITING_EXTENSION, awaiting_extension),
     ]:
         planned += [
             Planned(chair.pk, action_id, kind, due_date)
-            for action_id, due_date in queue
-            for chair in chairs
+            for about, action_id, due_date in queue
+            for chair in people.audience(About(*about), Audience.CHAIR)
+            if _wants(chair, frequency)
         ]
     return list(dict.fromkeys(planned))
 
@@ -333,16 +401,15 @@ def record(planned: list[Planned], day: datetime.date) -> int:
 
 
 def notify_returned(action: Action) -> None:
-    """The SILG chair returned the action: tell its owners today, through the outbox."""
-    people = People.load([action.agency_id])
-    day = timezone.localdate()
-    record(
-        [
-            Planned(user.pk, action.pk, Kind.RETURNED, action.due_date)
-            for user in people.owners_of(action.agency_id, action.owner_id)
-        ],
-        day,
-    )
+    """The SILG chair returned the action: tell its owners today, through the outbox.
+
+    Its owners may be reached through another partnership that commissioned the review
+    jointly, outside the request's own: finding them is the service's work."""
+    about = About(action.agency_id, action.owner_id, action.partnership_id, action.review_id)
+    with database.every_partnership("finding the owners of a returned action"):
+        owners = People.load([action.partnership_id]).owners_of(about)
+        planned = [Planned(user.pk, action.pk, Kind.RETURNED, action.due_date) for user in owners]
+        record(planned, timezone.localdate())
 
 
 # 3. Deliver ------------------------------------------------------------------
@@ -360,6 +427,8 @@ class Line(NamedTuple):
     action_due_date: datetime.date
     agency_id: int
     owner_id: int | None
+    partnership_id: int
+    review_id: int
     returned_at: datetime.datetime | None
     submitted_at: datetime.datetime | None
     title: str
@@ -367,6 +436,10 @@ class Line(NamedTuple):
     review_title: str
     # What the SILG chair has been waiting on: the submission, or the extension request.
     waiting_since: datetime.datetime | None = None
+
+    @property
+    def about(self) -> "About":
+        return About(self.agency_id, self.owner_id, self.partnership_id, self.review_id)
 
     @property
     def days_overdue(self) -> int:
@@ -389,6 +462,8 @@ LINE_FIELDS = (
     "action__due_date",
     "action__agency_id",
     "action__owner_id",
+    "action__partnership_id",
+    "action__review_id",
     "action__returned_at",
     "action__submitted_at",
     "action__title",
@@ -452,7 +527,7 @@ class Outbox:
             line.action_id in self.pending_extensions,
         )
         return kind_rule.owed(owed) and any(
-            recipient in self.people.audience(line.agency_id, line.owner_id, audience)
+            recipient in self.people.audience(line.about, audience)
             for audience in kind_rule.audiences
         )
 
@@ -479,7 +554,11 @@ def deliver(
     share the work: each recipient's rows go to whichever claims them first. A delivery
     stops early when the mail server is down (MAIL_SERVER_FAILURES_TO_STOP).
     """
-    result = result or SweepResult()
+    with database.every_partnership("delivering the reminders' outbox"):
+        return _deliver(now, result or SweepResult())
+
+
+def _deliver(now, result: SweepResult) -> SweepResult:
     waiting = Reminder.objects.filter(claims.claimable(now)).order_by()
     recipient_ids = waiting.values_list("recipient_id", flat=True).distinct()
     recipients = User.objects.in_bulk(recipient_ids)
@@ -487,9 +566,13 @@ def deliver(
         return result
     pending = ExtensionRequest.objects.filter(status=ExtensionRequest.Status.PENDING)
     outbox = Outbox(
-        # Only the recipients' own agencies: a reminder about another agency's action
-        # can only be for its owners, and a recipient is never one of them.
-        people=People.load({recipient.agency_id for recipient in recipients.values()}),
+        # Only the recipients' own partnerships: a reminder reaches a person through
+        # their role in a partnership that commissioned the action's review.
+        people=People.load(
+            Membership.objects.filter(user_id__in=recipients, ended_at__isnull=True)
+            .values_list("partnership_id", flat=True)
+            .distinct()
+        ),
         pending_extensions=dict(
             pending.order_by("action_id", "-requested_at").values_list("action_id", "requested_at")
         ),  # in that order, the oldest request of an action is the one the dict keeps
@@ -534,12 +617,14 @@ def _deliver_to(recipient: User, outbox: Outbox, result: SweepResult) -> None:
             status=Status.CANCELLED
         )
     if current:
-        _send_digest(recipient, rows, token, current, result)
+        _send_digest(recipient, rows, token, current, result, outbox.people.scope_of(recipient))
 
 
-def _send_digest(recipient: User, rows, token: uuid.UUID, lines: list[Line], result) -> None:
+def _send_digest(
+    recipient: User, rows, token: uuid.UUID, lines: list[Line], result, scope: Scope
+) -> None:
     """Send the digest only while the claim is still this worker's, then mark the rows."""
-    message = emails.reminder_digest(recipient, digest(lines))
+    message = emails.reminder_digest(recipient, digest(lines, scope))
     if not claims.confirm(rows, token):
         logger.warning(
             "Reminders to %s were taken over by another worker; not sent here", recipient
@@ -565,7 +650,7 @@ def _send_digest(recipient: User, rows, token: uuid.UUID, lines: list[Line], res
 def sweep(*, day: datetime.date | None = None) -> SweepResult:
     """Plan and record the reminders due on `day` (default: today), then deliver the outbox."""
     day = day or timezone.localdate()
-    with transaction.atomic():
+    with database.every_partnership("the daily reminder sweep"), transaction.atomic():
         recorded = record(plan(day), day)
     result = SweepResult(day=day, recorded=recorded)
     return deliver(result=result)
@@ -574,28 +659,45 @@ def sweep(*, day: datetime.date | None = None) -> SweepResult:
 # 4. The digest's words -------------------------------------------------------
 
 
-def digest(lines: list[Line]) -> dict:
-    """What one person's digest says: the most urgent, grouped by review, and counts.
+def digest(lines: list[Line], within) -> dict:
+    """What one person's digest says: the most urgent, grouped by partnership, then by
+    review, and counts. `within` is the person's scope (sscp.scope): each action is
+    listed, and linked, under the partnership of theirs it is reached through.
 
     Only what may leave the service goes (docs/architecture.md, "What leaves the
-    service"): the review's name, the recommendation number, the action's title, its
-    dates and a link. Nothing about
-    the children, no comments, no evidence. Past REMINDER_DIGEST_LINES, the earliest
-    due are listed and the rest counted: a digest of thousands of lines is read by nobody.
+    service"): the partnership's and the review's names, the recommendation number, the
+    action's title, its dates and a link. Nothing about the children, no comments, no
+    evidence. Past REMINDER_DIGEST_LINES, the earliest due are listed and the rest
+    counted: a digest of thousands of lines is read by nobody.
     """
     most_urgent = sorted(lines, key=lambda r: (r.action_due_date, r.pk))
+    reached = {
+        line.pk: within.partnership_for(line.partnership_id, line.review_id) for line in lines
+    }
     listed = sorted(
         most_urgent[: settings.REMINDER_DIGEST_LINES],
-        key=lambda r: (r.review_title, r.recommendation_number, r.action_due_date, r.pk),
+        key=lambda r: (
+            reached[r.pk].name,
+            r.review_title,
+            r.recommendation_number,
+            r.action_due_date,
+            r.pk,
+        ),
     )
     link = settings.SITE_URL + Action.url_format()
-    reviews = [
-        {"title": title, "items": [_item(line, link) for line in group]}
-        for title, group in groupby(listed, key=lambda r: r.review_title)
+    partnerships = [
+        {
+            "name": partnership.name,
+            "reviews": [
+                {"title": title, "items": [_item(line, link, partnership) for line in group]}
+                for title, group in groupby(in_partnership, key=lambda r: r.review_title)
+            ],
+        }
+        for partnership, in_partnership in groupby(listed, key=lambda r: reached[r.pk])
     ]
     kinds = Counter(line.kind for line in lines)
     return {
-        "reviews": reviews,
+        "partnerships": partnerships,
         "action_count": len({line.action_id for line in lines}),
         "kind_counts": [(kind.label, kinds[kind]) for kind in Kind if kinds[kind]],
         "listed_count": len(listed),
@@ -603,14 +705,14 @@ def digest(lines: list[Line]) -> dict:
     }
 
 
-def _item(line: Line, link: str) -> dict:
+def _item(line: Line, link: str, partnership) -> dict:
     """One line of a digest, its words worked out here rather than in the template."""
     return {
         "kind": Kind(line.kind).label,
         "recommendation_number": line.recommendation_number,
         "title": line.title,
         "due": f"Due {_long_date(line.action_due_date)}{_how_late(line)}",
-        "url": link.format(line.action_id),
+        "url": link.format(partnership.slug, line.action_id),
     }
 
 

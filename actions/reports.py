@@ -96,30 +96,41 @@ class AnnualFigures:
         return statistics.median(self.overdue_days) if self.overdue_days else None
 
 
-def annual_figures(year: FinancialYear, *, today: datetime.date | None = None) -> AnnualFigures:
+def annual_figures(
+    year: FinancialYear, *, scope, today: datetime.date | None = None
+) -> AnnualFigures:
+    """The year's figures for the partnerships of `scope` (sscp.scope)."""
     today = today or timezone.localdate()
     start, after = year.moments()
     figures = AnnualFigures(year=year, as_of=min(year.end, today))
-    published = Review.objects.filter(published_on__gte=year.start, published_on__lte=year.end)
+    published = scope.filter(
+        Review.objects.filter(published_on__gte=year.start, published_on__lte=year.end)
+    )
     figures.reviews_published = list(published.order_by("published_on", "title"))
     figures.recommendations_made = Recommendation.objects.filter(review__in=published).count()
-    figures.recommendations_closed = Recommendation.objects.filter(
-        closed_at__gte=start, closed_at__lt=after
+    figures.recommendations_closed = scope.filter(
+        Recommendation.objects.filter(closed_at__gte=start, closed_at__lt=after)
     ).count()
-    _completions(figures, start, after)
-    figures.extensions_granted = ExtensionRequest.objects.filter(
-        status=ExtensionRequest.Status.GRANTED, decided_at__gte=start, decided_at__lt=after
+    _completions(figures, scope, start, after)
+    figures.extensions_granted = scope.filter(
+        ExtensionRequest.objects.filter(
+            status=ExtensionRequest.Status.GRANTED, decided_at__gte=start, decided_at__lt=after
+        )
     ).count()
-    _overdue_at(figures, figures.as_of)
+    _overdue_at(figures, scope, figures.as_of)
     figures.recurring_themes = _recurring_themes(published)
     return figures
 
 
-def _completions(figures: AnnualFigures, start, after) -> None:
+def _completions(figures: AnnualFigures, scope, start, after) -> None:
     """Actions approved in the year; each counted once, at its last approval in the year."""
     approvals = (
-        SignOffDecision.objects.filter(
-            outcome=SignOffDecision.Outcome.APPROVED, decided_at__gte=start, decided_at__lt=after
+        scope.filter(
+            SignOffDecision.objects.filter(
+                outcome=SignOffDecision.Outcome.APPROVED,
+                decided_at__gte=start,
+                decided_at__lt=after,
+            )
         )
         .values("action_id")
         .annotate(
@@ -135,10 +146,10 @@ def _completions(figures: AnnualFigures, start, after) -> None:
     figures.completed_on_time = totals["on_time"]
 
 
-def _overdue_at(figures: AnnualFigures, day: datetime.date) -> None:
+def _overdue_at(figures: AnnualFigures, scope, day: datetime.date) -> None:
     """Actions open and past due at the end of `day`, as their history shows them then."""
     by_agency: Counter = Counter()
-    for agency_id, due_date in _open_past_due(day):
+    for agency_id, due_date in _open_past_due(scope, day):
         figures.overdue_days.append((day - due_date).days)
         by_agency[agency_id] += 1
     names = dict(Agency.objects.filter(pk__in=by_agency).values_list("pk", "short_name"))
@@ -148,23 +159,24 @@ def _overdue_at(figures: AnnualFigures, day: datetime.date) -> None:
     )
 
 
-def _open_past_due(day: datetime.date):
+def _open_past_due(scope, day: datetime.date):
     """(agency, due date) of each action open and past due at the end of `day`.
 
     Today, each action's last history row is the action as it is now, so the
     table answers, from an index; for a day gone by, the history must.
     """
     if day >= timezone.localdate():
-        return Action.objects.open().filter(due_date__lt=day).values_list("agency_id", "due_date")
-    return _open_past_due_in_history(day)
+        actions = scope.filter(Action.objects.open())
+        return actions.filter(due_date__lt=day).values_list("agency_id", "due_date")
+    return _open_past_due_in_history(scope, day)
 
 
-def _open_past_due_in_history(day: datetime.date):
+def _open_past_due_in_history(scope, day: datetime.date):
     """The history rows of actions open and past due at the end of `day`: those rows
     that say so, with no later row for the same action by then."""
     zone = timezone.get_current_timezone()
     moment = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time(), zone)
-    history = Action.history.model.objects.filter(history_date__lt=moment)
+    history = Action.history.model.objects.filter(scope.q(), history_date__lt=moment)
     later = history.filter(id=OuterRef("id"), history_id__gt=OuterRef("history_id"))
     return (
         history.filter(status__in=Action.OPEN_STATUSES, due_date__lt=day)
@@ -190,9 +202,9 @@ def _recurring_themes(published) -> list[tuple[str, int]]:
     return sorted(recurring, key=lambda row: (-row[1], row[0]))
 
 
-def years_with_data(today: datetime.date) -> list[FinancialYear]:
+def years_with_data(scope, today: datetime.date) -> list[FinancialYear]:
     """Every financial year from the earliest review on record to this one, newest first."""
-    first = Review.objects.exclude(published_on=None).order_by("published_on").first()
+    first = scope.filter(Review.objects.exclude(published_on=None)).order_by("published_on").first()
     current = FinancialYear.containing(today)
     earliest = FinancialYear.containing(first.published_on) if first else current
     return [FinancialYear(year) for year in range(current.start_year, earliest.start_year - 1, -1)]

@@ -7,6 +7,7 @@ from django.db.models import (
     Exists,
     OuterRef,
     Prefetch,
+    QuerySet,
     Subquery,
     prefetch_related_objects,
 )
@@ -101,41 +102,46 @@ def extension_counts(action: Action) -> dict[str, int]:
 
 
 def status_counts(actions) -> list[tuple[str, str, int]]:
-    """(status, label, count) for every status in lifecycle order, counted in one query."""
-    totals = dict.fromkeys(Action.Status.values, 0)
-    for row in actions.order_by().values("status").annotate(count=Count("*")):
-        totals[row["status"]] = row["count"]
+    """(status, label, count) for every status in lifecycle order. `actions` is a queryset,
+    counted in one query, or actions already read (a review's, say), counted as they are."""
+    if isinstance(actions, QuerySet):
+        counted = actions.order_by().values("status").annotate(count=Count("*"))
+        totals = Counter({row["status"]: row["count"] for row in counted})
+    else:
+        totals = Counter(action.status for action in actions)
     return [(status.value, status.label, totals[status.value]) for status in Action.Status]
 
 
-def own_agency_first(actions, user) -> list[Action]:
+def own_agency_first(actions, agency_id: int | None) -> list[Action]:
     """An agency lead sees their own agency's actions first; order is otherwise kept."""
-    if not user.agency_id:
+    if agency_id is None:
         return list(actions)
-    return sorted(actions, key=lambda action: action.agency_id != user.agency_id)
+    return sorted(actions, key=lambda action: action.agency_id != agency_id)
 
 
-def awaiting_sign_off():
+def awaiting_sign_off(scope):
     """Submitted actions, the longest waiting first."""
     return (
-        Action.objects.filter(status=Action.Status.SUBMITTED)
+        scope.filter(Action.objects.filter(status=Action.Status.SUBMITTED))
         .select_related("recommendation__review", "agency")
         .order_by("submitted_at", "pk")
     )
 
 
-def awaiting_extension_decision():
+def awaiting_extension_decision(scope):
     return (
-        ExtensionRequest.objects.filter(status=ExtensionRequest.Status.PENDING)
+        scope.filter(ExtensionRequest.objects.filter(status=ExtensionRequest.Status.PENDING))
         .select_related("action__recommendation__review", "action__agency", "requested_by")
         .order_by("requested_at", "pk")
     )
 
 
-def action_list():
+def action_list(scope):
     """Actions for lists: each row's review, recommendation, agency and owner in the one query."""
-    return Action.objects.select_related("recommendation__review", "agency", "owner").order_by(
-        "due_date", "pk"
+    return (
+        scope.filter(Action.objects.all())
+        .select_related("recommendation__review", "agency", "owner", "partnership")
+        .order_by("due_date", "pk")
     )
 
 
@@ -151,28 +157,29 @@ def rag_counts(actions, today) -> dict[str, int]:
     return counts
 
 
-def next_due(agency_id, *, limit=5):
+def next_due(scope, agency_id, *, limit=5):
     return (
-        Action.objects.open()
+        scope.filter(Action.objects.open())
         .filter(agency_id=agency_id)
         .select_related("recommendation__review", "agency", "owner")
         .order_by("due_date", "pk")[:limit]
     )
 
 
-def returned_to(agency_id):
+def returned_to(scope, agency_id):
     """The agency's actions the SILG chair has returned, waiting for an answer."""
     return (
-        Action.objects.returned()
+        scope.filter(Action.objects.returned())
         .filter(agency_id=agency_id)
         .select_related("recommendation__review", "agency", "owner")
         .order_by("returned_at", "pk")
     )
 
 
-def due_within(today, days: int):
+def due_within(scope, today, days: int):
     return (
-        Action.objects.filter(
+        scope.filter(Action.objects.all())
+        .filter(
             status__in=Action.OPEN_STATUSES,
             due_date__gte=today,
             due_date__lte=today + datetime.timedelta(days=days),
@@ -182,13 +189,13 @@ def due_within(today, days: int):
     )
 
 
-def overdue_by_agency(today) -> list:
-    """Agencies with overdue actions, most overdue first, in one query.
+def overdue_by_agency(scope, today) -> list:
+    """Agencies with overdue actions in scope, most overdue first, in one query.
 
     Each agency's count is a subquery on the (agency, status, due date) index,
     not a join of every action.
     """
-    overdue = Action.objects.open().filter(agency=OuterRef("pk"), due_date__lt=today)
+    overdue = scope.filter(Action.objects.open()).filter(agency=OuterRef("pk"), due_date__lt=today)
     count = overdue.order_by().values("agency").annotate(n=Count("*")).values("n")
     return list(
         Agency.objects.annotate(overdue=Coalesce(Subquery(count), 0))
@@ -203,16 +210,17 @@ class ReviewProgress:
 
     pk: int
     title: str
+    url: str
     completed: int = 0
     superseded: int = 0
     open: int = 0
     overdue: int = 0
 
     def get_absolute_url(self) -> str:
-        return reverse("review-detail", args=[self.pk])
+        return self.url
 
 
-def open_review_progress(today, *, first: int) -> tuple[list[ReviewProgress], int]:
+def open_review_progress(scope, today, *, first: int) -> tuple[list[ReviewProgress], int]:
     """The `first` open reviews, most overdue first, with their actions completed, in
     progress and overdue; and how many reviews are open.
 
@@ -222,7 +230,7 @@ def open_review_progress(today, *, first: int) -> tuple[list[ReviewProgress], in
     left out for having no actions yet), and every count for the `first` alone.
     """
     overdue = dict(
-        Action.objects.open()
+        scope.filter(Action.objects.open())
         .filter(due_date__lt=today)
         .order_by()
         .values("recommendation__review")
@@ -231,20 +239,28 @@ def open_review_progress(today, *, first: int) -> tuple[list[ReviewProgress], in
     )
     recommendations = Recommendation.objects.filter(review=OuterRef("pk"))
     has_open = Exists(recommendations.filter(closed_at__isnull=True))
-    open_reviews = Review.objects.filter(has_open | ~Exists(recommendations))
+    open_reviews = scope.filter(Review.objects.filter(has_open | ~Exists(recommendations)))
     ranked = sorted(
-        open_reviews.values_list("pk", "title"),
+        open_reviews.values_list("pk", "title", "partnership_id"),
         key=lambda review: (-overdue.get(review[0], 0), review[1]),
     )
-    shown = dict(ranked[:first])
+    shown = {pk: (title, partnership_id) for pk, title, partnership_id in ranked[:first]}
     rules = progress_rules(today)
     counts = {
         review_id: counts
-        for review_id, *counts in Action.objects.filter(recommendation__review__in=shown)
+        for review_id, *counts in Action.objects.filter(review__in=shown)
         .order_by()
-        .values("recommendation__review")
+        .values("review")
         .annotate(**{key: Count("status", filter=rule) for key, rule in rules.items()})
-        .values_list("recommendation__review", *rules)
+        .values_list("review", *rules)
     }
-    progress = [ReviewProgress(pk, title, *counts.get(pk, ())) for pk, title in shown.items()]
+    progress = [
+        ReviewProgress(pk, title, _review_url(scope, pk, partnership), *counts.get(pk, ()))
+        for pk, (title, partnership) in shown.items()
+    ]
     return progress, len(ranked)
+
+
+def _review_url(scope, pk: int, partnership_id: int) -> str:
+    partnership = scope.partnership_for(partnership_id, pk)
+    return reverse("review-detail", args=[partnership.slug, pk])

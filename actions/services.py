@@ -29,7 +29,7 @@ from audits.history import save_tracked, with_confirmation
 from reviews import services as review_services
 from reviews.models import Recommendation
 from sscp.models import Agency, User
-from sscp.permissions import works_for
+from sscp.permissions import agency_leads
 
 logger = logging.getLogger(__name__)
 
@@ -50,8 +50,12 @@ def _require_text(value: str, message: str) -> str:
     return value
 
 
-def _validate_owner(owner: User | None, agency: Agency) -> None:
-    if owner is not None and works_for(owner) != agency.pk:
+def _validate_owner(owner: User | None, agency: Agency, recommendation: Recommendation) -> None:
+    """An owner must be a current lead of the agency in a partnership of the review."""
+    if owner is None:
+        return
+    leads = agency_leads(recommendation.review.commissioners(), agency.pk)
+    if not leads.filter(pk=owner.pk).exists():
         raise ValidationError({"owner": f"The owner must be an agency lead of {agency}"})
 
 
@@ -84,9 +88,11 @@ def action_create(
         raise ValidationError(
             {"agency": f"{agency} is not an owning agency of this recommendation"}
         )
-    _validate_owner(owner, agency)
+    _validate_owner(owner, agency, recommendation)
     action = Action(
         recommendation=recommendation,
+        review_id=recommendation.review_id,
+        partnership_id=recommendation.partnership_id,
         agency=agency,
         owner=owner,
         title=_require_text(title, "Enter a title"),
@@ -111,7 +117,7 @@ def action_update(
 ) -> Action:
     action = _locked(action)
     lifecycle.check(action, "edit")
-    _validate_owner(owner, action.agency)
+    _validate_owner(owner, action.agency, action.recommendation)
     action.owner = owner
     action.title = _require_text(title, "Enter a title")
     action.description = _require_text(description, "Enter a description")

@@ -36,12 +36,17 @@ from sscp.forms import call_service, posted
 from sscp.models import User
 from sscp.pagination import page_of, query_without_page
 from sscp.permissions import (
+    ALL,
     Ability,
     abilities,
+    across_partnerships,
     allowed,
     audit_scope,
-    confidential_agency_ids,
+    own_work,
+    person_scope,
     require,
+    streamed_in_scope,
+    working_in,
 )
 from sscp.security import CALENDAR_GUESS, client_ip, refusals_limited
 from sscp.services import (
@@ -73,7 +78,7 @@ def action_detail(request, pk):
             "can_change_evidence": "withdraw_evidence" in possible,
             "returned_decision": selectors.latest_return(action),
             "latest_changes": list(
-                timeline(audit_scope(request.user), action=action).reverse()[:5]
+                timeline(audit_scope(request.user, request.scope), action=action).reverse()[:5]
             ),
         }
     return render(request, "actions/action_detail.html", context)
@@ -414,9 +419,9 @@ def sign_off_queue(request):
         request,
         "actions/sign_off_queue.html",
         {
-            "submitted": page_of(request, selectors.awaiting_sign_off()),
+            "submitted": page_of(request, selectors.awaiting_sign_off(request.scope)),
             "extensions": page_of(
-                request, selectors.awaiting_extension_decision(), "extensions_page"
+                request, selectors.awaiting_extension_decision(request.scope), "extensions_page"
             ),
             "can": abilities(request.user),
         },
@@ -461,9 +466,15 @@ EXPORT_CHUNK = 2000
 
 def _action_filter(request) -> ActionFilter:
     """The list's filters from the URL; an agency lead with none starts on their own agency."""
-    return ActionFilter(list_filters(request), queryset=selectors.action_list(), request=request)
+    return ActionFilter(
+        list_filters(request),
+        queryset=selectors.action_list(request.scope),
+        request=request,
+        scope=request.scope,
+    )
 
 
+@across_partnerships
 @require_GET
 def action_list(request):
     action_filter = _action_filter(request)
@@ -478,6 +489,7 @@ def action_list(request):
             "page": page,
             "query": query_without_page(action_filter.data).urlencode(),
             "sort": sort_links(request, "sort", ACTION_SORT_COLUMNS),
+            "scope_slug": request.partnership.slug if request.partnership else ALL,
         },
     )
 
@@ -486,21 +498,20 @@ def _exported_rows(request):
     action_filter = _action_filter(request)
     actions = action_filter.qs if action_filter.is_valid() else action_filter.queryset.none()
     today = timezone.localdate()
-    actions = exports.query(actions, today).iterator(chunk_size=EXPORT_CHUNK)
-    return exports.rows(
-        actions,
-        site_url=settings.SITE_URL,
-        today=today,
-        confidential_agencies=confidential_agency_ids(request.user),
-    )
+    confidential = own_work(request.user, request.scope)
+    actions = exports.query(actions, today, confidential).iterator(chunk_size=EXPORT_CHUNK)
+    rows = exports.rows(actions, site_url=settings.SITE_URL, today=today, scope=request.scope)
+    return streamed_in_scope(request, rows)
 
 
+@across_partnerships
 @require_GET
 def action_list_csv(request):
     filename = f"actions-{timezone.localdate():%Y-%m-%d}.csv"
     return csv_response(filename, exports.COLUMNS, _exported_rows(request))
 
 
+@across_partnerships
 @require_GET
 def action_list_xlsx(request):
     filename = f"actions-{timezone.localdate():%Y-%m-%d}.xlsx"
@@ -512,14 +523,14 @@ def annual_report(request):
     """Figures for the annual report, for one financial year chosen from those with data."""
     require(request, Ability.OVERSEE)
     today = timezone.localdate()
-    years = reports.years_with_data(today)
+    years = reports.years_with_data(request.scope, today)
     chosen = request.GET.get("year", "")
     year = next((y for y in years if str(y.start_year) == chosen), years[0])
     return render(
         request,
         "actions/annual_report.html",
         {
-            "figures": reports.annual_figures(year, today=today),
+            "figures": reports.annual_figures(year, scope=request.scope, today=today),
             "years": years,
             "definitions": reports.FIGURE_DEFINITIONS,
         },
@@ -550,7 +561,7 @@ def my_calendar(request):
     return render(
         request,
         "actions/my_calendar.html",
-        {"address": address, "shows": calendar.describe_feed(request.user)},
+        {"address": address, "shows": calendar.describe_feed(request.user, request.scope)},
     )
 
 
@@ -563,7 +574,9 @@ def calendar_feed(request, token):
     if user is None:
         # Recorded by refusals_limited, boundedly: a guessed address is a guess of many.
         raise Http404("A calendar feed address that is not (or no longer) valid")
-    response = HttpResponse(calendar.feed(user), content_type="text/calendar; charset=utf-8")
+    with working_in(person_scope(user), user) as within:
+        body = calendar.feed(user, within)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="sscp-due-dates.ics"'
     response["Cache-Control"] = "private, no-store"
     return response

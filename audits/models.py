@@ -36,6 +36,14 @@ class AccessEvent(models.Model):
     object_id = models.PositiveBigIntegerField(null=True, blank=True)
     detail = models.TextField(blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    partnership = models.ForeignKey(
+        "sscp.Partnership",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The partnership whose page was asked for, if any.",
+    )
 
     class Meta:
         ordering = ["-at", "-pk"]
@@ -78,6 +86,9 @@ class AuditRecord(models.Model):
         THEME = "theme", "Theme"
         AGENCY = "agency", "Agency"
         USER = "user", "User"
+        PARTNERSHIP = "partnership", "Partnership"
+        MEMBERSHIP = "membership", "Membership"
+        INVITATION = "invitation", "Invitation"
         REQUEST = "request", "Request"
 
     seq = models.BigAutoField(primary_key=True)
@@ -93,6 +104,9 @@ class AuditRecord(models.Model):
     description = models.CharField(max_length=300)
     changes = models.JSONField(default=list, blank=True)
     reason = models.TextField(blank=True)
+    partnership = models.ForeignKey(
+        "sscp.Partnership", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     agency = models.ForeignKey(
         "sscp.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -119,6 +133,7 @@ class AuditRecord(models.Model):
         ]
         indexes = [
             models.Index(fields=["user", "-seq"], name="audit_user"),
+            models.Index(fields=["partnership", "-seq"], name="audit_partnership"),
             models.Index(fields=["agency", "-seq"], name="audit_agency"),
             models.Index(fields=["review", "-seq"], name="audit_review"),
             models.Index(fields=["recommendation", "-seq"], name="audit_recommendation"),

@@ -34,6 +34,7 @@ class Facts:
     review_id: int | None = None
     recommendation_id: int | None = None
     action_id: int | None = None
+    partnership_id: int | None = None
 
 
 class Lookups:
@@ -104,7 +105,7 @@ def about(model, row, lookups: Lookups = LIVE) -> dict:
 
     The kernel knows no model of the domain: a tracked model says how it is described
     with `audit_about(row, lookups)`, returning a description and the ids it concerns
-    (agency_id, review_id, recommendation_id, action_id). A model without one is
+    (partnership_id, agency_id, review_id, recommendation_id, action_id). A model without one is
     described by its name.
     """
     describe = getattr(model, "audit_about", None)
@@ -207,6 +208,7 @@ def _refusal_facts(event: AccessEvent) -> Facts:
         change=Change.REFUSED,
         description=description[:300],
         reason="" if event.kind == AccessEvent.Kind.REFUSALS_COUNTED else event.detail,
+        partnership_id=event.partnership_id,
     )
 
 

@@ -1,8 +1,9 @@
-"""The site's navigation, on every page."""
+"""The site's navigation, on every page: the sections of the partnership a page is in, the
+person's role there, and the way to their other partnerships."""
 
 from django.urls import reverse
 
-from sscp.permissions import Ability, has_ability
+from sscp.permissions import Ability, has_ability, membership, user_memberships
 
 # (url name, label, who sees the link, url names of the pages that belong under it)
 NAVIGATION = [
@@ -18,15 +19,49 @@ NAVIGATION = [
     ("sign-off-queue", "Awaiting sign-off", Ability.OVERSEE, {"sign-off-queue"}),
     ("annual-report", "Annual figures", Ability.OVERSEE, {"annual-report"}),
     ("audit-log", "Audit log", Ability.READ, {"audit-log"}),
+    (
+        "people",
+        "People and settings",
+        Ability.MANAGE,
+        {
+            "people",
+            "invitation-create",
+            "person-detail",
+            "person-edit",
+            "person-remove",
+            "person-second-factor-reset",
+            "agency-list",
+            "agency-create",
+            "agency-join",
+            "agency-edit",
+            "theme-list",
+            "theme-create",
+            "theme-edit",
+            "partnership-settings",
+            "access-review",
+        },
+    ),  # fmt: skip
 ]
 
 
 def navigation(request):
-    """The service navigation: the sections the person may open, the current one marked."""
+    """The service navigation: the sections of the page's partnership the person may open,
+    the current one marked; their role there; and how many partnerships they belong to."""
+    partnership = getattr(request, "partnership", None)
+    user = request.user
+    memberships = user_memberships(user) if user.is_authenticated else []
+    context = {"navigation": [], "membership": None, "partnership_count": len(memberships)}
+    if partnership is None:
+        return context
     current = getattr(request.resolver_match, "url_name", None)
-    navigation = [
-        {"url": reverse(name), "label": label, "current": current in section}
+    context["navigation"] = [
+        {
+            "url": reverse(name, args=[partnership.slug]),
+            "label": label,
+            "current": current in section,
+        }
         for name, label, ability, section in NAVIGATION
-        if has_ability(request.user, ability)
+        if has_ability(user, ability, partnership=partnership)
     ]
-    return {"navigation": navigation}
+    context["membership"] = membership(user, partnership=partnership)
+    return context

@@ -43,8 +43,12 @@ class AuditLogFilter(GovukFilterSet):
         model = AuditRecord
         fields = []
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, scope, **kwargs):
         super().__init__(*args, **kwargs)
+        self.filters["agency"].queryset = Agency.objects.filter(
+            partnerships__in=scope.ids
+        ).distinct()
+        self.filters["review"].queryset = scope.filter(Review.objects.all())
         self.filters["user"].queryset = User.objects.filter(
             Exists(self.queryset.filter(user=OuterRef("pk")))
         )

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db.models import Count, Window
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -20,7 +20,15 @@ from reviews.selectors import recommendation_for, review_for
 from sscp.charts import Bar, BarChart, Series
 from sscp.filters import date_query
 from sscp.pagination import query_without_page, uncounted_page_of
-from sscp.permissions import Ability, audit_scope, has_ability, works_for
+from sscp.permissions import (
+    ALL,
+    Ability,
+    audit_scope,
+    has_ability,
+    membership,
+    streamed_in_scope,
+    user_memberships,
+)
 from sscp.spreadsheets import Column, csv_response
 
 # Dashboards show the first few of each list and link to the whole of it, so a
@@ -57,8 +65,8 @@ def shortlist(queryset, size=SHORTLIST_SIZE, *, counted_together=False) -> Short
     return Shortlist(items, total)
 
 
-def _actions_url(**filters) -> str:
-    return f"{reverse('action-list')}?{urlencode(filters, doseq=True)}"
+def _actions_url(partnership, **filters) -> str:
+    return f"{reverse('action-list', args=[partnership.slug])}?{urlencode(filters, doseq=True)}"
 
 
 # Each rating's bar, patterned as the same thing is on every other chart.
@@ -72,8 +80,9 @@ RAG_CHART_STYLES = {
 }
 
 
-def _rag_chart(agency, today) -> BarChart:
-    counts = action_selectors.rag_counts(Action.objects.filter(agency=agency), today)
+def _rag_chart(scope, agency, today) -> BarChart:
+    actions = scope.filter(Action.objects.filter(agency=agency))
+    counts = action_selectors.rag_counts(actions, today)
     return BarChart(
         key="agency-rag",
         title=f"{agency.short_name}'s actions by rating",
@@ -83,7 +92,7 @@ def _rag_chart(agency, today) -> BarChart:
             Bar(
                 rag.label,
                 {"count": counts[rag]},
-                _actions_url(agency=agency.pk, rag=rag.value),
+                _actions_url(scope.current, agency=agency.pk, rag=rag.value),
                 style=RAG_CHART_STYLES[rag],
             )
             for rag in Rag
@@ -116,7 +125,7 @@ def _review_progress_chart(reviews) -> BarChart:
     )
 
 
-def _overdue_by_agency_chart(agencies) -> BarChart:
+def _overdue_by_agency_chart(partnership, agencies) -> BarChart:
     return BarChart(
         key="overdue-by-agency",
         title="Overdue actions by agency, most first",
@@ -126,62 +135,83 @@ def _overdue_by_agency_chart(agencies) -> BarChart:
             Bar(
                 agency.short_name,
                 {"overdue": agency.overdue},
-                _actions_url(agency=agency.pk, overdue="true"),
+                _actions_url(partnership, agency=agency.pk, overdue="true"),
             )
             for agency in agencies
         ],
     )
 
 
+def start(request):
+    """The service's front page: the one partnership a person belongs to, or a choice of
+    them (and, for an agency lead, their agency's actions across all of them)."""
+    memberships = user_memberships(request.user)
+    if len(memberships) == 1:
+        return redirect("home", memberships[0].partnership.slug)
+    leads = [member for member in memberships if member.role == member.Role.AGENCY_LEAD]
+    return render(
+        request,
+        "dashboards/start.html",
+        {"memberships": memberships, "all_partnerships": ALL, "leads_anywhere": bool(leads)},
+    )
+
+
 def home(request):
-    """Each person's dashboard: the sections for their role, then counts for everyone."""
-    user = request.user
+    """Each person's dashboard in a partnership: the sections for their role there, then
+    counts for everyone."""
+    user, scope = request.user, request.scope
     today = timezone.localdate()
     context = {
-        "status_counts": action_selectors.status_counts(Action.objects.all()),
+        "status_counts": action_selectors.status_counts(scope.filter(Action.objects.all())),
         "today": today,
     }
-    agency = works_for(user)
-    if agency is not None:
-        context["lead"] = _lead_section(user.agency, today)
+    member = membership(user)
+    if member.role == member.Role.AGENCY_LEAD:
+        context["lead"] = _lead_section(scope, member.agency, today)
     if has_ability(user, Ability.DECIDE):
-        context["chair"] = _chair_section()
+        context["chair"] = _chair_section(scope)
     if has_ability(user, Ability.PLAN):
-        context["partnership"] = _partnership_section(today)
+        context["partnership_team"] = _partnership_section(scope, today)
     return render(request, "dashboards/home.html", context)
 
 
-def _lead_section(agency, today) -> dict:
+def _lead_section(scope, agency, today) -> dict:
     return {
-        "rag_chart": _rag_chart(agency, today),
-        "next_due": action_selectors.next_due(agency.pk),
-        "returned": shortlist(action_selectors.returned_to(agency.pk)),
-        "returned_url": _actions_url(agency=agency.pk, returned="true"),
+        "agency": agency,
+        "rag_chart": _rag_chart(scope, agency, today),
+        "next_due": action_selectors.next_due(scope, agency.pk),
+        "returned": shortlist(action_selectors.returned_to(scope, agency.pk)),
+        "returned_url": _actions_url(scope.current, agency=agency.pk, returned="true"),
     }
 
 
-def _chair_section() -> dict:
+def _chair_section(scope) -> dict:
     return {
-        "awaiting": shortlist(action_selectors.awaiting_sign_off()),
-        "extensions": action_selectors.awaiting_extension_decision().count(),
-        "ready_to_close": shortlist(review_selectors.ready_to_close(), counted_together=True),
+        "awaiting": shortlist(action_selectors.awaiting_sign_off(scope)),
+        "extensions": action_selectors.awaiting_extension_decision(scope).count(),
+        "ready_to_close": shortlist(
+            review_selectors.ready_to_close(review_selectors.recommendation_list(scope)),
+            counted_together=True,
+        ),
     }
 
 
-def _partnership_section(today) -> dict:
-    reviews, open_reviews = action_selectors.open_review_progress(today, first=CHART_BARS)
-    agencies = action_selectors.overdue_by_agency(today)
+def _partnership_section(scope, today) -> dict:
+    reviews, open_reviews = action_selectors.open_review_progress(scope, today, first=CHART_BARS)
+    agencies = action_selectors.overdue_by_agency(scope, today)
     window = settings.DUE_SOON_DAYS
+    partnership = scope.current
     return {
         "review_chart": _review_progress_chart(reviews),
         "open_reviews": open_reviews,
-        "overdue_chart": _overdue_by_agency_chart(agencies[:CHART_BARS]),
+        "overdue_chart": _overdue_by_agency_chart(partnership, agencies[:CHART_BARS]),
         "agencies_overdue": len(agencies),
-        "overdue_url": _actions_url(overdue="true"),
-        "due_soon": shortlist(action_selectors.due_within(today, window)),
+        "overdue_url": _actions_url(partnership, overdue="true"),
+        "due_soon": shortlist(action_selectors.due_within(scope, today, window)),
         "due_soon_days": window,
         "nothing_due": f"Nothing is due in the next {window} days.",
         "due_soon_url": _actions_url(
+            partnership,
             status=Action.OPEN_STATUSES,
             **date_query("due_after", today),
             **date_query("due_before", today + datetime.timedelta(days=window)),
@@ -205,9 +235,14 @@ CSV_COLUMNS = [
 ]  # fmt: skip
 
 
+def _audit_log_filter(request) -> AuditLogFilter:
+    records = selectors.visible_records(audit_scope(request.user, request.scope))
+    return AuditLogFilter(request.GET, queryset=records, scope=request.scope)
+
+
 @require_GET
 def audit_log(request):
-    log = AuditLogFilter(request.GET, queryset=selectors.visible_records(audit_scope(request.user)))
+    log = _audit_log_filter(request)
     records = log.qs if log.is_valid() else log.queryset.none()
     page = uncounted_page_of(request, records)
     return render(
@@ -242,9 +277,9 @@ def _csv_row(record) -> list:
 @require_GET
 def audit_log_csv(request):
     """The filtered log as CSV, streamed a chunk at a time so a large log never sits in memory."""
-    log = AuditLogFilter(request.GET, queryset=selectors.visible_records(audit_scope(request.user)))
+    log = _audit_log_filter(request)
     records = log.qs if log.is_valid() else log.queryset.none()
-    rows = map(_csv_row, records.iterator(chunk_size=2000))
+    rows = streamed_in_scope(request, map(_csv_row, records.iterator(chunk_size=2000)))
     return csv_response(f"audit-log-{timezone.localdate():%Y-%m-%d}.csv", CSV_COLUMNS, rows)
 
 
@@ -265,21 +300,23 @@ def _timeline_page(request, obj, records, *, title, back_url, log_url=""):
 @require_GET
 def review_timeline(request, pk):
     review = review_for(request, pk)
-    records = selectors.timeline(audit_scope(request.user), review=review)
+    records = selectors.timeline(audit_scope(request.user, request.scope), review=review)
     return _timeline_page(
         request,
         review,
         records,
         title=f"Timeline of {review.title}",
         back_url=review.get_absolute_url(),
-        log_url=f"{reverse('audit-log')}?review={review.pk}",
+        log_url=f"{reverse('audit-log', args=[request.partnership.slug])}?review={review.pk}",
     )
 
 
 @require_GET
 def recommendation_timeline(request, pk):
     recommendation = recommendation_for(request, pk)
-    records = selectors.timeline(audit_scope(request.user), recommendation=recommendation)
+    records = selectors.timeline(
+        audit_scope(request.user, request.scope), recommendation=recommendation
+    )
     return _timeline_page(
         request,
         recommendation,
@@ -292,7 +329,7 @@ def recommendation_timeline(request, pk):
 @require_GET
 def action_timeline(request, pk):
     action = action_for(request, pk)
-    records = selectors.timeline(audit_scope(request.user), action=action)
+    records = selectors.timeline(audit_scope(request.user, request.scope), action=action)
     return _timeline_page(
         request,
         action,

@@ -5,17 +5,18 @@ from sscp.admin import ReadOnlyAdmin, TrackedAdmin
 
 
 @admin.register(Theme)
-class ThemeAdmin(TrackedAdmin):
-    """Themes are set up here (with history); a review's themes change only in the app."""
+class ThemeAdmin(ReadOnlyAdmin, TrackedAdmin):
+    """Each partnership's team keeps its themes in the app."""
 
-    list_display = ["name"]
+    list_display = ["name", "partnership"]
+    list_filter = ["partnership"]
     search_fields = ["name"]
 
 
 @admin.register(Review)
 class ReviewAdmin(ReadOnlyAdmin, TrackedAdmin):
-    list_display = ["title", "kind", "commissioned_on", "published_on"]
-    list_filter = ["kind", "themes"]
+    list_display = ["title", "partnership", "kind", "commissioned_on", "published_on"]
+    list_filter = ["partnership", "kind"]
     search_fields = ["title", "summary"]
 
 

@@ -59,6 +59,14 @@ class RecommendationFilter(GovukFilterSet):
         model = Recommendation
         fields = []
 
+    def __init__(self, *args, scope, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["review"].queryset = scope.filter(Review.objects.all())
+        self.filters["agency"].queryset = Agency.objects.filter(
+            partnerships__in=scope.ids
+        ).distinct()
+        self.filters["theme"].queryset = Theme.objects.filter(partnership__in=scope.ids)
+
     def search(self, queryset, name, value):
         words = Q()
         for word in value.split()[:10]:

@@ -6,7 +6,7 @@ from django.utils import timezone
 from reviews import import_files
 from reviews.models import Review, Theme
 from sscp.forms import CONFIRM_FIELD, GovukDateField, GovukForm, confirm_field
-from sscp.models import Agency
+from sscp.models import Agency, Partnership
 
 EARLIEST = datetime.date(1990, 1, 1)
 
@@ -37,8 +37,22 @@ class ReviewForm(GovukForm):
         label="Date published", required=False, earliest=EARLIEST, latest=timezone.localdate
     )
     themes = forms.ModelMultipleChoiceField(
-        queryset=Theme.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+        queryset=Theme.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
+    joint_partnerships = forms.ModelMultipleChoiceField(
+        label="Commissioned jointly with",
+        queryset=Partnership.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Each partnership ticked sees the review and all its recommendations and "
+        "actions.",
+    )
+
+    def __init__(self, *args, partnership, **kwargs):
+        """`partnership`: the review's own, whose themes it is given."""
+        super().__init__(*args, **kwargs)
+        self.fields["themes"].queryset = Theme.objects.filter(partnership=partnership)
+        self.fields["joint_partnerships"].queryset = Partnership.objects.exclude(pk=partnership.pk)
 
     def clean(self):
         cleaned = super().clean()
@@ -64,14 +78,23 @@ class RecommendationForm(GovukForm):
         error_messages={"required": "Enter the recommendation"},
     )
     themes = forms.ModelMultipleChoiceField(
-        queryset=Theme.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+        queryset=Theme.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
     agencies = forms.ModelMultipleChoiceField(
         label="Owning agencies",
-        queryset=Agency.objects.filter(is_active=True),
+        queryset=Agency.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Choose at least one owning agency"},
     )
+
+    def __init__(self, *args, review, **kwargs):
+        """The review's partnership's themes; the agencies that serve any partnership that
+        commissioned it."""
+        super().__init__(*args, **kwargs)
+        self.fields["themes"].queryset = Theme.objects.filter(partnership=review.partnership_id)
+        self.fields["agencies"].queryset = Agency.objects.filter(
+            is_active=True, partnerships__in=review.commissioners()
+        ).distinct()
 
 
 class CloseRecommendationForm(GovukForm):

@@ -21,7 +21,7 @@ from reviews import services as review_services
 from reviews.import_files import COLUMNS, LIST_SEPARATOR
 from reviews.models import Review, Theme
 from sscp.models import Agency, User
-from sscp.permissions import agency_leads
+from sscp.permissions import lead_agencies
 
 ACTION_KEYS = [
     "action_title",
@@ -89,27 +89,32 @@ class ImportPlan:
 
 @dataclass
 class _Lookups:
+    """What a file's names and addresses are checked against: the agencies that serve the
+    partnerships that commissioned the review, its partnership's themes, and their leads."""
+
     agencies: dict[str, Agency]
     themes: dict[str, Theme]
-    leads: list[User]
+    leads: dict[int, dict[int, str]]  # user id → the agencies they lead (sscp.permissions)
+    people: list[User]
 
     @classmethod
-    def load(cls) -> "_Lookups":
+    def load(cls, review: Review) -> "_Lookups":
+        commissioners = review.commissioners()
         agencies = {}
-        for agency in Agency.objects.filter(is_active=True):
+        for agency in Agency.objects.filter(is_active=True, partnerships__in=commissioners):
             agencies[agency.name.lower()] = agency
             agencies[agency.short_name.lower()] = agency
-        themes = {theme.name.lower(): theme for theme in Theme.objects.all()}
-        leads = list(agency_leads().filter(is_active=True))
-        return cls(agencies, themes, leads)
+        themes = {t.name.lower(): t for t in Theme.objects.filter(partnership=review.partnership)}
+        leads = lead_agencies(commissioners)
+        return cls(agencies, themes, leads, list(User.objects.filter(pk__in=leads)))
 
     def owner(self, text: str, agency: Agency) -> User | None:
         text = text.lower()
         return next(
             (
                 u
-                for u in self.leads
-                if u.agency_id == agency.pk and text in {u.username.lower(), u.email.lower()}
+                for u in self.people
+                if agency.pk in self.leads[u.pk] and text in {u.username.lower(), u.email.lower()}
             ),
             None,
         )
@@ -127,7 +132,7 @@ def _parse_date(text: str) -> datetime.date:
 def plan_import(review: Review, rows: list[dict[str, str]]) -> ImportPlan:
     """Check every row against the review and the database; nothing is saved."""
     plan = ImportPlan()
-    lookups = _Lookups.load()
+    lookups = _Lookups.load(review)
     taken = set(review.recommendations.values_list("number", flat=True))
     by_number: dict[int, PlannedRecommendation] = {}
     for index, row in enumerate(rows, start=2):  # row 1 is the column names

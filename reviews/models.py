@@ -1,23 +1,34 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 
 from audits.history import TrackedHistory, TrackedQuerySet
-from sscp.models import Agency
+from sscp.models import Agency, Partnership
+from sscp.scope import address
 
 
 class Theme(models.Model):
-    """A recurring subject of learning, such as neglect or disguised compliance."""
+    """A recurring subject of learning, such as neglect or disguised compliance.
 
-    name = models.CharField(max_length=100, unique=True)
+    Each partnership keeps its own list, in its own words: no partnership's team can
+    rename or retire another's theme (docs/architecture.md, "Partnerships").
+    """
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="themes")
+    name = models.CharField(max_length=100)
     description = models.TextField(blank=True)
 
     history = TrackedHistory()
     objects = TrackedQuerySet.as_manager()
+    scoped_by = ("partnership", None)  # sscp.scope: the paths to its partnership and review
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "name"], name="theme_name_unique_in_partnership"
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -25,7 +36,7 @@ class Theme(models.Model):
     @staticmethod
     def audit_about(row, lookups) -> dict:
         """What the audit record of this row says it is about (audits.records.about)."""
-        return {"description": f"Theme “{row.name}”"}
+        return {"description": f"Theme “{row.name}”", "partnership_id": row.partnership_id}
 
 
 class ReviewKind(models.TextChoices):
@@ -39,11 +50,28 @@ class ReviewKind(models.TextChoices):
 
 
 class Review(models.Model):
-    """A source of learning: a case review, a thematic audit or a Section 11 audit."""
+    """A source of learning: a case review, a thematic audit or a Section 11 audit.
+
+    It belongs to the partnership that commissioned it; one commissioned jointly (the HIPS
+    Section 11 audit, a cross-border practice review) is seen by each partnership named in
+    `joint_partnerships` too. Its recommendations and actions carry its partnership.
+    """
 
     Kind = ReviewKind
 
-    title = models.CharField(max_length=200, unique=True)
+    partnership = models.ForeignKey(
+        Partnership,
+        on_delete=models.PROTECT,
+        related_name="reviews",
+        verbose_name="commissioning partnership",
+    )
+    joint_partnerships = models.ManyToManyField(
+        Partnership,
+        blank=True,
+        related_name="joint_reviews",
+        verbose_name="commissioned jointly with",
+    )
+    title = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     summary = models.TextField(blank=True)
     commissioned_on = models.DateField(null=True, blank=True)
@@ -51,12 +79,16 @@ class Review(models.Model):
     themes = models.ManyToManyField(Theme, blank=True, related_name="reviews")
     created_at = models.DateTimeField(auto_now_add=True)
 
-    history = TrackedHistory(m2m_fields=[themes])
+    history = TrackedHistory(m2m_fields=[themes, joint_partnerships])
     objects = TrackedQuerySet.as_manager()
+    scoped_by = ("partnership", "pk")
 
     class Meta:
         ordering = ["-published_on", "title"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "title"], name="review_title_unique_in_partnership"
+            ),
             models.CheckConstraint(
                 condition=Q(kind__in=ReviewKind.values),
                 name="review_kind_valid",
@@ -74,11 +106,19 @@ class Review(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("review-detail", args=[self.pk])
+        return address("review-detail", self, self.pk)
 
     @staticmethod
     def audit_about(row, lookups) -> dict:
-        return {"description": f"Review “{row.title}”", "review_id": row.id}
+        return {
+            "description": f"Review “{row.title}”",
+            "review_id": row.id,
+            "partnership_id": row.partnership_id,
+        }
+
+    def commissioners(self) -> list[int]:
+        """The ids of the partnerships that commissioned it: its own, then any joint ones."""
+        return [self.partnership_id, *self.joint_partnerships.values_list("pk", flat=True)]
 
     @property
     def is_complete(self) -> bool:
@@ -91,6 +131,9 @@ class Recommendation(models.Model):
     """What a review asks the partnership to change, owned by one or more agencies."""
 
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="recommendations")
+    # The review's, kept on the row so that a partnership's lists and its row-level
+    # security read it without a join (set by reviews.services from the review).
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="+")
     number = models.PositiveSmallIntegerField()
     text = models.TextField()
     themes = models.ManyToManyField(Theme, blank=True, related_name="recommendations")
@@ -113,6 +156,7 @@ class Recommendation(models.Model):
 
     history = TrackedHistory(m2m_fields=[themes, agencies])
     objects = TrackedQuerySet.as_manager()
+    scoped_by = ("partnership", "review")
 
     class Meta:
         ordering = ["review", "number"]
@@ -140,7 +184,7 @@ class Recommendation(models.Model):
         return f"{self.review} recommendation {self.number}"
 
     def get_absolute_url(self):
-        return reverse("recommendation-detail", args=[self.pk])
+        return address("recommendation-detail", self, self.pk)
 
     @staticmethod
     def audit_about(row, lookups) -> dict:
@@ -149,6 +193,7 @@ class Recommendation(models.Model):
             "description": f"{review['title']} recommendation {row.number}",
             "review_id": row.review_id,
             "recommendation_id": row.id,
+            "partnership_id": row.partnership_id,
         }
 
     @property

@@ -42,23 +42,26 @@ def _count(queryset, outer_field: str):
     return Coalesce(Subquery(counted.annotate(n=Count("*")).values("n")), 0)
 
 
-def review_list(*, today: datetime.date):
+def review_list(scope, *, today: datetime.date):
     """Reviews with the counts the list shows, in one query (plus themes).
 
     Actions are counted by the same rules as the dashboards' (actions.models.Progress).
     """
     recommendations = Recommendation.objects.all()
     actions = Action.objects.all()
-    of_review = "recommendation__review"
     rules = progress_rules(today)
-    return Review.objects.prefetch_related("themes").annotate(
-        recommendation_count=_count(recommendations, "review"),
-        closed_recommendation_count=_count(
-            recommendations.filter(closed_at__isnull=False), "review"
-        ),
-        action_count=_count(actions, of_review),
-        overdue_action_count=_count(actions.filter(rules[Progress.OVERDUE]), of_review),
-        completed_action_count=_count(actions.filter(rules[Progress.COMPLETED]), of_review),
+    return (
+        scope.filter(Review.objects.all())
+        .prefetch_related("themes")
+        .annotate(
+            recommendation_count=_count(recommendations, "review"),
+            closed_recommendation_count=_count(
+                recommendations.filter(closed_at__isnull=False), "review"
+            ),
+            action_count=_count(actions, "review"),
+            overdue_action_count=_count(actions.filter(rules[Progress.OVERDUE]), "review"),
+            completed_action_count=_count(actions.filter(rules[Progress.COMPLETED]), "review"),
+        )
     )
 
 
@@ -71,8 +74,8 @@ def review_page():
     recommendations = Recommendation.objects.prefetch_related(
         "themes", "agencies", Prefetch("actions", queryset=_actions_for_display())
     ).order_by("number")
-    return Review.objects.prefetch_related(
-        "themes", Prefetch("recommendations", queryset=recommendations)
+    return Review.objects.select_related("partnership").prefetch_related(
+        "themes", "joint_partnerships", Prefetch("recommendations", queryset=recommendations)
     )
 
 
@@ -131,11 +134,12 @@ def agency_progress(
     return progress
 
 
-def recommendation_list():
+def recommendation_list(scope):
     """Recommendations with their review, owning agencies and action counts, for the list."""
     actions = Action.objects.all()
     return (
-        Recommendation.objects.select_related("review")
+        scope.filter(Recommendation.objects.all())
+        .select_related("review")
         .prefetch_related("agencies")
         .annotate(
             action_count=_count(actions, "recommendation"),
@@ -145,10 +149,8 @@ def recommendation_list():
     )
 
 
-def ready_to_close(recommendations=None):
-    """Open recommendations whose actions are all completed or superseded."""
-    if recommendations is None:
-        recommendations = recommendation_list()
+def ready_to_close(recommendations):
+    """Those of `recommendations` open, whose actions are all completed or superseded."""
     actions = Action.objects.filter(recommendation=OuterRef("pk"))
     return recommendations.filter(
         Exists(actions),

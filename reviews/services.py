@@ -10,13 +10,14 @@ from django.utils import timezone
 from actions.models import Action
 from audits.history import save_tracked
 from reviews.models import Recommendation, Review, Theme
-from sscp.models import Agency, User
+from sscp.models import Agency, Partnership, User
 
 
 @transaction.atomic
 def review_save(
     *,
     actor: User,
+    partnership: Partnership,
     review: Review | None = None,
     title: str,
     kind: str,
@@ -24,28 +25,55 @@ def review_save(
     commissioned_on: datetime.date | None = None,
     published_on: datetime.date | None = None,
     themes: list[Theme] = (),
+    joint_partnerships: list[Partnership] = (),
 ) -> Review:
-    """Log a new review (`review=None`) or edit an existing one."""
+    """Log a new review of `partnership` (`review=None`) or edit an existing one of it.
+
+    A review commissioned jointly is seen by each partnership in `joint_partnerships`.
+    Its themes are its own partnership's.
+    """
     creating = review is None
-    review = review or Review()
+    review = review or Review(partnership=partnership)
     title = title.strip()
-    if Review.objects.filter(title__iexact=title).exclude(pk=review.pk).exists():
+    _check_review(review, title, commissioned_on, published_on, themes)
+    joint = [p for p in joint_partnerships if p.pk != review.partnership_id]
+    shared_before = (
+        set(review.joint_partnerships.values_list("pk", flat=True)) if review.pk else set()
+    )
+    review.title, review.kind, review.summary = title, kind, summary.strip()
+    review.commissioned_on, review.published_on = commissioned_on, published_on
+    save_tracked(
+        review,
+        actor=actor,
+        reason=REVIEW_LOGGED if creating else "Review details edited",
+        m2m={"themes": list(themes), "joint_partnerships": joint},
+    )
+    share_joint_reviews(shared_before ^ {p.pk for p in joint})
+    return review
+
+
+def _check_review(review: Review, title: str, commissioned_on, published_on, themes) -> None:
+    same_title = Review.objects.filter(partnership=review.partnership_id, title__iexact=title)
+    if same_title.exclude(pk=review.pk).exists():
         raise ValidationError({"title": f"A review called “{title}” already exists"})
+    if any(theme.partnership_id != review.partnership_id for theme in themes):
+        raise ValidationError({"themes": "Choose themes of the review's own partnership"})
     if commissioned_on and published_on and published_on < commissioned_on:
         raise ValidationError(
             {"published_on": "Date published must be on or after the date commissioned"}
         )
-    review.title = title
-    review.kind = kind
-    review.summary = summary.strip()
-    review.commissioned_on = commissioned_on
-    review.published_on = published_on
-    return save_tracked(
-        review,
-        actor=actor,
-        reason=REVIEW_LOGGED if creating else "Review details edited",
-        m2m={"themes": list(themes)},
-    )
+
+
+def share_joint_reviews(partnership_ids) -> None:
+    """Keep each partnership's list of the reviews commissioned jointly with it
+    (Partnership.joint_review_ids) as Review.joint_partnerships records it: after a
+    review's joint partnerships change, for those it was added to or taken from."""
+    Shared = Review.joint_partnerships.through
+    for partnership in Partnership.objects.select_for_update().filter(pk__in=partnership_ids):
+        shared = Shared.objects.filter(partnership=partnership).order_by("review_id")
+        partnership.joint_review_ids = list(shared.values_list("review_id", flat=True))
+        partnership.skip_history_when_saving = True  # a copy kept for reading, not a change
+        partnership.save(update_fields=["joint_review_ids"])
 
 
 @transaction.atomic
@@ -61,7 +89,9 @@ def recommendation_save(
 ) -> Recommendation:
     """Log a new recommendation (`recommendation=None`) or edit one that is open."""
     creating = recommendation is None
-    recommendation = recommendation or Recommendation(review=review)
+    recommendation = recommendation or Recommendation(
+        review=review, partnership_id=review.partnership_id
+    )
     if recommendation.is_closed:
         raise ValidationError("A closed recommendation cannot be edited", code="closed")
     duplicate = Recommendation.objects.filter(review=review, number=number).exclude(

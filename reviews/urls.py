@@ -1,30 +1,40 @@
 from django.urls import path
 
 from reviews import views
+from sscp.permissions import partnership_pages
 
-urlpatterns = [
-    path("reviews/", views.review_list, name="review-list"),
-    path("reviews/new/", views.review_create, name="review-create"),
-    path("reviews/<int:pk>/", views.review_detail, name="review-detail"),
-    path("reviews/<int:pk>/edit/", views.review_edit, name="review-edit"),
-    path("reviews/<int:pk>/meeting-pack/", views.meeting_pack, name="review-meeting-pack"),
-    path("reviews/<int:pk>/import/", views.review_import, name="review-import"),
-    path(
-        "reviews/<int:pk>/import/confirm/",
-        views.review_import_confirm,
-        name="review-import-confirm",
-    ),
-    path("import-template.<str:file_format>", views.import_template, name="import-template"),
-    path("reviews/<int:pk>/summary/", views.publishable_summary, name="review-summary"),
-    path(
-        "reviews/<int:pk>/recommendations/new/",
-        views.recommendation_create,
-        name="recommendation-create",
-    ),
-    path("recommendations/", views.recommendation_list, name="recommendation-list"),
-    path("recommendations/<int:pk>/", views.recommendation_detail, name="recommendation-detail"),
-    path("recommendations/<int:pk>/edit/", views.recommendation_edit, name="recommendation-edit"),
-    path(
-        "recommendations/<int:pk>/close/", views.recommendation_close, name="recommendation-close"
-    ),
-]
+# A partnership's pages: under /<partnership>/ (sscp.urls).
+urlpatterns = partnership_pages(
+    [
+        path("reviews/", views.review_list, name="review-list"),
+        path("reviews/new/", views.review_create, name="review-create"),
+        path("reviews/<int:pk>/", views.review_detail, name="review-detail"),
+        path("reviews/<int:pk>/edit/", views.review_edit, name="review-edit"),
+        path("reviews/<int:pk>/meeting-pack/", views.meeting_pack, name="review-meeting-pack"),
+        path("reviews/<int:pk>/import/", views.review_import, name="review-import"),
+        path(
+            "reviews/<int:pk>/import/confirm/",
+            views.review_import_confirm,
+            name="review-import-confirm",
+        ),
+        path("import-template.<str:file_format>", views.import_template, name="import-template"),
+        path("reviews/<int:pk>/summary/", views.publishable_summary, name="review-summary"),
+        path(
+            "reviews/<int:pk>/recommendations/new/",
+            views.recommendation_create,
+            name="recommendation-create",
+        ),
+        path("recommendations/", views.recommendation_list, name="recommendation-list"),
+        path(
+            "recommendations/<int:pk>/", views.recommendation_detail, name="recommendation-detail"
+        ),
+        path(
+            "recommendations/<int:pk>/edit/", views.recommendation_edit, name="recommendation-edit"
+        ),
+        path(
+            "recommendations/<int:pk>/close/",
+            views.recommendation_close,
+            name="recommendation-close",
+        ),
+    ]
+)

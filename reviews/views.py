@@ -5,7 +5,6 @@ from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from actions.models import Action
 from actions.selectors import own_agency_first, status_counts
 from reviews import import_files, imports, selectors, services
 from reviews.filters import RecommendationFilter
@@ -21,14 +20,14 @@ from reviews.selectors import review_for as get_review
 from sscp.filters import list_filters, sort_links
 from sscp.forms import call_service, posted
 from sscp.pagination import page_of, query_without_page
-from sscp.permissions import Ability, abilities, require
+from sscp.permissions import Ability, abilities, require, works_for
 from sscp.spreadsheets import Column, csv_response, xlsx_response
 
 FORM_METHODS = ["GET", "POST"]
 
 
 def review_list(request):
-    reviews = selectors.review_list(today=timezone.localdate())
+    reviews = selectors.review_list(request.scope, today=timezone.localdate())
     page = page_of(request, reviews)
     return render(
         request, "reviews/review_list.html", {"page": page, "can": abilities(request.user)}
@@ -38,7 +37,7 @@ def review_list(request):
 def review_detail(request, pk):
     review = get_review(request, pk, queryset=selectors.review_page())
     recommendations = [
-        (recommendation, own_agency_first(recommendation.actions.all(), request.user))
+        (recommendation, own_agency_first(recommendation.actions.all(), works_for(request.user)))
         for recommendation in review.recommendations.all()
     ]
     return render(
@@ -47,7 +46,11 @@ def review_detail(request, pk):
         {
             "review": review,
             "recommendations": recommendations,
-            "status_counts": status_counts(Action.objects.filter(recommendation__review=review)),
+            "status_counts": status_counts(
+                action
+                for recommendation in review.recommendations.all()
+                for action in recommendation.actions.all()
+            ),
             "can": abilities(request.user),
         },
     )
@@ -61,7 +64,7 @@ def recommendation_detail(request, pk):
         {
             "recommendation": recommendation,
             "review": recommendation.review,
-            "actions": own_agency_first(recommendation.actions.all(), request.user),
+            "actions": own_agency_first(recommendation.actions.all(), works_for(request.user)),
             "agency_progress": selectors.agency_progress(
                 recommendation, today=timezone.localdate()
             ),
@@ -76,7 +79,12 @@ def recommendation_detail(request, pk):
 def _review_form_page(request, form, review=None):
     if request.method == "POST" and form.is_valid():
         saved = call_service(
-            form, services.review_save, actor=request.user, review=review, **form.cleaned_data
+            form,
+            services.review_save,
+            actor=request.user,
+            partnership=review.partnership if review else request.partnership,
+            review=review,
+            **form.cleaned_data,
         )
         if saved is not None:
             messages.success(request, f"Review “{saved.title}” saved")
@@ -92,7 +100,7 @@ def _review_form_page(request, form, review=None):
 @require_http_methods(FORM_METHODS)
 def review_create(request):
     require(request, Ability.PLAN)
-    return _review_form_page(request, ReviewForm(posted(request)))
+    return _review_form_page(request, ReviewForm(posted(request), partnership=request.partnership))
 
 
 @require_http_methods(FORM_METHODS)
@@ -105,8 +113,10 @@ def review_edit(request, pk):
         "commissioned_on": review.commissioned_on,
         "published_on": review.published_on,
         "themes": review.themes.all(),
+        "joint_partnerships": review.joint_partnerships.all(),
     }
-    return _review_form_page(request, ReviewForm(posted(request), initial=initial), review)
+    form = ReviewForm(posted(request), initial=initial, partnership=review.partnership)
+    return _review_form_page(request, form, review)
 
 
 def _recommendation_form_page(request, form, review, recommendation=None):
@@ -146,7 +156,7 @@ def recommendation_create(request, pk):
     next_number = (
         review.recommendations.order_by("-number").values_list("number", flat=True).first() or 0
     ) + 1
-    form = RecommendationForm(posted(request), initial={"number": next_number})
+    form = RecommendationForm(posted(request), initial={"number": next_number}, review=review)
     return _recommendation_form_page(request, form, review)
 
 
@@ -159,7 +169,7 @@ def recommendation_edit(request, pk):
         "themes": recommendation.themes.all(),
         "agencies": recommendation.agencies.all(),
     }
-    form = RecommendationForm(posted(request), initial=initial)
+    form = RecommendationForm(posted(request), initial=initial, review=recommendation.review)
     return _recommendation_form_page(request, form, recommendation.review, recommendation)
 
 
@@ -203,7 +213,9 @@ RECOMMENDATION_SORT_COLUMNS = {"review": "review", "number": "number", "closed":
 @require_GET
 def recommendation_list(request):
     recommendation_filter = RecommendationFilter(
-        list_filters(request), queryset=selectors.recommendation_list()
+        list_filters(request),
+        queryset=selectors.recommendation_list(request.scope),
+        scope=request.scope,
     )
     recommendations = (
         recommendation_filter.qs
@@ -232,7 +244,11 @@ def _meeting_pack_context(review, today):
     return {
         "review": review,
         "recommendations": recommendations,
-        "status_counts": status_counts(Action.objects.filter(recommendation__review=review)),
+        "status_counts": status_counts(
+            action
+            for recommendation in review.recommendations.all()
+            for action in recommendation.actions.all()
+        ),
         "today": today,
     }
 
@@ -295,11 +311,11 @@ def review_import_confirm(request, pk):
             request,
             "The import was already saved, or its preview has expired: upload the file again",
         )
-        return redirect("review-import", pk=review.pk)
+        return redirect("review-import", request.partnership.slug, review.pk)
     plan = imports.plan_import(review, rows)
     if plan.errors:
         messages.info(request, "The review has changed since the preview: upload the file again")
-        return redirect("review-import", pk=review.pk)
+        return redirect("review-import", request.partnership.slug, review.pk)
     confirm_form = ImportConfirmForm(request.POST, warnings=plan.warnings)
     if not confirm_form.is_valid():
         return _import_page(request, review, ImportForm(), plan, confirm_form)

@@ -3,22 +3,23 @@ The admin is for looking into the record and for setting up a partnership, never
 going around the workflow.
 
 Every record of the workflow (reviews, recommendations, actions and all that belongs
-to them), the outboxes and the audit trail is read-only here (`ReadOnlyAdmin`): a
-status, a due date or a decision changes only through the services, which check who
-may change it, record why, and seal the change. Agencies, themes and people are still
-added and changed here, with history (`TrackedAdmin`). Nothing is ever deleted, and no
-record is put back to an earlier version from its history page.
+to them; the agencies, themes and memberships each partnership's team manages in the
+app), the outboxes and the audit trail is read-only here (`ReadOnlyAdmin`): a status, a
+due date, a decision or a role changes only through the services, which check who may
+change it, record why, and seal the change. The operator adds partnerships here, and
+looks after accounts, with history (`TrackedAdmin`); a new partnership's first team
+member is invited with `manage.py invite`. Nothing is ever deleted, and no record is
+put back to an earlier version from its history page.
 """
 
 from django.contrib import admin
-from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
 from audits.models import AccessEvent, AuditRecord
-from sscp.models import Agency, OutgoingEmail, User
+from sscp.models import Agency, Membership, OutgoingEmail, Partnership, User
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -50,21 +51,42 @@ class TrackedAdmin(SimpleHistoryAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
-@admin.register(Agency)
-class AgencyAdmin(TrackedAdmin):
-    list_display = ["name", "short_name", "sector", "is_active"]
-    list_filter = ["sector", "is_active"]
+@admin.register(Partnership)
+class PartnershipAdmin(TrackedAdmin):
+    """The operator adds a partnership here and invites its first team member with
+    `manage.py invite`; its team runs it in the app from then on."""
+
+    list_display = ["name", "short_name", "slug", "two_factor"]
     search_fields = ["name", "short_name"]
+
+
+@admin.register(Agency)
+class AgencyAdmin(ReadOnlyAdmin, TrackedAdmin):
+    list_display = ["name", "short_name", "sector", "is_active"]
+    list_filter = ["sector", "is_active", "partnerships"]
+    search_fields = ["name", "short_name"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(ReadOnlyAdmin, TrackedAdmin):
+    list_display = ["user", "partnership", "role", "agency", "created_at", "ended_at"]
+    list_filter = ["partnership", "role"]
+    list_select_related = ["user", "partnership", "agency"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
 
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin, TrackedAdmin):
-    list_display = ["username", "first_name", "last_name", "email", "agency", "is_active"]
-    list_filter = ["groups", "agency", "is_active"]
-    list_select_related = ["agency"]
-    fieldsets = DjangoUserAdmin.fieldsets + (("Partnership", {"fields": ["agency"]}),)
+    list_display = ["username", "first_name", "last_name", "email", "is_active"]
+    list_filter = ["is_active", "memberships__partnership", "memberships__role"]
+    fieldsets = [
+        (None, {"fields": ["username", "password"]}),
+        ("Personal info", {"fields": ["first_name", "last_name", "email"]}),
+        ("The service's operators", {"fields": ["is_active", "is_staff", "is_superuser"]}),
+        ("Important dates", {"fields": ["last_login", "date_joined"]}),
+    ]
     add_fieldsets = DjangoUserAdmin.add_fieldsets + (
-        ("Partnership", {"fields": ["email", "first_name", "last_name", "agency", "groups"]}),
+        ("Personal info", {"fields": ["email", "first_name", "last_name"]}),
     )
 
 
@@ -76,14 +98,8 @@ class OutgoingEmailAdmin(ReadOnlyAdmin):
     list_filter = ["status", "kind"]
 
 
-# The roles are groups found by their names (sscp.roles), made by a migration: renaming
-# or deleting one would take the role from everyone who holds it, with no history.
+# Roles are held in memberships, not groups or Django permissions.
 admin.site.unregister(Group)
-
-
-@admin.register(Group)
-class RoleAdmin(ReadOnlyAdmin, GroupAdmin):
-    pass
 
 
 # The audit trail (a kernel below every app) is looked into here, never changed.

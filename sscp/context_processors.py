@@ -1,9 +1,16 @@
-"""What every page says about the service itself, needing no database: also used by the
-error pages (sscp.errors), which are drawn when the database is down."""
+"""What every page says about the service itself and the partnership it shows, needing
+no database: also used by the error pages (sscp.errors), which are drawn when the
+database is down."""
 
 SERVICE_NAME = "Review tracker"
-ORGANISATION_NAME = "Southampton Safeguarding Children Partnership"
+# What the header names outside any one partnership (signing in, a person's own pages).
+ORGANISATION_NAME = "Safeguarding Children Partnerships"
 
 
 def service(request):
-    return {"service_name": SERVICE_NAME, "organisation_name": ORGANISATION_NAME}
+    partnership = getattr(request, "partnership", None)
+    return {
+        "service_name": SERVICE_NAME,
+        "organisation_name": partnership.name if partnership is not None else ORGANISATION_NAME,
+        "partnership": partnership,
+    }

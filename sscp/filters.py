@@ -7,9 +7,10 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django_filters.fields import ModelChoiceField
 
+from sscp import roles
 from sscp.forms import GovukDateField, govuk_error_messages
 from sscp.pagination import query_without_page
-from sscp.permissions import works_for
+from sscp.permissions import user_memberships
 
 # More digits than any primary key has: int() of a very long string is slow, or refused.
 MAX_ID_DIGITS = 20
@@ -26,10 +27,15 @@ def date_query(name: str, day) -> dict[str, int]:
 
 def list_filters(request):
     """A list's filters from the URL; an agency lead who gives none starts on their own
-    agency's records ("Clear filters" shows every agency's)."""
-    agency = works_for(request.user)
-    if not request.GET and agency is not None:
-        return {"agency": str(agency)}
+    agency's records ("Clear filters" shows every agency's), in the partnership or, at
+    /all/, in every partnership they lead it in."""
+    led = {
+        member.agency_id
+        for member in user_memberships(request.user)
+        if member.partnership_id in request.scope.partnerships and member.role == roles.AGENCY_LEAD
+    }
+    if not request.GET and len(led) == 1:
+        return {"agency": str(next(iter(led)))}
     return request.GET
 
 

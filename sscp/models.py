@@ -2,9 +2,82 @@ from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.utils import timezone
 
 from audits.history import TrackedHistory, TrackedQuerySet
 from sscp import roles
+
+
+class TwoFactorPolicy(models.TextChoices):
+    STAFF = "staff", "The partnership team and the SILG chair"
+    EVERYONE = "everyone", "Everyone"
+    NOBODY = "nobody", "Nobody: it is each person's choice"
+
+
+# Addresses that are pages of their own, never a partnership's short address.
+RESERVED_SLUGS = frozenset(
+    {"all", "account", "admin", "accessibility", "calendar", "healthz", "invitations", "static",
+     "sign-in", "sign-out", "password-reset", "partnerships", "media", "new"}
+)  # fmt: skip
+
+
+class Partnership(models.Model):
+    """A Safeguarding Children Partnership: the tenant that reviews and all under them
+    belong to. One service hosts many; a person belongs to some (Membership)."""
+
+    TwoFactor = TwoFactorPolicy
+
+    name = models.CharField(max_length=200, unique=True)
+    short_name = models.CharField(
+        max_length=60,
+        unique=True,
+        help_text="The name used in the header, for example “Southampton”.",
+    )
+    slug = models.SlugField(
+        "short address",
+        max_length=40,
+        unique=True,
+        help_text="The partnership's part of every page's address, for example “southampton”.",
+    )
+    area = models.CharField("area served", max_length=200, blank=True)
+    two_factor = models.CharField(
+        "who must use a second factor to sign in",
+        max_length=10,
+        choices=TwoFactorPolicy.choices,
+        default=TwoFactorPolicy.STAFF,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # The reviews other partnerships commissioned jointly with this one: kept by
+    # reviews.services from Review.joint_partnerships (the record), so that a request's
+    # scope has them with the partnership, no query of its own, as plain ids an index
+    # serves (sscp.scope).
+    joint_review_ids = models.JSONField(default=list, blank=True, editable=False)
+
+    history = TrackedHistory(excluded_fields=["joint_review_ids"])
+    objects = TrackedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(two_factor__in=TwoFactorPolicy.values),
+                name="partnership_two_factor_valid",
+            ),
+            models.CheckConstraint(condition=~models.Q(slug=""), name="partnership_slug_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @staticmethod
+    def audit_about(row, lookups) -> dict:
+        """What the audit record of this row says it is about (audits.records.about)."""
+        return {"description": f"Partnership “{row.name}”", "partnership_id": row.id}
+
+    def requires_two_factor(self, role: str) -> bool:
+        if self.two_factor == TwoFactorPolicy.EVERYONE:
+            return True
+        return self.two_factor == TwoFactorPolicy.STAFF and role in roles.STAFF
 
 
 class Sector(models.TextChoices):
@@ -19,7 +92,8 @@ class Sector(models.TextChoices):
 
 
 class Agency(models.Model):
-    """A member organisation of the partnership board that can own actions."""
+    """A member organisation of one or more partnership boards that can own actions:
+    a police force or an NHS trust often serves several partnerships."""
 
     Sector = Sector
 
@@ -32,8 +106,11 @@ class Agency(models.Model):
         max_length=200, blank=True, help_text="Who represents the agency on the partnership board."
     )
     is_active = models.BooleanField(default=True)
+    partnerships = models.ManyToManyField(
+        Partnership, blank=True, related_name="agencies", verbose_name="partnerships served"
+    )
 
-    history = TrackedHistory()
+    history = TrackedHistory(m2m_fields=[partnerships])
     objects = TrackedQuerySet.as_manager()
 
     class Meta:
@@ -66,18 +143,11 @@ class ReminderFrequency(models.TextChoices):
 
 
 class User(AbstractUser):
-    """A person who signs in. Agency leads belong to an agency; roles are groups."""
+    """A person who signs in. What they may do is their role in each partnership they
+    belong to (Membership), asked of sscp.permissions."""
 
     ReminderFrequency = ReminderFrequency
 
-    agency = models.ForeignKey(
-        Agency,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="staff",
-        help_text="Agency leads act for this agency's actions.",
-    )
     reminder_frequency = models.CharField(
         "reminders about upcoming work",
         max_length=10,
@@ -115,37 +185,102 @@ class User(AbstractUser):
     @staticmethod
     def audit_about(row, lookups) -> dict:
         name = " ".join(filter(None, [row.first_name, row.last_name])) or row.username
-        return {"description": f"User “{name}”", "agency_id": row.agency_id}
+        return {"description": f"User “{name}”"}
 
     @cached_property
-    def role_names(self) -> frozenset[str]:
-        # groups.all() rather than values_list, so that a prefetch of groups is used.
-        return frozenset(group.name for group in self.groups.all())
-
-    @property
-    def is_partnership_team(self) -> bool:
-        return roles.PARTNERSHIP_TEAM in self.role_names
-
-    @property
-    def is_silg_chair(self) -> bool:
-        return roles.SILG_CHAIR in self.role_names
-
-    @property
-    def is_agency_lead(self) -> bool:
-        return self.agency_id is not None and roles.AGENCY_LEAD in self.role_names
+    def memberships_now(self) -> dict[int, "Membership"]:
+        """The person's current memberships by partnership id, with their partnership and
+        agency: read once for the person's request (sscp.permissions asks it)."""
+        current = self.memberships.filter(ended_at__isnull=True).select_related(
+            "partnership", "agency"
+        )
+        return {membership.partnership_id: membership for membership in current}
 
     @property
     def can_receive_email(self) -> bool:
         return self.is_active and bool(self.email)
 
+
+class Membership(models.Model):
+    """A person's role in one partnership: the partnership team, an agency lead (of one
+    agency that serves the partnership) or the SILG chair. Ended, never deleted, when the
+    person leaves; a person may belong to several partnerships, in a different role in each.
+    """
+
+    Role = roles.Role
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="memberships")
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, related_name="memberships"
+    )
+    role = models.CharField(max_length=10, choices=roles.Role.choices)
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        help_text="The agency an agency lead acts for.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    history = TrackedHistory()
+    objects = TrackedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["partnership", "user"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role__in=roles.Role.values), name="membership_role_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role=roles.AGENCY_LEAD, agency__isnull=False)
+                | (~models.Q(role=roles.AGENCY_LEAD) & models.Q(agency__isnull=True)),
+                name="membership_agency_for_leads_only",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "partnership"],
+                condition=models.Q(ended_at__isnull=True),
+                name="membership_one_current_per_partnership",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["partnership", "role"],
+                condition=models.Q(ended_at__isnull=True),
+                name="membership_current",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} in {self.partnership}"
+
+    @staticmethod
+    def audit_about(row, lookups) -> dict:
+        person = lookups.values(User, row.user_id, ("first_name", "last_name", "username")) or {}
+        name = " ".join(filter(None, [person.get("first_name"), person.get("last_name")]))
+        name = name or person.get("username") or f"#{row.user_id}"
+        return {
+            "description": f"Membership of “{name}”",
+            "partnership_id": row.partnership_id,
+            "agency_id": row.agency_id,
+        }
+
+    @property
+    def is_current(self) -> bool:
+        return self.ended_at is None
+
     @property
     def role_label(self) -> str:
-        """The person's role(s) in words, for the header and the admin."""
-        return ", ".join(sorted(self.role_names & set(roles.ALL))) or "No role"
+        label = self.get_role_display()
+        return f"{label}, {self.agency.short_name}" if self.agency_id else label
 
 
 class OutgoingEmailKind(models.TextChoices):
     PASSWORD_RESET = "password_reset", "Password reset link"
+    INVITATION = "invitation", "Invitation to a partnership"
+    EMAIL_CONFIRMATION = "email_confirmation", "Link to confirm a new email address"
 
 
 class OutgoingEmailStatus(models.TextChoices):
@@ -153,7 +288,7 @@ class OutgoingEmailStatus(models.TextChoices):
     SENDING = "sending", "Being sent"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed; will be tried again"
-    CANCELLED = "cancelled", "Not sent: no account has that address"
+    CANCELLED = "cancelled", "Not sent: no longer owed (no account has the address, say)"
 
 
 class OutgoingEmail(models.Model):
@@ -161,7 +296,8 @@ class OutgoingEmail(models.Model):
 
     A request only adds a row, the same work whether or not an account has the
     address; a worker sends it after the request has committed. Nothing secret is
-    stored: a password reset link is made when its message is sent.
+    stored: a password reset link, an invitation's link or an address's confirmation
+    link is made when its message is sent (sscp.outbox: each kind's builder).
     """
 
     Kind = OutgoingEmailKind
@@ -169,6 +305,9 @@ class OutgoingEmail(models.Model):
 
     kind = models.CharField(max_length=30, choices=OutgoingEmailKind.choices)
     address = models.EmailField(help_text="The address asked for, as it was typed.")
+    reference = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="What the email is about (an invitation, say), by id."
+    )
     status = models.CharField(
         max_length=10, choices=OutgoingEmailStatus.choices, default=OutgoingEmailStatus.PENDING
     )

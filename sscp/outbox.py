@@ -25,10 +25,11 @@ import datetime
 import logging
 import smtplib
 import uuid
+from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
-from django.core.mail import get_connection
+from django.core.mail import EmailMessage, get_connection
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
@@ -110,6 +111,21 @@ def log_taken_over(what: str, recipient) -> None:
 
 # Account emails ----------------------------------------------------------------
 
+# Each kind of account email's builder: the messages an outbox row stands for, made when
+# it is sent (secrets in links are made then, never stored), or none if it is no longer
+# owed. Apps register theirs (`builds`) when they are ready: the outbox knows no app.
+BUILDERS: dict[str, Callable[[OutgoingEmail], list[EmailMessage]]] = {}
+
+
+def builds(kind: str):
+    """Register the decorated function as the builder of `kind`'s messages."""
+
+    def register(builder):
+        BUILDERS[kind] = builder
+        return builder
+
+    return register
+
 
 def deliver_waiting() -> int:
     """Send every account email waiting in the outbox; how many rows were sent.
@@ -125,30 +141,37 @@ def deliver(pk: int) -> bool:
     """Send one account email, if this worker wins its claim; whether it was sent.
 
     1. Claim the row.
-    2. Find the accounts it is for; with none, cancel it (nobody learns which).
-    3. Build the messages, confirm the claim, send, mark the row.
+    2. Build its messages with its kind's builder; with none (no account has the
+       address, the invitation was cancelled), cancel it (nobody learns why).
+    3. Confirm the claim, send, mark the row.
     """
     rows = OutgoingEmail.objects.filter(pk=pk)
     token = claim(rows)
     if token is None:
         return False  # another worker has it, or it is already done
     email = rows.get()
-    users = accounts_for_password_reset(email.address)
-    if not users:
+    messages = BUILDERS[email.kind](email)
+    if not messages:
         mark_cancelled(rows, token)
         return False
-    messages = [emails.password_reset(user) for user in users]
     if not confirm(rows, token):
         return False
     try:
         get_connection().send_messages(messages)
     except Exception as error:  # any mail failure: leave it for the next run
-        logger.warning("Password reset email %s failed: %s", pk, describe(error), exc_info=True)
+        logger.warning(
+            "%s %s failed: %s", email.get_kind_display(), pk, describe(error), exc_info=True
+        )
         mark_failed(rows, token, error)
         return False
     if not mark_sent(rows, token):
-        log_taken_over(f"Password reset email {pk}", email.address)
+        log_taken_over(f"{email.get_kind_display()} {pk}", email.address)
     return True
+
+
+@builds(OutgoingEmail.Kind.PASSWORD_RESET)
+def password_reset_messages(email: OutgoingEmail) -> list[EmailMessage]:
+    return [emails.password_reset(user) for user in accounts_for_password_reset(email.address)]
 
 
 def accounts_for_password_reset(address: str) -> list:

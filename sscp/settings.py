@@ -69,10 +69,15 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "sscp",
     "reviews",
     "actions",
     "audits",
+    "partnerships",
+    "accounts",
     "dashboards",
     "devtools",
 ]
@@ -86,6 +91,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.TwoFactorMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -143,6 +150,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # uses it for its own check, so that a load balancer hears back quickly.
 HEALTHZ_DATABASE_TIMEOUT = env.int("HEALTHZ_DATABASE_TIMEOUT", default=2)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# On PostgreSQL, row-level security holds each request to its partnerships even where a
+# query forgets its filter (sscp.database). Off only for a database user that may not
+# make roles (the migration sscp 0012 makes one).
+DATABASE_ROW_SECURITY = env.bool("DATABASE_ROW_SECURITY", default=True)
 
 AUTH_USER_MODEL = "sscp.User"
 AUTHENTICATION_BACKENDS = [
@@ -150,7 +161,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "start"
 LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -318,6 +329,11 @@ REMINDER_DIGEST_LINES = env.int("REMINDER_DIGEST_LINES", default=100)
 
 # The product's own rules.
 DUE_SOON_DAYS = env.int("DUE_SOON_DAYS", default=30)
+# How long an invitation's link works; after how long without signing in a person is
+# listed for the access review; how long a link confirming a new email address works.
+INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)
+ACCESS_REVIEW_DAYS = env.int("ACCESS_REVIEW_DAYS", default=90)
+EMAIL_CONFIRMATION_HOURS = env.int("EMAIL_CONFIRMATION_HOURS", default=24)
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="sscp-demo")
 
 LOGGING = {

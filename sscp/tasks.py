@@ -1,4 +1,4 @@
-"""Celery tasks for the account emails: thin wrappers around sscp.outbox."""
+"""Celery tasks for the account emails: thin wrappers around sscp.outbox, and queueing one."""
 
 import logging
 
@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import DatabaseError, transaction
 
 from sscp import outbox
+from sscp.models import OutgoingEmail
 
 logger = logging.getLogger(__name__)
 
@@ -23,6 +24,14 @@ logger = logging.getLogger(__name__)
 def deliver_email(pk: int) -> bool:
     """Send one account email from the outbox (a password reset link), if still waiting."""
     return outbox.deliver(pk)
+
+
+def queue(kind: str, address: str, reference: int | None = None) -> OutgoingEmail:
+    """Add an account email to the outbox, and ask a worker to send it once the current
+    transaction has committed."""
+    email = OutgoingEmail.objects.create(kind=kind, address=address, reference=reference)
+    deliver_after_commit(email.pk)
+    return email
 
 
 def deliver_after_commit(pk: int) -> None:

@@ -86,13 +86,9 @@ def migrated_data(transactional_db):
     per-context connections hide the saved copy. And mixed with transactional tests
     without it, it fails on content types the flush's post_migrate made again.
     """
-    from django.contrib.auth.models import Group
-
     from audits.history import SYSTEM_USERNAME
     from sscp.models import User
 
-    for name in roles.ALL:
-        Group.objects.get_or_create(name=name)
     User.objects.get_or_create(
         username=SYSTEM_USERNAME,
         defaults={"first_name": "System", "last_name": "(automatic)", "is_active": False},
@@ -131,6 +127,7 @@ def lead_b(agency_b):
 
 @pytest.fixture
 def no_role_user(db):
+    """Signed in, but a member of no partnership."""
     return make_user("no-role")
 
 
@@ -143,6 +140,13 @@ def personas(partnership_officer, silg_chair, lead_a, lead_b, no_role_user):
         "lead_b": lead_b,
         "no_role": no_role_user,
     }
+
+
+@pytest.fixture
+def members(personas):
+    """The personas who belong to the tests' partnership: everyone but the person with no
+    role, who is an outsider to it (every page of it answers them 404)."""
+    return {role: user for role, user in personas.items() if role != "no_role"}
 
 
 @pytest.fixture

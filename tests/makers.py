@@ -4,16 +4,33 @@ import datetime
 import hashlib
 import itertools
 
-from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from actions.models import Action, Evidence
 from reviews.models import Recommendation, Review, Theme
 from sscp import roles
-from sscp.models import Agency, User
+from sscp.models import Agency, Membership, Partnership, User
 
 _sequence = itertools.count(1)
+
+# The partnership every maker puts things in unless told otherwise, and its short address.
+SLUG = "test"
+
+
+def make_partnership(slug=None, **fields) -> Partnership:
+    slug = slug or f"partnership-{next(_sequence)}"
+    fields.setdefault("name", f"{slug.title()} Safeguarding Children Partnership")
+    fields.setdefault("short_name", slug.title())
+    fields.setdefault("two_factor", Partnership.TwoFactor.NOBODY)
+    return Partnership.objects.create(slug=slug, **fields)
+
+
+def default_partnership() -> Partnership:
+    """The partnership of the personas and of everything made without one."""
+    partnership = Partnership.objects.filter(slug=SLUG).first()
+    return partnership or make_partnership(SLUG, name="Test Safeguarding Children Partnership")
+
 
 PDF_BYTES = (
     b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n"
@@ -21,37 +38,70 @@ PDF_BYTES = (
 )
 
 
-def make_agency(**fields) -> Agency:
+def make_agency(*, partnerships=None, **fields) -> Agency:
+    """An agency serving `partnerships` (by default the default partnership)."""
     n = next(_sequence)
     fields.setdefault("name", f"Agency {n}")
     fields.setdefault("short_name", f"A{n}")
     fields.setdefault("sector", Agency.Sector.HEALTH)
-    return Agency.objects.create(**fields)
+    agency = Agency.objects.create(**fields)
+    agency.partnerships.set(partnerships if partnerships is not None else [default_partnership()])
+    return agency
 
 
-def make_user(username=None, *, role=None, agency=None, **fields) -> User:
+def make_membership(user, *, role, agency=None, partnership=None) -> Membership:
+    partnership = partnership or default_partnership()
+    if agency is not None:
+        agency.partnerships.add(partnership)
+    return Membership.objects.create(
+        user=user,
+        partnership=partnership,
+        role=role,
+        agency=agency if role == roles.AGENCY_LEAD else None,
+    )
+
+
+def make_user(username=None, *, role=None, agency=None, partnership=None, **fields) -> User:
+    """A person; with a `role`, a member of `partnership` (by default the default one)."""
     username = username or f"user{next(_sequence)}"
     fields.setdefault("email", f"{username}@example.org")
-    user = User.objects.create_user(
-        username=username, password="test-pass-1234", agency=agency, **fields
-    )
+    user = User.objects.create_user(username=username, password="test-pass-1234", **fields)
     if role:
-        user.groups.add(Group.objects.get(name=role))
+        make_membership(user, role=role, agency=agency, partnership=partnership)
     return user
+
+
+def agency_of(lead, partnership=None) -> Agency:
+    """The agency a person leads in `partnership` (by default the default one)."""
+    partnership = partnership or default_partnership()
+    return lead.memberships.get(partnership=partnership, ended_at__isnull=True).agency
 
 
 def make_lead(agency, username=None, **fields) -> User:
     return make_user(username, role=roles.AGENCY_LEAD, agency=agency, **fields)
 
 
-def make_theme(name=None) -> Theme:
-    return Theme.objects.create(name=name or f"Theme {next(_sequence)}")
+def make_theme(name=None, *, partnership=None) -> Theme:
+    return Theme.objects.create(
+        name=name or f"Theme {next(_sequence)}", partnership=partnership or default_partnership()
+    )
 
 
 def make_review(**fields) -> Review:
     fields.setdefault("title", f"Review {next(_sequence)}")
     fields.setdefault("kind", Review.Kind.PRACTICE_REVIEW)
+    if "partnership" not in fields and "partnership_id" not in fields:
+        fields["partnership"] = default_partnership()
     return Review.objects.create(**fields)
+
+
+def share_review(review, *partnerships) -> Review:
+    """Make `review` commissioned jointly with `partnerships` too (as reviews.services does)."""
+    from reviews.services import share_joint_reviews
+
+    review.joint_partnerships.add(*partnerships)
+    share_joint_reviews([p.pk for p in partnerships])
+    return review
 
 
 def make_recommendation(review=None, *, agencies=(), number=None, **fields) -> Recommendation:
@@ -59,7 +109,9 @@ def make_recommendation(review=None, *, agencies=(), number=None, **fields) -> R
     if number is None:
         number = review.recommendations.count() + 1
     fields.setdefault("text", "Agencies should share information sooner.")
-    recommendation = Recommendation.objects.create(review=review, number=number, **fields)
+    recommendation = Recommendation.objects.create(
+        review=review, partnership_id=review.partnership_id, number=number, **fields
+    )
     recommendation.agencies.set(agencies)
     return recommendation
 
@@ -89,7 +141,13 @@ def make_action(
         fields.setdefault("completed_at", now)
         fields.setdefault("completed_by", make_user())
     return Action.objects.create(
-        recommendation=recommendation, agency=agency, status=status, due_date=due_date, **fields
+        recommendation=recommendation,
+        review_id=recommendation.review_id,
+        partnership_id=recommendation.partnership_id,
+        agency=agency,
+        status=status,
+        due_date=due_date,
+        **fields,
     )
 
 
@@ -134,6 +192,8 @@ def bulk_actions(
         actions.append(
             Action(
                 recommendation=recommendation,
+                review_id=recommendation.review_id,
+                partnership_id=recommendation.partnership_id,
                 agency=agency,
                 title=f"Bulk action {n}",
                 description="d",
@@ -150,14 +210,22 @@ def bulk_actions(
 
 def bulk_reviews(count, *, agency) -> list[Review]:
     """Many reviews, each with a recommendation and an action, without history rows."""
+    partnership = default_partnership()
     reviews = Review.objects.bulk_create(
         [
-            Review(title=f"Bulk review {next(_sequence)}", kind=Review.Kind.PRACTICE_REVIEW)
+            Review(
+                title=f"Bulk review {next(_sequence)}",
+                kind=Review.Kind.PRACTICE_REVIEW,
+                partnership=partnership,
+            )
             for _ in range(count)
         ]
     )
     recommendations = Recommendation.objects.bulk_create(
-        [Recommendation(review=review, number=1, text="Share sooner") for review in reviews]
+        [
+            Recommendation(review=review, partnership=partnership, number=1, text="Share sooner")
+            for review in reviews
+        ]
     )
     for recommendation in recommendations:
         bulk_actions(1, agency=agency, recommendation=recommendation)
@@ -168,7 +236,15 @@ def bulk_recommendations(review, count, *, agencies, with_actions=True) -> list[
     """Many recommendations of one review, owned by `agencies`, each with an action; no history."""
     start = review.recommendations.count() + 1
     recommendations = Recommendation.objects.bulk_create(
-        [Recommendation(review=review, number=start + n, text="Share sooner") for n in range(count)]
+        [
+            Recommendation(
+                review=review,
+                partnership_id=review.partnership_id,
+                number=start + n,
+                text="Share sooner",
+            )
+            for n in range(count)
+        ]
     )
     Owners = Recommendation.agencies.through
     Owners.objects.bulk_create(

@@ -17,3 +17,23 @@ def text(html: str) -> str:
     inline = r"</?(a|span|strong|code|em|b|abbr)(\s[^>]*)?>"
     without_tags = re.sub(r"<[^>]+>", " ", re.sub(inline, "", html))
     return " ".join(html_module.unescape(without_tags).split())
+
+
+def address(name: str, *args) -> str:
+    """The address of a named page: a partnership's page in the tests' partnership."""
+    from django.urls import reverse
+
+    from sscp.urls import partnership_page_names
+    from tests.makers import SLUG
+
+    if name in partnership_page_names():
+        args = (SLUG, *args)
+    return reverse(name, args=args)
+
+
+def row_security_queries() -> int:
+    """The statements a page of a partnership adds on PostgreSQL, whatever it shows: taking
+    the request's partnerships onto the connection, and putting it back (sscp.database)."""
+    from django.db import connection
+
+    return 2 if connection.vendor == "postgresql" else 0

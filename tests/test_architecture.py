@@ -15,7 +15,16 @@ import pytest
 from django.conf import settings
 
 BASE = Path(settings.BASE_DIR)
-PACKAGES = ["sscp", "reviews", "actions", "audits", "dashboards", "devtools"]
+PACKAGES = [
+    "sscp",
+    "reviews",
+    "actions",
+    "audits",
+    "partnerships",
+    "accounts",
+    "dashboards",
+    "devtools",
+]
 CONFIG = tomllib.loads((BASE / "pyproject.toml").read_text())["tool"]["importlinter"]
 # Modules that hold no code a layer is about: configuration and package files.
 UNLAYERED = {"sscp.settings", "sscp.formats", "sscp.formats.en_GB", "sscp.formats.en_GB.formats"}

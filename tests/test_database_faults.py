@@ -27,9 +27,9 @@ from tests.faults_support import (
     database_refuses,
     database_url,
 )
-from tests.makers import make_action, make_lead
+from tests.makers import SLUG, agency_of, make_action, make_lead
 
-FOOTER = "Review tracker for the Southampton Safeguarding Children Partnership."
+FOOTER = "Review tracker for the Safeguarding Children Partnerships."
 PASSWORD = "a long test password 15"
 CONNECT_TIMEOUT, STATEMENT_TIMEOUT, HEALTHZ_TIMEOUT = 3, 2, 2
 SLACK = 2  # seconds for the server to do everything but wait
@@ -62,7 +62,7 @@ def test_a_database_error_before_any_view_gets_the_database_page(
     client.force_login(lead_a)
     request.getfixturevalue("sessions_table_missing")
     with caplog.at_level(logging.ERROR, logger="sscp.errors"):
-        response = client.get(reverse("home"))
+        response = client.get(reverse("home", args=[SLUG]))
     page = response.content.decode()
     assert response.status_code == 503 and response["Retry-After"] == "60"
     assert "Sorry, the service cannot show this page just now" in page
@@ -76,16 +76,16 @@ def test_a_database_error_before_any_view_gets_the_database_page(
 def test_a_refused_write_names_the_service_in_the_footer(client_for, lead_a):
     """Issue 15, item 4: the error pages are rendered with the service's names, which
     the context processors would give (they need the database, so are not used)."""
-    action = make_action(agency=lead_a.agency)
+    action = make_action(agency=agency_of(lead_a))
     with database_refuses(ProgressUpdate._meta.db_table):
         response = client_for(lead_a).post(
-            reverse("action-progress", args=[action.pk]), {"text": "Audit done"}
+            reverse("action-progress", args=[SLUG, action.pk]), {"text": "Audit done"}
         )
     page = response.content.decode()
     assert response.status_code == 503 and response["Retry-After"] == "60"
     assert "Your change has not been saved" in page and "nothing was saved" in page
     assert FOOTER in page
-    assert "– Review tracker – Southampton Safeguarding Children Partnership</title>" in page
+    assert "– Review tracker – Safeguarding Children Partnerships</title>" in page
 
 
 @pytest.mark.django_db
@@ -100,7 +100,7 @@ def test_the_500_page_names_the_service_and_logs_its_reference_once(lead_a, monk
     client = Client(raise_request_exception=False)
     client.force_login(lead_a)
     with caplog.at_level(logging.ERROR):
-        response = client.get(reverse("action-detail", args=[make_action().pk]))
+        response = client.get(reverse("action-detail", args=[SLUG, make_action().pk]))
     page = response.content.decode()
     assert response.status_code == 500 and FOOTER in page
     reference = REFERENCE.search(page).group(1)
@@ -122,7 +122,7 @@ def test_with_the_database_down_a_signed_in_page_is_503_not_500(migrated_data, l
     connection.settings_dict["PORT"] = "1"  # nothing listens there
     try:
         with caplog.at_level(logging.ERROR, logger="sscp.errors"):
-            response = client.get(reverse("home"))
+            response = client.get(reverse("home", args=[SLUG]))
     finally:
         connection.close()
         connection.settings_dict.update(original)
@@ -164,7 +164,7 @@ def signed_in(server, settings, agency_a):
     lead.set_password(PASSWORD)
     lead.save()
     browser.sign_in("lead-faults", PASSWORD)
-    assert browser.get("/").status == 200
+    assert browser.get("/test/").status == 200
     return browser, log, make_action(agency=agency_a, owner=lead)
 
 
@@ -187,16 +187,16 @@ def test_with_the_database_down_pages_and_posts_answer_503_saying_nothing_was_sa
     the record of its traceback (they used to be a 500 whose reference was nowhere)."""
     browser, log, action = signed_in
     proxy.refuse()
-    page = browser.get("/")
+    page = browser.get("/test/")
     assert_database_page(page, log, heading="Sorry, the service cannot show this page just now")
-    posted = browser.post(f"/actions/{action.pk}/progress/", {"text": "Training done"})
+    posted = browser.post(f"/test/actions/{action.pk}/progress/", {"text": "Training done"})
     assert_database_page(posted, log, heading="Your change has not been saved")
-    assert "Review tracker for the Southampton" in page.text
+    assert "Review tracker for the Safeguarding Children Partnerships" in page.text
     health = Browser(browser.port).get("/healthz")  # as a load balancer: no cookies
     assert health.status == 503 and json.loads(health.text)["database"] == "unavailable"
 
     proxy.forward()
-    assert browser.get("/").status == 200  # still signed in: nothing was lost
+    assert browser.get("/test/").status == 200  # still signed in: nothing was lost
     assert not ProgressUpdate.objects.filter(action=action).exists()
 
 
@@ -210,10 +210,10 @@ def test_with_the_database_hung_healthz_and_pages_answer_503_within_their_timeou
     proxy.hang()
     health = Browser(browser.port).get("/healthz")
     assert health.status == 503 and health.seconds < HEALTHZ_TIMEOUT + SLACK
-    page = browser.get(f"/actions/{action.pk}/")
+    page = browser.get(f"/test/actions/{action.pk}/")
     assert_database_page(page, log, heading="Sorry, the service cannot show this page just now")
     assert page.seconds < CONNECT_TIMEOUT + SLACK
-    posted = browser.post(f"/actions/{action.pk}/progress/", {"text": "Training done"})
+    posted = browser.post(f"/test/actions/{action.pk}/progress/", {"text": "Training done"})
     assert_database_page(posted, log, heading="Your change has not been saved")
     assert posted.seconds < CONNECT_TIMEOUT + SLACK
 
@@ -244,7 +244,7 @@ def test_a_statement_waiting_on_a_locked_table_ends_at_the_statement_timeout(sig
     answers within its own timeout."""
     browser, log, action = signed_in
     request.getfixturevalue("sessions_locked")
-    page = browser.get(f"/actions/{action.pk}/")
+    page = browser.get(f"/test/actions/{action.pk}/")
     assert page.status == 503 and page.seconds < STATEMENT_TIMEOUT + SLACK
     record = log.record(f"reference {page.reference()}")
     assert any("canceling statement due to statement timeout" in line for line in record)

@@ -17,7 +17,7 @@ from sscp.celery import app
 from tests.conftest import stored_evidence, use_evidence_storage
 from tests.faults_support import database_refuses
 from tests.files import ACCEPTED, upload
-from tests.makers import make_action, make_evidence
+from tests.makers import SLUG, agency_of, make_action, make_evidence
 from tests.smtp import free_port
 
 pytestmark = pytest.mark.django_db
@@ -40,15 +40,15 @@ def broker_unreachable():
 def test_with_the_broker_down_pages_work_and_the_next_sweep_catches_up(
     client_for, silg_chair, lead_a, broker_unreachable, caplog, django_capture_on_commit_callbacks
 ):
-    action = make_action(agency=lead_a.agency, owner=lead_a, status=Action.Status.SUBMITTED)
+    action = make_action(agency=agency_of(lead_a), owner=lead_a, status=Action.Status.SUBMITTED)
     client = client_for(silg_chair)
-    assert client.get(reverse("home")).status_code == 200
+    assert client.get(reverse("home", args=[SLUG])).status_code == 200
     with (
         caplog.at_level(logging.WARNING, logger="actions.tasks"),
         django_capture_on_commit_callbacks(execute=True) as callbacks,
     ):
         response = client.post(
-            reverse("action-sign-off", args=[action.pk]),
+            reverse("action-sign-off", args=[SLUG, action.pk]),
             {"decision": "return", "comment": "Add the register"},
         )
     assert response.status_code == 302 and len(callbacks) == 1
@@ -65,7 +65,7 @@ def test_with_the_broker_down_pages_work_and_the_next_sweep_catches_up(
 def test_with_the_mail_server_down_nothing_is_marked_sent_and_the_next_run_retries(
     settings, lead_a, smtp_server
 ):
-    make_action(agency=lead_a.agency, owner=lead_a, due_date=reminders.timezone.localdate())
+    make_action(agency=agency_of(lead_a), owner=lead_a, due_date=reminders.timezone.localdate())
     working_port = settings.EMAIL_PORT
     settings.EMAIL_PORT = free_port()  # nothing listens there
     first = reminders.sweep()
@@ -88,7 +88,7 @@ def test_when_the_database_refuses_the_history_row_the_transition_is_not_saved_e
     history_rows, audit_records = action.history.count(), AuditRecord.objects.count()
     with database_refuses(Action.history.model._meta.db_table):
         response = client_for(silg_chair).post(
-            reverse("action-sign-off", args=[action.pk]), {"decision": "approve"}
+            reverse("action-sign-off", args=[SLUG, action.pk]), {"decision": "approve"}
         )
     page = response.content.decode()
     assert response.status_code == 503
@@ -107,9 +107,9 @@ def test_when_storage_fails_during_an_upload_no_row_points_at_a_missing_file(
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the evidence folder should be")
     use_evidence_storage(settings, blocker / "evidence")
-    action = make_action(agency=lead_a.agency)
+    action = make_action(agency=agency_of(lead_a))
     response = client_for(lead_a).post(
-        reverse("evidence-upload", args=[action.pk]),
+        reverse("evidence-upload", args=[SLUG, action.pk]),
         {"files": upload("report.pdf", ACCEPTED["report.pdf"]), "description": "Audit"},
     )
     assert (
@@ -123,10 +123,10 @@ def test_when_storage_fails_during_an_upload_no_row_points_at_a_missing_file(
 def test_when_the_database_fails_after_storing_a_file_the_file_is_removed(
     client_for, lead_a, tmp_path
 ):
-    action = make_action(agency=lead_a.agency)
+    action = make_action(agency=agency_of(lead_a))
     with database_refuses(Evidence._meta.db_table):
         response = client_for(lead_a).post(
-            reverse("evidence-upload", args=[action.pk]),
+            reverse("evidence-upload", args=[SLUG, action.pk]),
             {"files": upload("report.pdf", ACCEPTED["report.pdf"]), "description": "Audit"},
         )
     assert response.status_code == 503

@@ -13,8 +13,18 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from actions.models import Action, ExtensionRequest
+from partnerships.models import Invitation
 from reviews.models import Review
-from tests.makers import make_action, make_evidence, make_recommendation, make_review
+from tests import pages
+from tests.makers import (
+    SLUG,
+    agency_of,
+    make_action,
+    make_evidence,
+    make_recommendation,
+    make_review,
+    make_theme,
+)
 from tests.pages import text
 
 pytestmark = pytest.mark.django_db
@@ -64,8 +74,8 @@ def addressable_names():
 
 @pytest.fixture
 def world(lead_a, silg_chair):
-    recommendation = make_recommendation(agencies=[lead_a.agency])
-    action = make_action(recommendation, agency=lead_a.agency, owner=lead_a)
+    recommendation = make_recommendation(agencies=[agency_of(lead_a)])
+    action = make_action(recommendation, agency=agency_of(lead_a), owner=lead_a)
     evidence = make_evidence(action, uploaded_by=lead_a)
     extension = ExtensionRequest.objects.create(
         action=action,
@@ -74,8 +84,13 @@ def world(lead_a, silg_chair):
         requested_due_date=action.due_date + datetime.timedelta(days=30),
         reason="Waiting for the other forces",
     )
-    completed = make_action(recommendation, agency=lead_a.agency, status=Action.Status.COMPLETED)
-    submitted = make_action(recommendation, agency=lead_a.agency, status=Action.Status.SUBMITTED)
+    completed = make_action(
+        recommendation, agency=agency_of(lead_a), status=Action.Status.COMPLETED
+    )
+    submitted = make_action(
+        recommendation, agency=agency_of(lead_a), status=Action.Status.SUBMITTED
+    )
+    partnership = recommendation.partnership
     return {
         "action": action,
         "completed": completed,
@@ -84,6 +99,13 @@ def world(lead_a, silg_chair):
         "extension": extension,
         "recommendation": recommendation,
         "review": recommendation.review,
+        "membership": lead_a.memberships.get(),
+        "agency": agency_of(lead_a),
+        "theme": make_theme("Neglect", partnership=partnership),
+        "invitation": Invitation.objects.create(
+            partnership=partnership, email="new@example.org", role="chair", invited_by=silg_chair,
+            expires_at=timezone.now() + datetime.timedelta(days=7),
+        ),
     }
 
 
@@ -94,18 +116,26 @@ TARGET = {
     "actions": "action",
     "evidence": "evidence",
     "extensions": "extension",
+    "people": "membership",
+    "agencies": "agency",
+    "themes": "theme",
 }
 # Forms that only open for an action in a particular state.
-ACTION_IN = {"action-reopen": "completed", "action-sign-off": "submitted"}
+ACTION_IN = {
+    "action-reopen": "completed",
+    "action-sign-off": "submitted",
+    "invitation-resend": "invitation",
+    "invitation-cancel": "invitation",
+}
 
 
 def address(name, world):
     pattern = dict(url_names())[name]
     if not pattern.pattern.converters:
-        return reverse(name)
+        return pages.address(name)
     first = str(pattern.pattern).split("/")[0]
     target = ACTION_IN.get(name, TARGET[first])
-    return reverse(name, args=[world[target].pk])
+    return pages.address(name, world[target].pk)
 
 
 FORMS_SEEN = set()
@@ -147,7 +177,7 @@ def test_the_forms_were_all_posted_to():
 def test_plan_an_action_names_each_missing_field(client_for, partnership_officer, world):
     """Issue 15, item 18: four different messages, each saying which field."""
     response = client_for(partnership_officer).post(
-        reverse("action-create", args=[world["recommendation"].pk]), {}
+        reverse("action-create", args=[SLUG, world["recommendation"].pk]), {}
     )
     page = text(response.content.decode())
     for message in [
@@ -165,7 +195,7 @@ def test_a_duplicate_number_is_shown_at_the_number(client_for, partnership_offic
     """Issue 15, item 18: the service's refusal is tied to the field it is about."""
     recommendation = world["recommendation"]
     response = client_for(partnership_officer).post(
-        reverse("recommendation-create", args=[recommendation.review.pk]),
+        reverse("recommendation-create", args=[SLUG, recommendation.review.pk]),
         {"number": recommendation.number, "text": "Again", "agencies": [world["action"].agency_id]},
     )
     page = response.content.decode()
@@ -180,7 +210,7 @@ def test_a_duplicate_review_title_is_shown_at_the_title(client_for, partnership_
     and when another review is renamed."""
     make_review(title="Clare")
     other = make_review(title="Liam")
-    url = reverse(page_name, args=[other.pk] if page_name == "review-edit" else [])
+    url = reverse(page_name, args=[SLUG, other.pk] if page_name == "review-edit" else [SLUG])
     response = client_for(partnership_officer).post(url, {"title": "clare", "kind": "scr"})
     page = response.content.decode()
     assert '<a href="#id_title">A review called “clare” already exists</a>' in page
@@ -192,9 +222,9 @@ def test_a_duplicate_review_title_is_shown_at_the_title(client_for, partnership_
 def test_an_empty_file_is_refused_in_govuk_words(client_for, lead_a, partnership_officer, world):
     """Issue 15, item 18: not Django's "The submitted file is empty.", on evidence and on
     an import, each at its file field."""
-    action = make_action(world["recommendation"], agency=lead_a.agency, owner=lead_a)
+    action = make_action(world["recommendation"], agency=agency_of(lead_a), owner=lead_a)
     response = client_for(lead_a).post(
-        reverse("evidence-upload", args=[action.pk]),
+        reverse("evidence-upload", args=[SLUG, action.pk]),
         {"files": SimpleUploadedFile("minutes.pdf", b""), "description": "Minutes"},
     )
     page = response.content.decode()
@@ -202,7 +232,7 @@ def test_an_empty_file_is_refused_in_govuk_words(client_for, lead_a, partnership
     assert "The submitted file is empty" not in page
     assert not action.evidence.exists()
     response = client_for(partnership_officer).post(
-        reverse("review-import", args=[world["review"].pk]),
+        reverse("review-import", args=[SLUG, world["review"].pk]),
         {"file": SimpleUploadedFile("import.csv", b"")},
     )
     page = response.content.decode()
@@ -212,7 +242,7 @@ def test_an_empty_file_is_refused_in_govuk_words(client_for, lead_a, partnership
 
 def test_a_number_below_one_says_so_in_words(client_for, partnership_officer, world):
     response = client_for(partnership_officer).post(
-        reverse("recommendation-create", args=[world["review"].pk]),
+        reverse("recommendation-create", args=[SLUG, world["review"].pk]),
         {"number": "0", "text": "x", "agencies": [world["action"].agency_id]},
     )
     assert "Recommendation number must be 1 or more" in text(response.content.decode())
@@ -221,10 +251,10 @@ def test_a_number_below_one_says_so_in_words(client_for, partnership_officer, wo
 def test_the_extension_date_is_written_in_words(client_for, lead_a, world):
     """Issue 15, item 18: "28 February 2027", as everywhere else, and at the date field."""
     action = world["action"]
-    other = make_action(world["recommendation"], agency=lead_a.agency, owner=lead_a)
+    other = make_action(world["recommendation"], agency=agency_of(lead_a), owner=lead_a)
     earlier = other.due_date - datetime.timedelta(days=1)
     response = client_for(lead_a).post(
-        reverse("extension-request", args=[other.pk]),
+        reverse("extension-request", args=[SLUG, other.pk]),
         {
             "requested_due_date_0": earlier.day,
             "requested_due_date_1": earlier.month,
@@ -245,7 +275,7 @@ def test_an_impossible_due_date_is_refused_and_a_past_one_must_be_confirmed(
 ):
     """Issue 15, item 20: 1 January 1990 cannot be a due date; last month can, once confirmed."""
     client = client_for(partnership_officer)
-    url = reverse("action-create", args=[world["recommendation"].pk])
+    url = reverse("action-create", args=[SLUG, world["recommendation"].pk])
     base = {
         "agency": world["action"].agency_id,
         "title": "Late plan",
@@ -274,7 +304,7 @@ def test_an_impossible_due_date_is_refused_and_a_past_one_must_be_confirmed(
 def test_a_publication_date_in_the_future_is_refused(client_for, partnership_officer, world):
     """Issue 15, item 20: a review cannot have been published in 2099."""
     response = client_for(partnership_officer).post(
-        reverse("review-create"),
+        reverse("review-create", args=[SLUG]),
         {
             "title": "Future",
             "kind": "cspr",

@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import reverse
 
 from sscp.logs import escape
-from tests.makers import make_action
+from tests.makers import SLUG, agency_of, make_action
 
 pytestmark = pytest.mark.django_db
 
@@ -45,14 +45,14 @@ def test_a_title_with_a_line_break_refused_in_a_request_forges_no_log_line(clien
     action = make_action(title=f"Audit\r\n{FORGED}")
     client = client_for(lead_b)
     with server_log() as log:
-        assert client.get(reverse("action-edit", args=[action.pk])).status_code == 403
-        assert client.get(f"/actions/%0D%0A{FORGED.replace(' ', '%20')}/").status_code == 404
+        assert client.get(reverse("action-edit", args=[SLUG, action.pk])).status_code == 403
+        assert client.get(f"/test/actions/%0D%0A{FORGED.replace(' ', '%20')}/").status_code == 404
     output = log.getvalue()
     assert forged_lines(output) == []
     assert "Traceback" not in output
     refusals = [line for line in output.splitlines() if "django.request" in line]
     assert len(refusals) == 2
-    assert f"Forbidden (Permission denied): /actions/{action.pk}/edit/" in refusals[0]
+    assert f"Forbidden (Permission denied): /test/actions/{action.pk}/edit/" in refusals[0]
 
 
 def test_a_server_error_keeps_its_traceback_with_its_message_escaped(
@@ -68,7 +68,7 @@ def test_a_server_error_keeps_its_traceback_with_its_message_escaped(
     client = Client(raise_request_exception=False)
     client.force_login(lead_a)
     with server_log() as log:
-        path = f"/actions/{make_action(agency=lead_a.agency).pk}/"
+        path = f"/test/actions/{make_action(agency=agency_of(lead_a)).pk}/"
         assert client.get(path).status_code == 500
     output = log.getvalue()
     assert "Traceback (most recent call last):" in output

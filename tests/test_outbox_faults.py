@@ -17,7 +17,7 @@ from django.db.models import F
 
 from actions import reminders
 from actions.models import Reminder
-from tests.makers import make_action, make_lead
+from tests.makers import agency_of, make_action, make_lead
 from tests.smtp import SilentServer
 
 TODAY = datetime.date(2026, 12, 2)
@@ -86,7 +86,7 @@ def test_a_digest_sent_after_its_claim_was_taken_over_is_logged_as_an_error(
     """Issue 15, item 1: if a send outlasts the claim timeout and another delivery takes
     the claim over, both send; the first one's "mark sent" then matches no row, and
     that is logged as an error naming the person, not passed over in silence."""
-    make_action(agency=lead_a.agency, owner=lead_a, due_date=TODAY)
+    make_action(agency=agency_of(lead_a), owner=lead_a, due_date=TODAY)
     reminders.record(reminders.plan(TODAY), TODAY)
     release = threading.Event()
     smtp_server.handler.hold = {lead_a.email: release}

@@ -3,7 +3,12 @@
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.makers import make_action, make_evidence
+from sscp.urls import partnership_page_names
+from tests.makers import (
+    SLUG,
+    make_action,
+    make_evidence,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +25,7 @@ PUBLIC = {
 SECRET_ADDRESS = {
     "calendar-feed": "calendar apps fetch the feed; its address holds a secret only its owner has",
     "password_reset_confirm": "the emailed link holds a one-time secret",
+    "invitation-accept": "the emailed invitation holds a one-time secret",
 }
 
 
@@ -45,6 +51,8 @@ def url_for(pattern, sample_kwargs):
     kwargs = {
         name: sample_kwargs.get(name, sample_kwargs["pk"]) for name in pattern.pattern.converters
     }
+    if pattern.name in partnership_page_names():
+        kwargs["partnership"] = SLUG
     return reverse(pattern.name, kwargs=kwargs)
 
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from actions.models import Evidence
 from tests.conftest import stored_evidence, use_evidence_storage
 from tests.files import upload
-from tests.makers import make_action
+from tests.makers import SLUG, agency_of, make_action
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +52,7 @@ def csv_of(size: int) -> bytes:
 
 def post_files(client, action, files):
     return client.post(
-        reverse("evidence-upload", args=[action.pk]),
+        reverse("evidence-upload", args=[SLUG, action.pk]),
         {"files": files, "description": "Training records"},
     )
 
@@ -67,7 +67,7 @@ def test_a_file_that_does_not_fit_on_the_disk_leaves_nothing_behind(
 ):
     """Issue 15, item 5: the write that fills the disk is removed, so the disk is as
     free as before; no row, and the person is told nothing was saved."""
-    action = make_action(agency=lead_a.agency)
+    action = make_action(agency=agency_of(lead_a))
     free_before = full_disk()
     response = post_files(client_for(lead_a), action, [upload("records.csv", csv_of(size))])
     assert response.status_code == 200
@@ -80,7 +80,7 @@ def test_a_file_that_does_not_fit_on_the_disk_leaves_nothing_behind(
 def test_when_the_second_of_two_files_does_not_fit_neither_is_left(client_for, lead_a, full_disk):
     """Issue 15, item 5: the first file (stored) and the second's fragment are both
     removed; no row for either."""
-    action = make_action(agency=lead_a.agency, status="not_started")
+    action = make_action(agency=agency_of(lead_a), status="not_started")
     free_before = full_disk()
     files = [upload("first.csv", csv_of(100 * 1024)), upload("second.csv", csv_of(300 * 1024))]
     response = post_files(client_for(lead_a), action, files)
@@ -94,7 +94,7 @@ def test_when_the_second_of_two_files_does_not_fit_neither_is_left(client_for, l
 
 def test_files_that_fit_are_stored_on_the_same_disk(client_for, lead_a, full_disk):
     """Issue 15, item 5: the small disk itself works; only what does not fit fails."""
-    action = make_action(agency=lead_a.agency)
+    action = make_action(agency=agency_of(lead_a))
     response = post_files(client_for(lead_a), action, [upload("records.csv", csv_of(50 * 1024))])
     assert response.status_code == 302
     assert len(stored_evidence()) == 1 and Evidence.objects.count() == 1

@@ -6,13 +6,13 @@ from django.utils import timezone
 
 from actions import services
 from actions.models import Action, Evidence, ProgressUpdate
-from tests.makers import make_action, make_evidence
+from tests.makers import SLUG, agency_of, make_action, make_evidence
 from tests.pages import text
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_action_page_shows_what_the_agency_must_do_and_when(client_for, personas, agency_a):
+def test_the_action_page_shows_what_the_agency_must_do_and_when(client_for, members, agency_a):
     today = timezone.localdate()
     action = make_action(
         agency=agency_a,
@@ -21,7 +21,7 @@ def test_the_action_page_shows_what_the_agency_must_do_and_when(client_for, pers
         original_due_date=today - datetime.timedelta(days=40),
         due_date=today - datetime.timedelta(days=10),
     )
-    for user in personas.values():
+    for user in members.values():
         page = client_for(user).get(action.get_absolute_url()).content.decode()
         assert "Publish the Unidentified Adults Toolkit" in page
         assert "Toolkit published and promoted." in page
@@ -35,7 +35,7 @@ def test_the_action_page_shows_what_the_agency_must_do_and_when(client_for, pers
 def test_the_action_page_lists_progress_decisions_and_the_change_history(
     client_for, silg_chair, lead_a
 ):
-    action = make_action(agency=lead_a.agency, status=Action.Status.NOT_STARTED)
+    action = make_action(agency=agency_of(lead_a), status=Action.Status.NOT_STARTED)
     services.progress_post(actor=lead_a, action=action, text="Draft toolkit written.")
     page = text(client_for(silg_chair).get(action.get_absolute_url()).content.decode())
     assert "Draft toolkit written." in page
@@ -45,14 +45,14 @@ def test_the_action_page_lists_progress_decisions_and_the_change_history(
 
 
 def test_an_unknown_action_is_not_found(client_for, lead_a):
-    assert client_for(lead_a).get(reverse("action-detail", args=[999999])).status_code == 404
+    assert client_for(lead_a).get(reverse("action-detail", args=[SLUG, 999999])).status_code == 404
 
 
 @pytest.mark.parametrize("rows", [10, 200])
 def test_the_action_page_keeps_a_fixed_number_of_queries(
     client_for, silg_chair, lead_a, rows, django_assert_max_num_queries
 ):
-    action = make_action(agency=lead_a.agency)
+    action = make_action(agency=agency_of(lead_a))
     ProgressUpdate.objects.bulk_create(
         [ProgressUpdate(action=action, author=lead_a, text=f"Update {n}") for n in range(rows)]
     )

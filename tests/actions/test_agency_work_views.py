@@ -8,14 +8,14 @@ from django.urls import reverse
 from actions.models import Action, Evidence, ExtensionRequest
 from tests.conftest import stored_evidence
 from tests.files import ACCEPTED, REFUSED, upload
-from tests.makers import make_action, make_evidence
+from tests.makers import SLUG, agency_of, make_action, make_evidence
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def action(lead_a):
-    return make_action(agency=lead_a.agency, owner=lead_a, status=Action.Status.NOT_STARTED)
+    return make_action(agency=agency_of(lead_a), owner=lead_a, status=Action.Status.NOT_STARTED)
 
 
 def test_the_lead_sees_the_buttons_for_their_work(client_for, lead_a, lead_b, action):
@@ -34,7 +34,9 @@ def test_the_lead_sees_the_buttons_for_their_work(client_for, lead_a, lead_b, ac
 def test_posting_progress_shows_it_on_the_action(client_for, lead_a, action):
     client = client_for(lead_a)
     response = client.post(
-        reverse("action-progress", args=[action.pk]), {"text": "Audit tool agreed."}, follow=True
+        reverse("action-progress", args=[SLUG, action.pk]),
+        {"text": "Audit tool agreed."},
+        follow=True,
     )
     page = response.content.decode()
     assert "Progress update posted" in page
@@ -43,7 +45,9 @@ def test_posting_progress_shows_it_on_the_action(client_for, lead_a, action):
 
 
 def test_an_empty_progress_update_shows_the_error_summary(client_for, lead_a, action):
-    response = client_for(lead_a).post(reverse("action-progress", args=[action.pk]), {"text": " "})
+    response = client_for(lead_a).post(
+        reverse("action-progress", args=[SLUG, action.pk]), {"text": " "}
+    )
     page = response.content.decode()
     assert response.status_code == 200
     assert "There is a problem" in page and 'href="#id_text"' in page
@@ -57,7 +61,7 @@ def test_uploading_several_files_lists_each_with_its_checksum(client_for, lead_a
         upload("figures.xlsx", ACCEPTED["figures.xlsx"]),
     ]
     response = client_for(lead_a).post(
-        reverse("evidence-upload", args=[action.pk]),
+        reverse("evidence-upload", args=[SLUG, action.pk]),
         {"files": files, "description": "Audit and figures"},
         follow=True,
     )
@@ -76,7 +80,7 @@ def test_a_disguised_file_is_refused_and_nothing_is_stored(
     client_for, lead_a, action, case, tmp_path
 ):
     response = client_for(lead_a).post(
-        reverse("evidence-upload", args=[action.pk]),
+        reverse("evidence-upload", args=[SLUG, action.pk]),
         {"files": upload(*REFUSED[case]), "description": "Evidence"},
     )
     page = response.content.decode()
@@ -89,7 +93,7 @@ def test_a_disguised_file_is_refused_and_nothing_is_stored(
 def test_an_oversize_file_is_refused(client_for, lead_a, action, settings):
     settings.EVIDENCE_MAX_BYTES = 100
     response = client_for(lead_a).post(
-        reverse("evidence-upload", args=[action.pk]),
+        reverse("evidence-upload", args=[SLUG, action.pk]),
         {"files": upload("report.pdf", ACCEPTED["report.pdf"]), "description": "Evidence"},
     )
     assert "must be smaller than 100" in response.content.decode()
@@ -98,7 +102,7 @@ def test_an_oversize_file_is_refused(client_for, lead_a, action, settings):
 
 def test_uploading_without_a_file_asks_for_one(client_for, lead_a, action):
     response = client_for(lead_a).post(
-        reverse("evidence-upload", args=[action.pk]), {"description": "x"}
+        reverse("evidence-upload", args=[SLUG, action.pk]), {"description": "x"}
     )
     assert "Choose at least one file to upload" in response.content.decode()
 
@@ -106,7 +110,7 @@ def test_uploading_without_a_file_asks_for_one(client_for, lead_a, action):
 def test_withdrawn_evidence_stays_listed_as_withdrawn(client_for, lead_a, action):
     evidence = make_evidence(action, name="draft.pdf", uploaded_by=lead_a)
     response = client_for(lead_a).post(
-        reverse("evidence-withdraw", args=[evidence.pk]),
+        reverse("evidence-withdraw", args=[SLUG, evidence.pk]),
         {"reason": "Uploaded the draft by mistake"},
         follow=True,
     )
@@ -118,7 +122,7 @@ def test_withdrawn_evidence_stays_listed_as_withdrawn(client_for, lead_a, action
 
 def test_submitting_without_evidence_is_refused_with_a_message(client_for, lead_a, action):
     response = client_for(lead_a).post(
-        reverse("action-submit", args=[action.pk]), {"completion_statement": "Done"}
+        reverse("action-submit", args=[SLUG, action.pk]), {"completion_statement": "Done"}
     )
     assert "Upload at least one evidence file before submitting" in response.content.decode()
     action.refresh_from_db()
@@ -128,7 +132,7 @@ def test_submitting_without_evidence_is_refused_with_a_message(client_for, lead_
 def test_submitting_with_evidence_sends_it_for_sign_off(client_for, lead_a, action):
     make_evidence(action, uploaded_by=lead_a)
     response = client_for(lead_a).post(
-        reverse("action-submit", args=[action.pk]),
+        reverse("action-submit", args=[SLUG, action.pk]),
         {"completion_statement": "Four sessions delivered."},
         follow=True,
     )
@@ -141,7 +145,7 @@ def test_submitting_with_evidence_sends_it_for_sign_off(client_for, lead_a, acti
 def test_asking_for_an_extension_is_shown_and_counted(client_for, lead_a, action):
     new_date = action.due_date + datetime.timedelta(days=45)
     response = client_for(lead_a).post(
-        reverse("extension-request", args=[action.pk]),
+        reverse("extension-request", args=[SLUG, action.pk]),
         {
             "requested_due_date_0": new_date.day,
             "requested_due_date_1": new_date.month,
@@ -171,7 +175,7 @@ def test_a_bad_extension_date_is_refused_with_a_clear_message(
 ):
     data = {f"requested_due_date_{i}": part for i, part in enumerate(parts)}
     response = client_for(lead_a).post(
-        reverse("extension-request", args=[action.pk]), {**data, "reason": "More time"}
+        reverse("extension-request", args=[SLUG, action.pk]), {**data, "reason": "More time"}
     )
     page = response.content.decode()
     assert message in page
@@ -181,8 +185,8 @@ def test_a_bad_extension_date_is_refused_with_a_clear_message(
 
 def test_an_upload_with_neither_file_nor_description_says_both(client_for, lead_a):
     """Issue 15, item 19: both missing answers, not only the description."""
-    action = make_action(agency=lead_a.agency)
-    response = client_for(lead_a).post(reverse("evidence-upload", args=[action.pk]), {})
+    action = make_action(agency=agency_of(lead_a))
+    response = client_for(lead_a).post(reverse("evidence-upload", args=[SLUG, action.pk]), {})
     page = response.content.decode()
     assert "Choose at least one file to upload" in page and "Describe what the files show" in page
     assert not action.evidence.exists()

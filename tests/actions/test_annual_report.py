@@ -16,7 +16,11 @@ from actions import reports, services
 from actions.models import Action
 from actions.reports import FinancialYear, annual_figures
 from reviews import services as review_services
+from sscp.scope import Scope
 from tests.makers import (
+    SLUG,
+    agency_of,
+    default_partnership,
     make_action,
     make_agency,
     make_evidence,
@@ -25,6 +29,11 @@ from tests.makers import (
     make_theme,
 )
 from tests.pages import text
+
+
+def scope_of_the_tests() -> Scope:
+    return Scope.of([default_partnership()])
+
 
 pytestmark = pytest.mark.django_db
 UTC = datetime.UTC
@@ -44,7 +53,7 @@ def complete(action, chair, lead):
 
 @pytest.fixture
 def year_2025(silg_chair, lead_a):
-    x, y = lead_a.agency, make_agency(name="Agency Y", short_name="Y")
+    x, y = agency_of(lead_a), make_agency(name="Agency Y", short_name="Y")
     neglect, abuse = make_theme("Neglect"), make_theme("Domestic abuse")
     with at(2025, 1, 10):
         alpha = make_review(title="Alpha", published_on=datetime.date(2025, 5, 10))  # in the year
@@ -130,7 +139,9 @@ def year_2025(silg_chair, lead_a):
 
 
 def test_the_figures_match_the_hand_count(year_2025):
-    figures = annual_figures(FinancialYear(2025), today=datetime.date(2026, 11, 29))
+    figures = annual_figures(
+        FinancialYear(2025), scope=scope_of_the_tests(), today=datetime.date(2026, 11, 29)
+    )
     assert figures.year.label == "2025/26"
     assert [r.title for r in figures.reviews_published] == ["Alpha", "Beta"]
     assert figures.recommendations_made == 3
@@ -146,7 +157,9 @@ def test_the_figures_match_the_hand_count(year_2025):
 
 
 def test_the_year_in_progress_counts_to_today(year_2025):
-    figures = annual_figures(FinancialYear(2026), today=datetime.date(2026, 4, 15))
+    figures = annual_figures(
+        FinancialYear(2026), scope=scope_of_the_tests(), today=datetime.date(2026, 4, 15)
+    )
     assert figures.as_of == datetime.date(2026, 4, 15)
     assert [r.title for r in figures.reviews_published] == ["Gamma"]
     assert figures.actions_completed == 2  # a3 on 2 April, b3 on 10 April
@@ -154,7 +167,7 @@ def test_the_year_in_progress_counts_to_today(year_2025):
 
 def test_the_year_in_progress_reads_its_overdue_actions_as_their_history_would(silg_chair, lead_a):
     def action(due):
-        return make_action(agency=lead_a.agency, due_date=due, status=Action.Status.NOT_STARTED)
+        return make_action(agency=agency_of(lead_a), due_date=due, status=Action.Status.NOT_STARTED)
 
     with at(2026, 6, 1):
         late = action(datetime.date(2026, 5, 1))
@@ -168,8 +181,8 @@ def test_the_year_in_progress_reads_its_overdue_actions_as_their_history_would(s
         services.extension_grant(actor=silg_chair, extension=ext)
         complete(done, silg_chair, lead_a)
         today = timezone.localdate()
-        figures = annual_figures(FinancialYear(2026), today=today)
-        from_history = list(reports._open_past_due_in_history(today))
+        figures = annual_figures(FinancialYear(2026), scope=scope_of_the_tests(), today=today)
+        from_history = list(reports._open_past_due_in_history(scope_of_the_tests(), today))
     assert figures.overdue_days == [40]  # late: due 1 May, 40 days before 10 June
     assert from_history == [(late.agency_id, late.due_date)]
 
@@ -179,7 +192,7 @@ def test_the_page_shows_the_figures_with_their_definitions(
 ):
     page = text(
         client_for(partnership_officer)
-        .get(reverse("annual-report"), {"year": 2025})
+        .get(reverse("annual-report", args=[SLUG]), {"year": 2025})
         .content.decode()
     )
     assert "Figures for the annual report 2025/26" in page
@@ -189,8 +202,11 @@ def test_the_page_shows_the_figures_with_their_definitions(
 
 
 def test_the_figures_are_for_the_partnership_team_and_the_chair(client_for, personas):
-    for role, status in {"partnership": 200, "chair": 200, "lead_a": 403, "no_role": 403}.items():
-        assert client_for(personas[role]).get(reverse("annual-report")).status_code == status
+    for role, status in {"partnership": 200, "chair": 200, "lead_a": 403, "no_role": 404}.items():
+        assert (
+            client_for(personas[role]).get(reverse("annual-report", args=[SLUG])).status_code
+            == status
+        )
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from icalendar import Calendar
 
 from actions.models import Action
 from audits.models import AccessEvent
-from tests.makers import make_action
+from tests.makers import agency_of, make_action
 
 pytestmark = pytest.mark.django_db
 
@@ -29,8 +29,8 @@ def fetch(client, address):
 
 
 def test_a_leads_feed_is_valid_icalendar_of_their_agencys_due_dates(client_for, lead_a, agency_b):
-    mine = make_action(agency=lead_a.agency, title="Audit plans", due_date=days(10))
-    make_action(agency=lead_a.agency, status=Action.Status.COMPLETED, title="Done already")
+    mine = make_action(agency=agency_of(lead_a), title="Audit plans", due_date=days(10))
+    make_action(agency=agency_of(lead_a), status=Action.Status.COMPLETED, title="Done already")
     make_action(agency=agency_b, title="Another agency's")
     client = client_for(lead_a)
     response = fetch(client, turn_on(client))
@@ -42,7 +42,7 @@ def test_a_leads_feed_is_valid_icalendar_of_their_agencys_due_dates(client_for, 
     event = events[0]
     assert event.decoded("dtstart") == days(10) and event.decoded("dtend") == days(11)
     assert str(event["uid"]) == f"action-{mine.pk}-due@127.0.0.1:8000"
-    assert str(event["url"]) == f"http://127.0.0.1:8000/actions/{mine.pk}/"
+    assert str(event["url"]) == f"http://127.0.0.1:8000/test/actions/{mine.pk}/"
     assert str(calendar["version"]) == "2.0" and "prodid" in calendar
 
 

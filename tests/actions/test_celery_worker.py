@@ -19,7 +19,7 @@ from sscp.celery import app
 from sscp.tasks import deliver_email
 from tests import mail_support
 from tests.mail_support import celery, process_env, unique_queue, wait_until, worker_arguments
-from tests.makers import make_action, make_lead
+from tests.makers import SLUG, agency_of, make_action, make_lead
 from tests.smtp import SilentServer, SMTPServer, free_port
 
 private_broker = mail_support.private_broker  # a fixture
@@ -44,7 +44,7 @@ def worker(tmp_path):
 def test_the_worker_sweeps_and_the_emails_reach_the_outbox(worker, lead_a):
     queue, mail_dir = worker
     today = timezone.localdate()
-    action = make_action(agency=lead_a.agency, owner=lead_a, due_date=today, title="Due today")
+    action = make_action(agency=agency_of(lead_a), owner=lead_a, due_date=today, title="Due today")
 
     send_reminders.apply_async(kwargs={"date": today.isoformat()}, queue=queue)
 
@@ -58,7 +58,7 @@ def test_the_worker_sweeps_and_the_emails_reach_the_outbox(worker, lead_a):
     [message_file] = list(mail_dir.iterdir())
     message = message_file.read_text()
     assert "To: lead-a@example.org" in message
-    assert f"https://tracker.example.org/actions/{action.pk}/" in message
+    assert f"https://tracker.example.org/test/actions/{action.pk}/" in message
 
 
 def test_beat_runs_the_sweep_daily_at_seven_in_london():
@@ -129,7 +129,7 @@ def test_a_notice_queued_while_the_broker_was_down_goes_within_seconds_of_its_re
     request cannot ask a worker to send the notice. It is kept in the outbox, and once
     the broker is back, beat's delivery every OUTBOX_DELIVERY_EVERY_SECONDS sends it:
     within seconds here (a 2-second interval), within minutes by default (120 s)."""
-    action = make_action(agency=lead_a.agency, owner=lead_a, status=Action.Status.SUBMITTED)
+    action = make_action(agency=agency_of(lead_a), owner=lead_a, status=Action.Status.SUBMITTED)
     env = process_env(
         broker_url=private_broker.url,
         email_url=f"smtp://127.0.0.1:{smtp_server.port}",
@@ -143,7 +143,7 @@ def test_a_notice_queued_while_the_broker_was_down_goes_within_seconds_of_its_re
         private_broker.stop()
         with caplog.at_level(logging.WARNING, logger="actions.tasks"):
             response = client_for(silg_chair).post(
-                reverse("action-sign-off", args=[action.pk]),
+                reverse("action-sign-off", args=[SLUG, action.pk]),
                 {"decision": "return", "comment": "Add the register"},
             )
         assert response.status_code == 302

@@ -17,7 +17,13 @@ from django.utils import timezone
 from actions import services
 from actions.models import Action
 from reviews import services as review_services
-from tests.makers import make_action, make_evidence, make_recommendation
+from tests.makers import (
+    SLUG,
+    agency_of,
+    make_action,
+    make_evidence,
+    make_recommendation,
+)
 from tests.pages import text
 
 pytestmark = pytest.mark.django_db
@@ -34,9 +40,9 @@ SECRETS = [
 @pytest.fixture
 def police_action(lead_a, silg_chair):
     """An action of agency A with every kind of confidential text on it."""
-    recommendation = make_recommendation(agencies=[lead_a.agency])
+    recommendation = make_recommendation(agencies=[agency_of(lead_a)])
     action = make_action(
-        recommendation, agency=lead_a.agency, owner=lead_a, title="Share the chronology"
+        recommendation, agency=agency_of(lead_a), owner=lead_a, title="Share the chronology"
     )
     services.progress_post(actor=lead_a, action=action, text="PROGRESS-SECRET")
     make_evidence(action, uploaded_by=lead_a, name="minutes.pdf")
@@ -54,7 +60,7 @@ def police_action(lead_a, silg_chair):
 
 def _export(client, name):
     # An empty filter: every agency's actions, not only the lead's own.
-    response = client.get(reverse(name) + "?agency=")
+    response = client.get(reverse(name, args=[SLUG]) + "?agency=")
     return b"".join(response.streaming_content).decode()
 
 
@@ -103,8 +109,8 @@ def test_the_chairs_reopen_reason_never_reaches_another_agency(
 ):
     """Issue 15, item 6: reopening wrote the chair's reason into the recommendation's
     history, which every lead reads on its timeline, the review's, the log and its CSV."""
-    recommendation = make_recommendation(agencies=[lead_a.agency])
-    action = make_action(recommendation, agency=lead_a.agency, status=Action.Status.SUBMITTED)
+    recommendation = make_recommendation(agencies=[agency_of(lead_a)])
+    action = make_action(recommendation, agency=agency_of(lead_a), status=Action.Status.SUBMITTED)
     services.action_approve(actor=silg_chair, action=action)
     review_services.recommendation_close(
         actor=silg_chair, recommendation=recommendation, impact_statement="Embedded."
@@ -117,9 +123,9 @@ def test_the_chairs_reopen_reason_never_reaches_another_agency(
     )
     other = client_for(lead_b)
     pages = [
-        other.get(reverse("recommendation-timeline", args=[recommendation.pk])),
-        other.get(reverse("review-timeline", args=[recommendation.review.pk])),
-        other.get(reverse("audit-log")),
+        other.get(reverse("recommendation-timeline", args=[SLUG, recommendation.pk])),
+        other.get(reverse("review-timeline", args=[SLUG, recommendation.review.pk])),
+        other.get(reverse("audit-log", args=[SLUG])),
     ]
     for response in pages:
         page = response.content.decode()
@@ -127,5 +133,7 @@ def test_the_chairs_reopen_reason_never_reaches_another_agency(
     assert "was reopened by the SILG chair" in pages[0].content.decode()
     assert "REOPEN-SECRET" not in _export(other, "audit-log-csv")
     # Its own agency still reads why.
-    own = client_for(lead_a).get(reverse("action-timeline", args=[action.pk])).content.decode()
+    own = (
+        client_for(lead_a).get(reverse("action-timeline", args=[SLUG, action.pk])).content.decode()
+    )
     assert "REOPEN-SECRET" in own

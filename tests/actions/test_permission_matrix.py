@@ -20,7 +20,7 @@ from audits.models import AccessEvent
 from reviews.models import Recommendation, Review
 from sscp.permissions import Ability
 from tests.files import ACCEPTED, upload
-from tests.makers import make_action, make_evidence, make_recommendation
+from tests.makers import SLUG, agency_of, make_action, make_evidence, make_recommendation
 
 pytestmark = pytest.mark.django_db
 
@@ -81,8 +81,10 @@ class Case:
         return f"{self.url_name}-{self.variant}" if self.variant else self.url_name
 
     def url(self, world, pk=None):
-        if self.target == "none":
+        if self.target == "personal":
             return reverse(self.url_name)
+        if self.target == "none":
+            return reverse(self.url_name, args=[SLUG])
         objects = {
             "action": world.action,
             "evidence": world.evidence,
@@ -90,7 +92,7 @@ class Case:
             "recommendation": world.action.recommendation,
             "review": world.action.recommendation.review,
         }
-        return reverse(self.url_name, args=[pk or objects[self.target].pk])
+        return reverse(self.url_name, args=[SLUG, pk or objects[self.target].pk])
 
 
 def _action_fields(world):
@@ -245,7 +247,9 @@ def case_id(case):
 
 
 def expected_outcome(case, role, status):
-    if case.target == "evidence" and role in {"lead_b", "no_role"}:
+    if role == "no_role":
+        return 404  # a partnership they do not belong to, told nothing more
+    if case.target == "evidence" and role == "lead_b":
         return 404  # the evidence of another agency is outside their view
     permitted = {
         Ability.PLAN: role == "partnership",
@@ -258,7 +262,7 @@ def expected_outcome(case, role, status):
 
 
 def make_world(status, lead_a) -> World:
-    action = make_action(agency=lead_a.agency, owner=lead_a, status=status)
+    action = make_action(agency=agency_of(lead_a), owner=lead_a, status=status)
     evidence = make_evidence(action, uploaded_by=lead_a)
     extension = ExtensionRequest.objects.create(
         action=action,
@@ -331,30 +335,37 @@ def test_guessed_ids_are_not_found_for_everyone_and_change_nothing(case, persona
 @pytest.mark.parametrize("owner", ["own", "other"])
 @pytest.mark.parametrize("role", ROLES)
 def test_evidence_download(role, owner, status, personas, client, agency_b, lead_b):
-    agency = personas["lead_a"].agency if owner == "own" else agency_b
+    agency = agency_of(personas["lead_a"]) if owner == "own" else agency_b
     action = make_action(agency=agency, status=status)
     evidence = make_evidence(action, uploaded_by=personas["lead_a"])
     client.force_login(personas[role])
 
-    response = client.get(reverse("evidence-download", args=[evidence.pk]))
+    response = client.get(reverse("evidence-download", args=[SLUG, evidence.pk]))
 
     sees_evidence = role in {"partnership", "chair"} or (role == "lead_a" and owner == "own")
     sees_evidence |= role == "lead_b" and owner == "other"
     expected_kind = "download" if sees_evidence else "refused"
     assert response.status_code == (200 if sees_evidence else 404)
     event = AccessEvent.objects.latest("pk")
-    assert (event.kind, event.user, event.object_id) == (expected_kind, personas[role], evidence.pk)
+    # Someone of no partnership is refused at its door, before any record is looked up.
+    refused_at = None if role == "no_role" else evidence.pk
+    expected_object = evidence.pk if sees_evidence else refused_at
+    assert (event.kind, event.user, event.object_id) == (
+        expected_kind,
+        personas[role],
+        expected_object,
+    )
 
 
 def test_a_download_by_post_is_refused(client_for, lead_a):
-    evidence = make_evidence(make_action(agency=lead_a.agency))
-    response = client_for(lead_a).post(reverse("evidence-download", args=[evidence.pk]))
+    evidence = make_evidence(make_action(agency=agency_of(lead_a)))
+    response = client_for(lead_a).post(reverse("evidence-download", args=[SLUG, evidence.pk]))
     assert response.status_code == 405
 
 
 def test_an_agency_lead_cannot_plan_even_for_their_own_recommendation(client_for, lead_a):
-    recommendation = make_recommendation(agencies=[lead_a.agency])
-    response = client_for(lead_a).get(reverse("action-create", args=[recommendation.pk]))
+    recommendation = make_recommendation(agencies=[agency_of(lead_a)])
+    response = client_for(lead_a).get(reverse("action-create", args=[SLUG, recommendation.pk]))
     assert response.status_code == 403
 
 
@@ -389,12 +400,26 @@ PAGES = [
     Page("annual-report", Ability.OVERSEE),
     Page("audit-log"),
     Page("audit-log-csv"),
-    Page("my-reminders"),
-    Page("my-calendar"),
+    Page("my-reminders", target="personal"),
+    Page("my-calendar", target="personal"),
+    Page("account", target="personal"),
+    Page("account-name", target="personal"),
+    Page("account-email", target="personal"),
+    Page("account-password", target="personal"),
+    Page("two-factor-setup", target="personal"),
 ]
+# Running a partnership (people, agencies, themes, settings): its own matrix, every page
+# for every role, in tests/partnerships/test_page_access.py.
+PARTNERSHIP_MANAGEMENT = [
+    "people", "invitation-create", "invitation-resend", "invitation-cancel", "person-detail",
+    "person-edit", "person-remove", "person-unlock", "person-second-factor-reset",
+    "agency-list", "agency-create", "agency-join", "agency-edit", "theme-list",
+    "theme-create", "theme-edit", "partnership-settings", "access-review", "access-review-csv",
+]  # fmt: skip
 # Named URLs outside both matrices, and why.
 NOT_IN_THE_MATRIX = {
     "login": "the sign-in page: anyone (tests/test_sign_in_required.py)",
+    "start": "the front page: each person's own partnerships (tests/dashboards/test_start.py)",
     "logout": "signing out, for anyone signed in",
     "accessibility": "the accessibility statement: anyone",
     "healthz": "for load balancers: anyone",
@@ -405,9 +430,14 @@ NOT_IN_THE_MATRIX = {
     "calendar-feed": "its secret address is the key (tests/actions/test_calendar.py)",
     "import-template": "the import's template: the team's (tests/reviews/test_import.py)",
     "review-import-confirm": "a POST after the import's preview (tests/reviews/test_import.py)",
+    "invitation-accept": "its emailed one-time secret is the key (tests/partnerships)",
+    "account-email-confirm": "its emailed one-time secret is the key (tests/accounts)",
+    "two-factor-verify": "the second step of signing in (tests/accounts)",
+    "two-factor-recovery-codes": "only with a second factor set up (tests/accounts)",
+    **dict.fromkeys(PARTNERSHIP_MANAGEMENT, "tests/partnerships/test_page_access.py"),
 }
 MAY_OPEN = {
-    Ability.READ: set(ROLES),
+    Ability.READ: set(ROLES) - {"no_role"},  # a member of the partnership, in any role
     Ability.OVERSEE: {"partnership", "chair"},
     Ability.PLAN: {"partnership"},
     Ability.SEE_CONFIDENTIAL: {"partnership", "chair", "lead_a"},
@@ -442,7 +472,9 @@ def test_pages_open_only_for_those_who_may_read_them(page, personas, client):
     for role in ROLES:
         client.force_login(personas[role])
         response = client.get(case.url(world))
-        if role in MAY_OPEN[page.ability]:
+        if role in MAY_OPEN[page.ability] or page.target == "personal":
             assert response.status_code == 200, role
+        elif role == "no_role" or page.target == "evidence":
+            assert response.status_code == 404, role  # not theirs to know of
         else:
-            assert response.status_code == (404 if page.target == "evidence" else 403), role
+            assert response.status_code == 403, role

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import Action
-from tests.makers import make_action, make_lead, make_recommendation
+from tests.makers import SLUG, agency_of, make_action, make_lead, make_recommendation
 
 pytestmark = pytest.mark.django_db
 
@@ -17,12 +17,12 @@ def date_parts(name, date):
 
 
 def test_planning_an_action_for_an_owning_agency(client_for, partnership_officer, lead_a):
-    recommendation = make_recommendation(agencies=[lead_a.agency])
+    recommendation = make_recommendation(agencies=[agency_of(lead_a)])
     due = timezone.localdate() + datetime.timedelta(days=100)
     response = client_for(partnership_officer).post(
-        reverse("action-create", args=[recommendation.pk]),
+        reverse("action-create", args=[SLUG, recommendation.pk]),
         {
-            "agency": lead_a.agency.pk,
+            "agency": agency_of(lead_a).pk,
             "owner": lead_a.pk,
             "title": "Audit child protection plans",
             "description": "Audit 30 plans.",
@@ -40,10 +40,10 @@ def test_planning_an_action_for_an_owning_agency(client_for, partnership_officer
 def test_the_owner_list_offers_only_the_owning_agencies_leads(
     client_for, partnership_officer, lead_a, lead_b
 ):
-    recommendation = make_recommendation(agencies=[lead_a.agency])
+    recommendation = make_recommendation(agencies=[agency_of(lead_a)])
     page = (
         client_for(partnership_officer)
-        .get(reverse("action-create", args=[recommendation.pk]))
+        .get(reverse("action-create", args=[SLUG, recommendation.pk]))
         .content.decode()
     )
     assert "Alex Lead (Agency A)" in page
@@ -52,22 +52,26 @@ def test_the_owner_list_offers_only_the_owning_agencies_leads(
 
 def test_an_owner_from_another_agency_is_refused(client_for, partnership_officer, lead_a, agency_b):
     other_lead = make_lead(agency_b, first_name="Other")
-    recommendation = make_recommendation(agencies=[lead_a.agency, agency_b])
+    recommendation = make_recommendation(agencies=[agency_of(lead_a), agency_b])
     response = client_for(partnership_officer).post(
-        reverse("action-create", args=[recommendation.pk]),
+        reverse("action-create", args=[SLUG, recommendation.pk]),
         {
-            "agency": lead_a.agency.pk, "owner": other_lead.pk, "title": "t", "description": "d",
-            "success_measure": "m", **date_parts("due_date", timezone.localdate()),
+            "agency": agency_of(lead_a).pk,
+            "owner": other_lead.pk,
+            "title": "t",
+            "description": "d",
+            "success_measure": "m",
+            **date_parts("due_date", timezone.localdate()),
         },
-    )  # fmt: skip
+    )
     assert "Choose an owner from the leads of Agency A" in response.content.decode()
     assert not Action.objects.exists()
 
 
 def test_a_missing_field_shows_every_error_in_the_summary(client_for, partnership_officer, lead_a):
-    recommendation = make_recommendation(agencies=[lead_a.agency])
+    recommendation = make_recommendation(agencies=[agency_of(lead_a)])
     response = client_for(partnership_officer).post(
-        reverse("action-create", args=[recommendation.pk]), {}
+        reverse("action-create", args=[SLUG, recommendation.pk]), {}
     )
     page = response.content.decode()
     assert "There is a problem" in page
@@ -86,7 +90,7 @@ def test_correcting_the_due_date_shows_both_dates(client_for, partnership_office
     original = action.original_due_date
     new_date = original + datetime.timedelta(days=21)
     response = client_for(partnership_officer).post(
-        reverse("action-due-date", args=[action.pk]),
+        reverse("action-due-date", args=[SLUG, action.pk]),
         {**date_parts("due_date", new_date), "reason": "The board agreed a later date"},
         follow=True,
     )
@@ -99,18 +103,22 @@ def test_correcting_the_due_date_shows_both_dates(client_for, partnership_office
 def test_a_due_date_correction_needs_a_reason(client_for, partnership_officer):
     action = make_action()
     response = client_for(partnership_officer).post(
-        reverse("action-due-date", args=[action.pk]), date_parts("due_date", action.due_date)
+        reverse("action-due-date", args=[SLUG, action.pk]), date_parts("due_date", action.due_date)
     )
     assert "Enter the reason for changing the due date" in response.content.decode()
 
 
 def test_editing_an_action_keeps_its_agency_and_dates(client_for, partnership_officer, lead_a):
-    action = make_action(agency=lead_a.agency)
+    action = make_action(agency=agency_of(lead_a))
     response = client_for(partnership_officer).post(
-        reverse("action-edit", args=[action.pk]),
+        reverse("action-edit", args=[SLUG, action.pk]),
         {"title": "Sharper title", "description": "d", "success_measure": "m", "owner": lead_a.pk},
         follow=True,
     )
     assert "Sharper title" in response.content.decode()
     action.refresh_from_db()
-    assert (action.title, action.owner, action.agency) == ("Sharper title", lead_a, lead_a.agency)
+    assert (action.title, action.owner, action.agency) == (
+        "Sharper title",
+        lead_a,
+        agency_of(lead_a),
+    )

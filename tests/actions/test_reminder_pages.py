@@ -4,14 +4,14 @@ import pytest
 from django.urls import reverse
 
 from actions import reminders
-from tests.makers import make_action
+from tests.makers import agency_of, make_action
 
 pytestmark = pytest.mark.django_db
 DAY = datetime.date(2026, 12, 2)
 
 
 def test_people_see_the_reminders_sent_to_them(client_for, lead_a, lead_b):
-    action = make_action(agency=lead_a.agency, owner=lead_a, due_date=DAY, title="Audit plans")
+    action = make_action(agency=agency_of(lead_a), owner=lead_a, due_date=DAY, title="Audit plans")
     reminders.sweep(day=DAY)
     page = client_for(lead_a).get(reverse("my-reminders")).content.decode()
     assert "Due today" in page and "Audit plans" in page and "2 December 2026" in page
@@ -20,7 +20,7 @@ def test_people_see_the_reminders_sent_to_them(client_for, lead_a, lead_b):
 
 
 def test_the_action_page_shows_the_reminders_sent_for_it(client_for, lead_a, lead_b):
-    action = make_action(agency=lead_a.agency, owner=lead_a, due_date=DAY)
+    action = make_action(agency=agency_of(lead_a), owner=lead_a, due_date=DAY)
     reminders.sweep(day=DAY)
     page = client_for(lead_a).get(action.get_absolute_url()).content.decode()
     assert "2 December 2026: due today, to Alex Lead" in page

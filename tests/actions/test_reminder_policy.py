@@ -83,3 +83,14 @@ def test_the_offsets_are_settings(settings):
     assert due(10) == {UPCOMING_DAILY} and due(14) == set()
     assert due(-4) == {OVERDUE, TO_PARTNERSHIP}
     assert due(-3) == set()
+
+
+def test_every_kind_of_reminder_has_its_rule_and_an_unknown_kind_fails_loudly():
+    """Planning and delivery ask the same rule of each kind (issue 16): a kind added to
+    ReminderKind without one fails here, not at the first delivery."""
+    from actions.models import ReminderKind
+    from actions.reminders import RULES, rule
+
+    assert set(RULES) == set(ReminderKind)
+    with pytest.raises(ValueError, match="no rule for reminders of kind 'invented'"):
+        rule("invented")

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from actions.models import Reminder
-from tests.makers import make_action, make_recommendation, make_review
+from tests.makers import agency_of, make_action, make_recommendation, make_review
 
 pytestmark = pytest.mark.django_db
 DAY = datetime.date(2026, 12, 2)
@@ -15,11 +15,11 @@ DAY = datetime.date(2026, 12, 2)
 @pytest.fixture
 def due_actions(lead_a, lead_b):
     review = make_review(title="Freddie")
-    make_action(make_recommendation(review), agency=lead_a.agency, owner=lead_a, due_date=DAY,
+    make_action(make_recommendation(review), agency=agency_of(lead_a), owner=lead_a, due_date=DAY,
                 title="Audit plans")  # fmt: skip
-    make_action(make_recommendation(review), agency=lead_a.agency, owner=lead_a,
+    make_action(make_recommendation(review), agency=agency_of(lead_a), owner=lead_a,
                 due_date=DAY - datetime.timedelta(days=1))  # fmt: skip
-    make_action(agency=lead_b.agency, owner=lead_b, due_date=DAY + datetime.timedelta(days=3))
+    make_action(agency=agency_of(lead_b), owner=lead_b, due_date=DAY + datetime.timedelta(days=3))
 
 
 def test_the_command_ends_with_one_line_of_figures(due_actions, capsys):

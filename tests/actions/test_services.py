@@ -11,7 +11,7 @@ from actions.models import Action, Evidence, ExtensionRequest, SignOffDecision
 from reviews import services as review_services
 from tests.conftest import stored_evidence
 from tests.files import ACCEPTED, REFUSED, upload
-from tests.makers import make_action, make_evidence, make_lead, make_recommendation
+from tests.makers import agency_of, make_action, make_evidence, make_lead, make_recommendation
 
 pytestmark = pytest.mark.django_db
 Status = Action.Status
@@ -23,7 +23,7 @@ def latest_history(obj):
 
 @pytest.fixture
 def action(lead_a):
-    return make_action(agency=lead_a.agency, owner=lead_a, status=Status.NOT_STARTED)
+    return make_action(agency=agency_of(lead_a), owner=lead_a, status=Status.NOT_STARTED)
 
 
 def submitted(action, lead):
@@ -32,12 +32,12 @@ def submitted(action, lead):
 
 
 def test_planning_an_action_keeps_the_original_due_date(partnership_officer, lead_a):
-    recommendation = make_recommendation(agencies=[lead_a.agency])
+    recommendation = make_recommendation(agencies=[agency_of(lead_a)])
     due = timezone.localdate() + datetime.timedelta(days=90)
     action = services.action_create(
         actor=partnership_officer,
         recommendation=recommendation,
-        agency=lead_a.agency,
+        agency=agency_of(lead_a),
         owner=lead_a,
         title="Audit plans",
         description="Audit 30 plans.",
@@ -70,12 +70,12 @@ def test_an_action_can_only_be_planned_for_an_owning_agency(partnership_officer,
 
 
 def test_the_owner_must_be_a_lead_of_the_agency(partnership_officer, lead_a, lead_b):
-    recommendation = make_recommendation(agencies=[lead_a.agency])
+    recommendation = make_recommendation(agencies=[agency_of(lead_a)])
     with pytest.raises(ValidationError, match="must be an agency lead of Agency A"):
         services.action_create(
             actor=partnership_officer,
             recommendation=recommendation,
-            agency=lead_a.agency,
+            agency=agency_of(lead_a),
             owner=lead_b,
             title="t",
             description="d",
@@ -207,7 +207,7 @@ def test_impossible_transitions_are_refused_and_change_nothing(
 
 @pytest.mark.parametrize("status", [Status.COMPLETED, Status.SUPERSEDED])
 def test_completed_and_superseded_actions_are_read_only(lead_a, partnership_officer, status):
-    action = make_action(agency=lead_a.agency, status=status)
+    action = make_action(agency=agency_of(lead_a), status=status)
     evidence = make_evidence(action, uploaded_by=lead_a)
     attempts = [
         lambda: services.progress_post(actor=lead_a, action=action, text="More"),
@@ -304,9 +304,9 @@ def test_declining_needs_a_reason_and_a_decided_request_cannot_be_decided_again(
 def test_a_recommendation_closes_only_when_every_action_is_completed_or_superseded(
     lead_a, silg_chair
 ):
-    recommendation = make_recommendation(agencies=[lead_a.agency])
-    done = make_action(recommendation, agency=lead_a.agency, status=Status.COMPLETED)
-    still_open = make_action(recommendation, agency=lead_a.agency)
+    recommendation = make_recommendation(agencies=[agency_of(lead_a)])
+    done = make_action(recommendation, agency=agency_of(lead_a), status=Status.COMPLETED)
+    still_open = make_action(recommendation, agency=agency_of(lead_a))
     with pytest.raises(ValidationError, match="once every action is completed or superseded"):
         review_services.recommendation_close(
             actor=silg_chair, recommendation=recommendation, impact_statement="Impact"
@@ -332,8 +332,8 @@ def test_a_recommendation_with_no_actions_cannot_be_closed(silg_chair):
 
 
 def test_an_agency_with_actions_must_stay_an_owning_agency(partnership_officer, lead_a, agency_b):
-    recommendation = make_recommendation(agencies=[lead_a.agency, agency_b])
-    make_action(recommendation, agency=lead_a.agency)
+    recommendation = make_recommendation(agencies=[agency_of(lead_a), agency_b])
+    make_action(recommendation, agency=agency_of(lead_a))
     with pytest.raises(ValidationError, match="Agency A already has actions"):
         review_services.recommendation_save(
             actor=partnership_officer, review=recommendation.review,

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import Action, ExtensionRequest
-from tests.makers import make_action, make_evidence, make_recommendation
+from tests.makers import SLUG, agency_of, make_action, make_evidence, make_recommendation
 
 pytestmark = pytest.mark.django_db
 Status = Action.Status
@@ -22,33 +22,40 @@ def test_the_queue_lists_submitted_actions_longest_waiting_first(client_for, sil
         submitted_at=now - datetime.timedelta(days=9),
     )
     make_action(title="Still in progress")
-    page = client_for(silg_chair).get(reverse("sign-off-queue")).content.decode()
+    page = client_for(silg_chair).get(reverse("sign-off-queue", args=[SLUG])).content.decode()
     assert page.index(older.title) < page.index(recent.title)
     assert "Still in progress" not in page
     assert '<td class="govuk-table__cell govuk-table__cell--numeric">9</td>' in page
-    assert reverse("action-sign-off", args=[older.pk]) in page
+    assert reverse("action-sign-off", args=[SLUG, older.pk]) in page
 
 
 def test_the_queue_is_for_the_chair_and_the_partnership_team(client_for, personas):
-    for role, status in {"chair": 200, "partnership": 200, "lead_a": 403, "no_role": 403}.items():
-        assert client_for(personas[role]).get(reverse("sign-off-queue")).status_code == status
+    for role, status in {"chair": 200, "partnership": 200, "lead_a": 403, "no_role": 404}.items():
+        assert (
+            client_for(personas[role]).get(reverse("sign-off-queue", args=[SLUG])).status_code
+            == status
+        )
 
 
 def test_the_sign_off_page_shows_the_statement_and_the_evidence(client_for, silg_chair, lead_a):
     action = make_action(
-        agency=lead_a.agency, status=Status.SUBMITTED, completion_statement="96 trained."
+        agency=agency_of(lead_a), status=Status.SUBMITTED, completion_statement="96 trained."
     )
     evidence = make_evidence(action, name="attendance.pdf")
-    page = client_for(silg_chair).get(reverse("action-sign-off", args=[action.pk])).content.decode()
+    page = (
+        client_for(silg_chair)
+        .get(reverse("action-sign-off", args=[SLUG, action.pk]))
+        .content.decode()
+    )
     assert "96 trained." in page
-    assert reverse("evidence-download", args=[evidence.pk]) in page
+    assert reverse("evidence-download", args=[SLUG, evidence.pk]) in page
     assert "attendance.pdf" in page
 
 
 def test_approving_completes_the_action(client_for, silg_chair):
     action = make_action(status=Status.SUBMITTED)
     response = client_for(silg_chair).post(
-        reverse("action-sign-off", args=[action.pk]), {"decision": "approve"}, follow=True
+        reverse("action-sign-off", args=[SLUG, action.pk]), {"decision": "approve"}, follow=True
     )
     page = response.content.decode()
     assert "Approved: the action is completed" in page
@@ -57,12 +64,14 @@ def test_approving_completes_the_action(client_for, silg_chair):
 
 
 def test_returning_needs_a_comment_which_the_agency_then_sees_first(client_for, silg_chair, lead_a):
-    action = make_action(agency=lead_a.agency, status=Status.SUBMITTED)
+    action = make_action(agency=agency_of(lead_a), status=Status.SUBMITTED)
     chair = client_for(silg_chair)
-    response = chair.post(reverse("action-sign-off", args=[action.pk]), {"decision": "return"})
+    response = chair.post(
+        reverse("action-sign-off", args=[SLUG, action.pk]), {"decision": "return"}
+    )
     assert "Enter a comment saying what the agency needs to do" in response.content.decode()
     chair.post(
-        reverse("action-sign-off", args=[action.pk]),
+        reverse("action-sign-off", args=[SLUG, action.pk]),
         {"decision": "return", "comment": "Please upload the published toolkit."},
     )
     page = client_for(lead_a).get(action.get_absolute_url()).content.decode()
@@ -75,7 +84,7 @@ def test_returning_needs_a_comment_which_the_agency_then_sees_first(client_for, 
 def test_approving_something_not_submitted_is_refused_with_a_message(client_for, silg_chair):
     action = make_action(status=Status.IN_PROGRESS)
     response = client_for(silg_chair).post(
-        reverse("action-sign-off", args=[action.pk]), {"decision": "approve"}
+        reverse("action-sign-off", args=[SLUG, action.pk]), {"decision": "approve"}
     )
     assert "Only an action submitted for sign-off can be approved" in response.content.decode()
     action.refresh_from_db()
@@ -85,7 +94,7 @@ def test_approving_something_not_submitted_is_refused_with_a_message(client_for,
 def test_the_partnership_team_cannot_approve(client_for, partnership_officer):
     action = make_action(status=Status.SUBMITTED)
     response = client_for(partnership_officer).post(
-        reverse("action-sign-off", args=[action.pk]), {"decision": "approve"}
+        reverse("action-sign-off", args=[SLUG, action.pk]), {"decision": "approve"}
     )
     assert response.status_code == 403
     page = client_for(partnership_officer).get(action.get_absolute_url()).content.decode()
@@ -98,12 +107,12 @@ def test_reopening_and_superseding_need_reasons(client_for, silg_chair):
     assert (
         "Enter the reason for reopening"
         in client.post(
-            reverse("action-reopen", args=[completed.pk]), {"reason": ""}
+            reverse("action-reopen", args=[SLUG, completed.pk]), {"reason": ""}
         ).content.decode()
     )
     due = timezone.localdate() + datetime.timedelta(days=30)
     client.post(
-        reverse("action-reopen", args=[completed.pk]),
+        reverse("action-reopen", args=[SLUG, completed.pk]),
         {"reason": "Re-audit showed drift", "due_date_0": due.day, "due_date_1": due.month,
          "due_date_2": due.year},
     )  # fmt: skip
@@ -111,7 +120,7 @@ def test_reopening_and_superseding_need_reasons(client_for, silg_chair):
     assert completed.status == Status.IN_PROGRESS
 
     response = client.post(
-        reverse("action-supersede", args=[completed.pk]),
+        reverse("action-supersede", args=[SLUG, completed.pk]),
         {"reason": "Replaced by the HIPS plan"},
         follow=True,
     )
@@ -119,16 +128,16 @@ def test_reopening_and_superseding_need_reasons(client_for, silg_chair):
 
 
 def test_deciding_an_extension_moves_the_due_date(client_for, silg_chair, lead_a):
-    action = make_action(agency=lead_a.agency)
+    action = make_action(agency=agency_of(lead_a))
     extension = ExtensionRequest.objects.create(
         action=action, requested_by=lead_a, due_date_at_request=action.due_date,
         requested_due_date=action.due_date + datetime.timedelta(days=30), reason="Forces",
     )  # fmt: skip
     client = client_for(silg_chair)
-    page = client.get(reverse("sign-off-queue")).content.decode()
-    assert reverse("extension-decide", args=[extension.pk]) in page
+    page = client.get(reverse("sign-off-queue", args=[SLUG])).content.decode()
+    assert reverse("extension-decide", args=[SLUG, extension.pk]) in page
     response = client.post(
-        reverse("extension-decide", args=[extension.pk]), {"decision": "grant"}, follow=True
+        reverse("extension-decide", args=[SLUG, extension.pk]), {"decision": "grant"}, follow=True
     )
     page = response.content.decode()
     assert "1 granted" in page
@@ -141,7 +150,7 @@ def test_closing_a_recommendation_records_its_impact(client_for, silg_chair):
     recommendation = make_recommendation()
     make_action(recommendation, status=Status.COMPLETED)
     response = client_for(silg_chair).post(
-        reverse("recommendation-close", args=[recommendation.pk]),
+        reverse("recommendation-close", args=[SLUG, recommendation.pk]),
         {"impact_statement": "Chronologies now used in 18 of 20 audited cases."},
         follow=True,
     )
@@ -154,7 +163,8 @@ def test_closing_with_open_actions_is_refused(client_for, silg_chair):
     recommendation = make_recommendation()
     make_action(recommendation)
     response = client_for(silg_chair).post(
-        reverse("recommendation-close", args=[recommendation.pk]), {"impact_statement": "Impact"}
+        reverse("recommendation-close", args=[SLUG, recommendation.pk]),
+        {"impact_statement": "Impact"},
     )
     page = response.content.decode()
     assert "There is a problem" in page
@@ -171,13 +181,13 @@ def test_close_is_offered_only_when_it_can_succeed(client_for, silg_chair):
     page = client.get(recommendation.get_absolute_url()).content.decode()
     assert "Close the recommendation" not in page
     assert "once every action is completed or superseded: 1 of its 1 action is still open" in page
-    close_page = client.get(reverse("recommendation-close", args=[recommendation.pk]))
+    close_page = client.get(reverse("recommendation-close", args=[SLUG, recommendation.pk]))
     assert "impact_statement" not in close_page.content.decode()
     open_action.status = Action.Status.SUPERSEDED
     open_action.save()
     page = client.get(recommendation.get_absolute_url()).content.decode()
     assert "Close the recommendation" in page
-    close_page = client.get(reverse("recommendation-close", args=[recommendation.pk]))
+    close_page = client.get(reverse("recommendation-close", args=[SLUG, recommendation.pk]))
     assert 'name="impact_statement"' in close_page.content.decode()
 
 
@@ -186,7 +196,7 @@ def test_approving_with_an_extension_waiting_says_so_and_does_not_count_it_decli
 ):
     """Issue 15, item 21: the sign-off page warns before the decision; the request is
     closed without a decision, not declined."""
-    action = make_action(agency=lead_a.agency, status=Action.Status.SUBMITTED)
+    action = make_action(agency=agency_of(lead_a), status=Action.Status.SUBMITTED)
     make_evidence(action)
     extension = ExtensionRequest.objects.create(
         action=action,
@@ -196,10 +206,10 @@ def test_approving_with_an_extension_waiting_says_so_and_does_not_count_it_decli
         reason="Board date moved",
     )
     client = client_for(silg_chair)
-    page = client.get(reverse("action-sign-off", args=[action.pk])).content.decode()
+    page = client.get(reverse("action-sign-off", args=[SLUG, action.pk])).content.decode()
     assert "An extension request to 28 February 2027 is awaiting your decision" in page
     assert "closed without a decision" in page
-    client.post(reverse("action-sign-off", args=[action.pk]), {"decision": "approve"})
+    client.post(reverse("action-sign-off", args=[SLUG, action.pk]), {"decision": "approve"})
     extension.refresh_from_db()
     assert extension.status == ExtensionRequest.Status.CLOSED
     page = client.get(action.get_absolute_url()).content.decode()
@@ -221,11 +231,11 @@ def test_reopening_asks_for_a_new_due_date_and_says_the_recommendation_reopened(
     recommendation.impact_statement = "Done"
     recommendation.save()
     client = client_for(silg_chair)
-    form = client.get(reverse("action-reopen", args=[completed.pk])).content.decode()
+    form = client.get(reverse("action-reopen", args=[SLUG, completed.pk])).content.decode()
     assert "New due date" in form and "will be reopened too" in form
     due = timezone.localdate() + datetime.timedelta(days=60)
     response = client.post(
-        reverse("action-reopen", args=[completed.pk]),
+        reverse("action-reopen", args=[SLUG, completed.pk]),
         {"reason": "Re-audit", "due_date_0": due.day, "due_date_1": due.month,
          "due_date_2": due.year},
         follow=True,
@@ -241,7 +251,7 @@ def test_a_decided_extension_request_shows_its_decision_not_the_form(
     client_for, silg_chair, lead_a
 ):
     """Issue 15, item 23."""
-    action = make_action(agency=lead_a.agency)
+    action = make_action(agency=agency_of(lead_a))
     extension = ExtensionRequest.objects.create(
         action=action,
         requested_by=lead_a,
@@ -253,11 +263,12 @@ def test_a_decided_extension_request_shows_its_decision_not_the_form(
         decided_at=timezone.now(),
     )
     client = client_for(silg_chair)
-    page = client.get(reverse("extension-decide", args=[extension.pk])).content.decode()
+    page = client.get(reverse("extension-decide", args=[SLUG, extension.pk])).content.decode()
     assert "already been decided: granted by Sam Chair" in page
     assert 'name="decision"' not in page
     response = client.post(
-        reverse("extension-decide", args=[extension.pk]), {"decision": "decline", "comment": "No"}
+        reverse("extension-decide", args=[SLUG, extension.pk]),
+        {"decision": "decline", "comment": "No"},
     )
     assert 'name="decision"' not in response.content.decode()
     extension.refresh_from_db()

@@ -14,7 +14,7 @@ from actions.models import Evidence
 from sscp.uploads import RefusedUpload
 from tests.conftest import stored_evidence
 from tests.files import ACCEPTED, upload
-from tests.makers import make_action
+from tests.makers import SLUG, agency_of, make_action
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def post_with_csrf(user, action, files):
     """Post the upload form as a browser does: the CSRF check on, its token first."""
     client = Client(enforce_csrf_checks=True)
     client.force_login(user)
-    address = reverse("evidence-upload", args=[action.pk])
+    address = reverse("evidence-upload", args=[SLUG, action.pk])
     assert client.get(address).status_code == 200
     return client.post(
         address,
@@ -44,7 +44,7 @@ def post_with_csrf(user, action, files):
 def test_more_files_than_allowed_are_refused_on_the_form_not_with_a_400(lead_a, count):
     """Issue 15, item 9: 11 or 100 files in one POST get the GOV.UK message, and nothing
     is stored (Django's TooManyFilesSent used to answer a bare 400 from the CSRF check)."""
-    action = make_action(agency=lead_a.agency)
+    action = make_action(agency=agency_of(lead_a))
     response = post_with_csrf(lead_a, action, csv_files(count))
     page = response.content.decode()
     assert response.status_code == 200
@@ -55,7 +55,7 @@ def test_more_files_than_allowed_are_refused_on_the_form_not_with_a_400(lead_a, 
 
 def test_the_allowed_number_of_files_is_accepted(lead_a):
     """Issue 15, item 9: EVIDENCE_MAX_FILES files in one upload are all stored."""
-    action = make_action(agency=lead_a.agency)
+    action = make_action(agency=agency_of(lead_a))
     response = post_with_csrf(lead_a, action, csv_files(10))
     assert response.status_code == 302
     assert Evidence.objects.count() == 10 and len(stored_evidence()) == 10
@@ -65,7 +65,7 @@ def test_an_upload_bigger_in_total_than_allowed_is_refused_on_the_form(lead_a, s
     """Issue 15, item 9: files each within EVIDENCE_MAX_BYTES but together over
     EVIDENCE_MAX_UPLOAD_BYTES are refused with the GOV.UK message."""
     settings.EVIDENCE_MAX_UPLOAD_BYTES = 100 * 1024
-    action = make_action(agency=lead_a.agency)
+    action = make_action(agency=agency_of(lead_a))
     response = post_with_csrf(lead_a, action, csv_files(3, size=40 * 1024))
     page = response.content.decode()
     assert response.status_code == 200
@@ -99,7 +99,7 @@ def test_a_refused_upload_reaching_the_evidence_check_is_refused_there_too(
     settings.EVIDENCE_MAX_UPLOAD_BYTES = 1024
     review = make_action().recommendation.review
     response = client_for(partnership_officer).post(
-        reverse("review-import", args=[review.pk]),
+        reverse("review-import", args=[SLUG, review.pk]),
         {"file": upload("import.csv", ACCEPTED["long-records.csv"])},
     )
     assert "The selected files must be smaller than 1 KB in total" in response.content.decode()

@@ -7,14 +7,14 @@ from django.urls import reverse
 
 from audits.history import acting_as, save_tracked, system_user
 from sscp.models import Agency
-from tests.makers import make_action
+from tests.makers import SLUG, agency_of, make_action
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_web_request_records_the_person(client_for, lead_a):
-    action = make_action(agency=lead_a.agency, status="not_started")
-    client_for(lead_a).post(reverse("action-progress", args=[action.pk]), {"text": "Started"})
+    action = make_action(agency=agency_of(lead_a), status="not_started")
+    client_for(lead_a).post(reverse("action-progress", args=[SLUG, action.pk]), {"text": "Started"})
     assert action.history.order_by("-history_id").first().history_user == lead_a
     assert action.progress_updates.get().history.get().history_user == lead_a
 
@@ -35,7 +35,8 @@ def test_acting_as_names_the_person_for_everything_inside(partnership_officer):
 def test_a_command_records_its_user(settings, partnership_officer):
     settings.DEBUG = True
     call_command("load_demo", "--user", "officer")
-    assert Agency.history.filter(history_user=partnership_officer).count() == 13
+    created = Agency.history.filter(history_type="+", history_user=partnership_officer)
+    assert created.count() == Agency.objects.count() > 0
 
 
 def test_a_command_without_user_records_the_system_user(settings):

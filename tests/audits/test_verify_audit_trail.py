@@ -45,7 +45,7 @@ def test_the_demo_trail_is_intact(demo, capsys):
 
 def test_every_history_row_and_access_event_is_sealed(demo, client, lead_a):
     client.force_login(lead_a)
-    client.get("/actions/1/sign-off/")  # refused: on the record
+    client.get("/test/actions/1/sign-off/")  # refused: on the record
     for model in history_models():
         sealed = AuditRecord.objects.filter(source=f"{model._meta.app_label}.{model.__name__}")
         assert sealed.count() == model.objects.count(), model
@@ -170,7 +170,7 @@ def test_an_edited_audit_record_is_caught(demo):
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_writers_keep_one_unbroken_chain(migrated_data):
     """Eight people saving at once: every seal still follows from the one before it."""
-    lead = make_user("lead", role="Agency lead")
+    lead = make_user("lead")
     actions = [make_action() for _ in range(8)]
     start = threading.Barrier(len(actions))
     errors = []

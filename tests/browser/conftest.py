@@ -18,6 +18,18 @@ from django.conf import settings
 from devtools.demo import load_demo
 
 PASSWORD = "demo-pass"
+# The browser tests work in the demo's Southampton: what they make without saying where
+# (tests/makers.py) is made there too.
+SOUTHAMPTON = "southampton"
+
+
+@pytest.fixture(autouse=True)
+def made_in_southampton(monkeypatch):
+    from tests import makers
+
+    monkeypatch.setattr(makers, "SLUG", SOUTHAMPTON)
+
+
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",

@@ -139,6 +139,6 @@ def test_from_review_to_closed_recommendation(page, demo):
     assert page.locator("a[href*='/evidence/']").count() == 0
     action = Action.objects.get(title="Add unseen adults to the strategy meeting agenda")
     evidence = Evidence.objects.filter(action=action).first()
-    response = page.goto(f"/evidence/{evidence.pk}/download/")
+    response = page.goto(f"/southampton/evidence/{evidence.pk}/download/")
     assert response.status == 404
     assert page.inner_text("h1") == "Page not found"

@@ -51,7 +51,7 @@ def test_the_chair_signs_off_an_action_with_the_keyboard_alone(page, demo):
     page.keyboard.press("Enter")
     page.wait_for_selector("h1:has-text('Awaiting sign-off')")
 
-    tab_to(page, f"a[href='/actions/{action.pk}/sign-off/']")
+    tab_to(page, f"a[href='/southampton/actions/{action.pk}/sign-off/']")
     page.keyboard.press("Enter")
     page.wait_for_selector("h1:has-text('Sign off the action')")
 
@@ -78,7 +78,7 @@ def test_the_chair_signs_off_an_action_with_the_keyboard_alone(page, demo):
 def test_an_error_is_reached_and_corrected_with_the_keyboard(page, demo):
     action = Action.objects.get(title="Commission Sandstories training on disguised compliance")
     sign_in_with_the_keyboard(page, "silg-chair")
-    page.goto(f"/actions/{action.pk}/sign-off/")
+    page.goto(f"/southampton/actions/{action.pk}/sign-off/")
     tab_to(page, "input[value=approve]")
     page.keyboard.press("ArrowDown")  # arrow keys move through a group of radios
     assert page.is_checked("input[value=return]")

@@ -10,6 +10,8 @@ from django.utils import timezone
 from actions.models import Action, ExtensionRequest
 from dashboards.views import CHART_BARS, SHORTLIST_SIZE
 from tests.makers import (
+    SLUG,
+    agency_of,
     bulk_actions,
     bulk_reviews,
     make_action,
@@ -27,18 +29,18 @@ def days(n):
     return TODAY() + datetime.timedelta(days=n)
 
 
-def test_everyone_sees_actions_by_status(client_for, personas, agency_a):
+def test_everyone_sees_actions_by_status(client_for, members, agency_a):
     make_action(agency=agency_a, status=Action.Status.SUBMITTED)
     make_action(agency=agency_a, status=Action.Status.SUBMITTED)
     make_action(status=Action.Status.COMPLETED)
-    for user in personas.values():
-        page = client_for(user).get(reverse("home")).content.decode()
+    for user in members.values():
+        page = client_for(user).get(reverse("home", args=[SLUG])).content.decode()
         assert count_card(2, "Submitted for sign-off") in page
         assert count_card(1, "Completed") in page
 
 
 def test_an_agency_lead_sees_their_ratings_next_due_and_returned(client_for, lead_a, agency_b):
-    agency = lead_a.agency
+    agency = agency_of(lead_a)
     later = make_action(agency=agency, title="Later action", due_date=days(90))
     sooner = make_action(agency=agency, title="Sooner action", due_date=days(3))
     make_action(agency=agency, title="Late action", due_date=days(-5))
@@ -47,7 +49,7 @@ def test_an_agency_lead_sees_their_ratings_next_due_and_returned(client_for, lea
     )
     make_action(agency=agency, title="Finished action", status=Action.Status.COMPLETED)
     make_action(agency=agency_b, title="Another agency's action")
-    page = text(client_for(lead_a).get(reverse("home")).content.decode())
+    page = text(client_for(lead_a).get(reverse("home", args=[SLUG])).content.decode())
     assert "Returned to you by the SILG chair" in page
     assert page.index("Returned action") < page.index("Due next")
     due_next = page[page.index("Due next") :]
@@ -77,7 +79,7 @@ def test_the_chair_sees_what_awaits_sign_off_and_what_is_ready_to_close(client_f
     make_action(status=Action.Status.SUBMITTED, title="Waiting briefly")
     ready = make_recommendation(make_review(title="Adam & Anna"))
     make_action(ready, status=Action.Status.COMPLETED)
-    page = text(client_for(silg_chair).get(reverse("home")).content.decode())
+    page = text(client_for(silg_chair).get(reverse("home", args=[SLUG])).content.decode())
     assert page.index("Waiting long") < page.index("Waiting briefly")
     assert f"{old.agency.short_name} 12" in page
     assert "Adam & Anna, recommendation 1: its one action is completed or superseded" in page
@@ -94,7 +96,7 @@ def test_the_partnership_team_sees_review_progress_overdue_by_agency_and_due_soo
     make_action(recommendation, agency=police, due_date=days(-30))
     make_action(recommendation, due_date=days(10), title="Due in ten days")
     make_action(recommendation, due_date=days(45), title="Due in six weeks")
-    page = text(client_for(partnership_officer).get(reverse("home")).content.decode())
+    page = text(client_for(partnership_officer).get(reverse("home", args=[SLUG])).content.decode())
     assert "Clare: 1 completed, 0 superseded, 2 open on time, 2 overdue" in page
     assert "Police: 2" in page
     soon = page[page.index("Due in the next 30 days") :]
@@ -103,7 +105,7 @@ def test_the_partnership_team_sees_review_progress_overdue_by_agency_and_due_soo
 
 def test_charts_are_images_with_a_text_alternative_and_a_table(client_for, partnership_officer):
     make_action(due_date=days(-3))
-    page = client_for(partnership_officer).get(reverse("home")).content.decode()
+    page = client_for(partnership_officer).get(reverse("home", args=[SLUG])).content.decode()
     assert '<svg class="sscp-chart__svg"' in page and 'role="img"' in page
     assert 'aria-labelledby="overdue-by-agency-title overdue-by-agency-desc"' in page
     assert "The same numbers are in the table that follows." in page
@@ -116,7 +118,7 @@ def test_dashboards_keep_a_fixed_number_of_queries(
     client_for, personas, rows, role, django_assert_max_num_queries
 ):
     other = make_agency()
-    lead_agency = personas["lead_a"].agency
+    lead_agency = agency_of(personas["lead_a"])
     bulk_actions(rows, agency=lead_agency, due_date=lambda n: days(n - 20))
     bulk_actions(
         rows,
@@ -125,17 +127,17 @@ def test_dashboards_keep_a_fixed_number_of_queries(
     )
     client = client_for(personas[role])
     with django_assert_max_num_queries(14):
-        assert client.get(reverse("home")).status_code == 200
+        assert client.get(reverse("home", args=[SLUG])).status_code == 200
 
 
 def test_long_lists_show_the_first_few_and_link_to_the_rest(client_for, personas):
     """At national scale a dashboard stays one short page: each list links to the whole of it."""
     lead = personas["lead_a"]
-    bulk_actions(SHORTLIST_SIZE + 3, agency=lead.agency, returned_at=timezone.now())
+    bulk_actions(SHORTLIST_SIZE + 3, agency=agency_of(lead), returned_at=timezone.now())
     bulk_actions(SHORTLIST_SIZE + 4, agency=make_agency(), status=Action.Status.SUBMITTED)
     bulk_actions(SHORTLIST_SIZE + 5, agency=make_agency(), due_date=days(5))
 
-    lead_page = client_for(lead).get(reverse("home")).content.decode()
+    lead_page = client_for(lead).get(reverse("home", args=[SLUG])).content.decode()
     returned = lead_page[lead_page.index("Returned to you") : lead_page.index("Due next")]
     assert returned.count('<tr class="govuk-table__row">') == SHORTLIST_SIZE + 1
     assert f"See all {SHORTLIST_SIZE + 3} returned actions" in returned
@@ -143,10 +145,12 @@ def test_long_lists_show_the_first_few_and_link_to_the_rest(client_for, personas
     listed = client_for(lead).get(link.replace("&amp;", "&")).content.decode()
     assert f"{SHORTLIST_SIZE + 3} actions." in listed
 
-    chair_page = client_for(personas["chair"]).get(reverse("home")).content.decode()
+    chair_page = client_for(personas["chair"]).get(reverse("home", args=[SLUG])).content.decode()
     assert f"See all {SHORTLIST_SIZE + 4} actions awaiting sign-off" in chair_page
 
-    team_page = client_for(personas["partnership"]).get(reverse("home")).content.decode()
+    team_page = (
+        client_for(personas["partnership"]).get(reverse("home", args=[SLUG])).content.decode()
+    )
     due_soon = team_page[team_page.index("Due in the next 30 days") :]
     assert f"See all {SHORTLIST_SIZE + 5} actions due in the next 30 days" in due_soon
     link = re.search(r'href="([^"]+)">See all \d+ actions due', due_soon).group(1)
@@ -159,20 +163,20 @@ def test_the_chair_sees_the_first_recommendations_ready_to_close_and_how_many(
 ):
     chair = client_for(silg_chair)
     assert "No recommendation is ready to close." in text(
-        chair.get(reverse("home")).content.decode()
+        chair.get(reverse("home", args=[SLUG])).content.decode()
     )
     review = make_review(title="Liam")
     for _ in range(SHORTLIST_SIZE + 2):
         make_action(make_recommendation(review), status=Action.Status.COMPLETED)
     make_action(make_recommendation(review), status=Action.Status.IN_PROGRESS)
-    page = text(chair.get(reverse("home")).content.decode())
+    page = text(chair.get(reverse("home", args=[SLUG])).content.decode())
     assert page.count("completed or superseded") == SHORTLIST_SIZE
     assert f"See all {SHORTLIST_SIZE + 2} recommendations ready to close" in page
 
 
 def test_large_counts_are_written_with_thousands_separators(client_for, partnership_officer):
     bulk_actions(1_234, agency=make_agency(), due_date=days(5))
-    page = text(client_for(partnership_officer).get(reverse("home")).content.decode())
+    page = text(client_for(partnership_officer).get(reverse("home", args=[SLUG])).content.decode())
     assert "1,234 In progress" in page
     assert "See all 1,234 actions due in the next 30 days" in page
 
@@ -184,7 +188,7 @@ def test_the_review_chart_shows_the_most_overdue_reviews(client_for, partnership
         review.save()
     late = make_recommendation(make_review(title="Most overdue"))
     bulk_actions(3, agency=agency, recommendation=late, due_date=days(-10))
-    page = text(client_for(partnership_officer).get(reverse("home")).content.decode())
+    page = text(client_for(partnership_officer).get(reverse("home", args=[SLUG])).content.decode())
     chart = page[page.index("Progress of open reviews") : page.index("Overdue actions by agency")]
     assert chart.index("Most overdue") < chart.index("Quiet")
     assert f"These are {CHART_BARS} of {CHART_BARS + 3} open reviews." in chart
@@ -201,36 +205,36 @@ def test_home_and_the_reviews_list_count_a_reviews_actions_the_same_way(
     make_action(recommendation, status=Action.Status.NOT_STARTED)
     make_action(recommendation, status=Action.Status.SUBMITTED)
     client = client_for(partnership_officer)
-    home = text(client.get(reverse("home")).content.decode())
+    home = text(client.get(reverse("home", args=[SLUG])).content.decode())
     assert "HIPS Section 11 audit: 0 completed, 1 superseded, 2 open on time, 0 overdue" in home
-    reviews = text(client.get(reverse("review-list")).content.decode())
+    reviews = text(client.get(reverse("review-list", args=[SLUG])).content.decode())
     assert (
         "HIPS Section 11 audit Child safeguarding practice review Not yet published 0 of 1 0 of 3 0"
         in reviews
     )
 
 
-def test_home_has_one_heading_of_the_largest_size(client_for, personas):
+def test_home_has_one_heading_of_the_largest_size(client_for, members):
     """Issue 15, item 25: one H1-sized heading on Home, whatever the role."""
-    for user in personas.values():
-        page = client_for(user).get(reverse("home")).content.decode()
+    for user in members.values():
+        page = client_for(user).get(reverse("home", args=[SLUG])).content.decode()
         assert page.count("govuk-heading-l") == 1 and page.count("govuk-heading-xl") == 0
 
 
 def test_an_agency_leads_overdue_bar_is_hatched_red_as_on_the_teams_chart(client_for, lead_a):
     """Issue 15, item 25: the same thing drawn the same way on every chart."""
-    make_action(agency=lead_a.agency, due_date=days(-3))
-    page = client_for(lead_a).get(reverse("home")).content.decode()
+    make_action(agency=agency_of(lead_a), due_date=days(-3))
+    page = client_for(lead_a).get(reverse("home", args=[SLUG])).content.decode()
     chart = page[page.index('id="agency-rag-caption"') :]
     assert 'fill="url(#agency-rag-hatched)"' in chart
 
 
 def test_a_closed_action_shows_its_status_once(client_for, lead_a):
     """Issue 15, item 25: not "Completed" and "Complete", or "Superseded" twice."""
-    done = make_action(agency=lead_a.agency, status=Action.Status.COMPLETED, title="Done one")
+    done = make_action(agency=agency_of(lead_a), status=Action.Status.COMPLETED, title="Done one")
     page = text(client_for(lead_a).get(done.get_absolute_url()).content.decode())
     assert "Completed Complete" not in page and "Completed" in page
-    gone = make_action(agency=lead_a.agency, status=Action.Status.SUPERSEDED)
+    gone = make_action(agency=agency_of(lead_a), status=Action.Status.SUPERSEDED)
     page = text(client_for(lead_a).get(gone.get_absolute_url()).content.decode())
     assert "Superseded Superseded" not in page
 
@@ -239,18 +243,18 @@ def test_one_action_ready_to_close_is_not_all_1(client_for, silg_chair):
     """Issue 15, item 25: "its one action", not "all 1 action"."""
     recommendation = make_recommendation(make_review(title="Freddie"))
     make_action(recommendation, status=Action.Status.COMPLETED)
-    page = text(client_for(silg_chair).get(reverse("home")).content.decode())
+    page = text(client_for(silg_chair).get(reverse("home", args=[SLUG])).content.decode())
     assert "its one action is completed or superseded" in page and "all 1 action" not in page
     two = make_recommendation(make_review(title="Liam"))
     make_action(two, status=Action.Status.COMPLETED)
     make_action(two, status=Action.Status.SUPERSEDED)
-    page = text(client_for(silg_chair).get(reverse("home")).content.decode())
+    page = text(client_for(silg_chair).get(reverse("home", args=[SLUG])).content.decode())
     assert "Liam, recommendation 1: all 2 actions completed or superseded" in page
 
 
 def ask_for_extensions(count, lead):
     for _ in range(count):
-        action = make_action(agency=lead.agency)
+        action = make_action(agency=agency_of(lead))
         ExtensionRequest.objects.create(
             action=action, requested_by=lead, due_date_at_request=action.due_date,
             requested_due_date=action.due_date + datetime.timedelta(days=30), reason="Forces",
@@ -271,7 +275,7 @@ def test_one_extension_request_is_counted_in_the_singular(
     and on the sign-off queue (the two places a count of them is written)."""
     ask_for_extensions(waiting, lead_a)
     client = client_for(silg_chair)
-    home = text(client.get(reverse("home")).content.decode())
+    home = text(client.get(reverse("home", args=[SLUG])).content.decode())
     assert home_says in home and "1 extension requests" not in home
-    queue = text(client.get(reverse("sign-off-queue")).content.decode())
+    queue = text(client.get(reverse("sign-off-queue", args=[SLUG])).content.decode())
     assert f"Extension requests {queue_says}" in queue

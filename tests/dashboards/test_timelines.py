@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from actions import services
 from reviews import services as review_services
-from tests.makers import make_action, make_evidence, make_lead
+from tests.makers import SLUG, agency_of, default_partnership, make_action, make_evidence, make_lead
 from tests.pages import text
 
 pytestmark = pytest.mark.django_db
@@ -14,18 +14,20 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def story(partnership_officer, silg_chair, lead_a, agency_b):
     """An action taken from planning to sign-off, and an action of another agency."""
-    review = review_services.review_save(actor=partnership_officer, title="Clare", kind="scr")
+    review = review_services.review_save(
+        partnership=default_partnership(), actor=partnership_officer, title="Clare", kind="scr"
+    )
     recommendation = review_services.recommendation_save(
         actor=partnership_officer,
         review=review,
         number=1,
         text="Train",
-        agencies=[lead_a.agency, agency_b],
+        agencies=[agency_of(lead_a), agency_b],
     )
     action = services.action_create(
         actor=partnership_officer,
         recommendation=recommendation,
-        agency=lead_a.agency,
+        agency=agency_of(lead_a),
         owner=lead_a,
         title="Commission training",
         description="d",
@@ -45,7 +47,9 @@ def story(partnership_officer, silg_chair, lead_a, agency_b):
 def test_the_action_timeline_tells_the_whole_story(client_for, silg_chair, story):
     _, _, action, _ = story
     page = text(
-        client_for(silg_chair).get(reverse("action-timeline", args=[action.pk])).content.decode()
+        client_for(silg_chair)
+        .get(reverse("action-timeline", args=[SLUG, action.pk]))
+        .content.decode()
     )
     steps = [
         "Created: Action “Commission training”",
@@ -67,7 +71,7 @@ def test_the_action_timeline_tells_the_whole_story(client_for, silg_chair, story
 def test_the_recommendation_timeline_names_related_records_and_links(client_for, silg_chair, story):
     _, recommendation, _, _ = story
     response = client_for(silg_chair).get(
-        reverse("recommendation-timeline", args=[recommendation.pk])
+        reverse("recommendation-timeline", args=[SLUG, recommendation.pk])
     )
     page = text(response.content.decode())
     assert "Owning agencies: (none) → Agency A, Agency B" in page
@@ -78,10 +82,10 @@ def test_the_recommendation_timeline_names_related_records_and_links(client_for,
 def test_an_agency_lead_never_sees_another_agencys_history(client_for, lead_a, story):
     review, recommendation, action, other = story
     client = client_for(lead_a)
-    review_page = client.get(reverse("review-timeline", args=[review.pk])).content.decode()
+    review_page = client.get(reverse("review-timeline", args=[SLUG, review.pk])).content.decode()
     assert "Review “Clare”" in review_page and "Commission training" in review_page
     assert "secret-b.pdf" not in review_page and "Other agency" not in review_page
-    other_page = client.get(reverse("action-timeline", args=[other.pk])).content.decode()
+    other_page = client.get(reverse("action-timeline", args=[SLUG, other.pk])).content.decode()
     assert "secret-b.pdf" not in other_page
     assert "Nothing has been recorded that you can see." in other_page
 
@@ -90,18 +94,18 @@ def test_timelines_are_linked_from_each_page(client_for, lead_a, story):
     review, recommendation, action, _ = story
     client = client_for(lead_a)
     assert (
-        reverse("review-timeline", args=[review.pk])
+        reverse("review-timeline", args=[SLUG, review.pk])
         in client.get(review.get_absolute_url()).content.decode()
     )
     rec_page = client.get(recommendation.get_absolute_url()).content.decode()
-    assert reverse("recommendation-timeline", args=[recommendation.pk]) in rec_page
+    assert reverse("recommendation-timeline", args=[SLUG, recommendation.pk]) in rec_page
     action_page = client.get(action.get_absolute_url()).content.decode()
-    assert reverse("action-timeline", args=[action.pk]) in action_page
+    assert reverse("action-timeline", args=[SLUG, action.pk]) in action_page
     assert "Why: Approved" in action_page  # the latest changes, on the page itself
 
 
 def test_a_timeline_of_something_that_does_not_exist_is_not_found(client_for, lead_a):
-    assert client_for(lead_a).get(reverse("action-timeline", args=[99999])).status_code == 404
+    assert client_for(lead_a).get(reverse("action-timeline", args=[SLUG, 99999])).status_code == 404
 
 
 def test_a_lead_of_another_agency_sees_the_action_but_not_its_history(client_for, agency_b, story):
@@ -119,7 +123,7 @@ def test_changes_are_written_as_a_person_reads_them(client_for, lead_a):
 
     from tests.files import ACCEPTED, upload
 
-    action = make_action(agency=lead_a.agency)
+    action = make_action(agency=agency_of(lead_a))
     services.evidence_attach(
         actor=lead_a,
         action=action,
@@ -127,7 +131,7 @@ def test_changes_are_written_as_a_person_reads_them(client_for, lead_a):
         description="The audit",
     )
     page = text(
-        client_for(lead_a).get(reverse("action-timeline", args=[action.pk])).content.decode()
+        client_for(lead_a).get(reverse("action-timeline", args=[SLUG, action.pk])).content.decode()
     )
     size = len(ACCEPTED["report.pdf"])
     assert "SHA-256 fingerprint:" in page and "Kind of file: (none) → application/pdf" in page

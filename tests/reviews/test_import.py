@@ -15,7 +15,7 @@ from actions.models import Action
 from reviews import imports
 from reviews.import_files import COLUMNS
 from reviews.models import Recommendation
-from tests.makers import make_agency, make_lead, make_recommendation, make_review, make_theme
+from tests.makers import SLUG, make_agency, make_lead, make_recommendation, make_review, make_theme
 from tests.pages import text
 
 pytestmark = pytest.mark.django_db
@@ -65,7 +65,7 @@ def xlsx_file(rows):
 
 
 def upload(client, review, file):
-    return client.post(reverse("review-import", args=[review.pk]), {"file": file})
+    return client.post(reverse("review-import", args=[SLUG, review.pk]), {"file": file})
 
 
 def nothing_saved():
@@ -84,7 +84,7 @@ def test_a_good_file_is_previewed_then_saved_all_together(client_for, partnershi
     assert "The file adds 2 recommendations and 2 actions to Liam" in preview
     assert "Agree protocol (Police, lead-police, due 31 Mar 2027)" in preview
     assert nothing_saved()
-    response = client.post(reverse("review-import-confirm", args=[review.pk]), follow=True)
+    response = client.post(reverse("review-import-confirm", args=[SLUG, review.pk]), follow=True)
     assert "Imported 2 recommendations and 2 actions" in response.content.decode()
     first = review.recommendations.get(number=1)
     assert first.text == "Share sooner" and {a.short_name for a in first.agencies.all()} == {
@@ -102,7 +102,7 @@ def test_a_good_file_is_previewed_then_saved_all_together(client_for, partnershi
 def test_an_xlsx_file_with_real_date_cells_imports(client_for, partnership_officer, review):
     client = client_for(partnership_officer)
     upload(client, review, xlsx_file([row(due=datetime.datetime(2027, 3, 31), number=1)]))
-    client.post(reverse("review-import-confirm", args=[review.pk]))
+    client.post(reverse("review-import-confirm", args=[SLUG, review.pk]))
     assert Action.objects.get().due_date == datetime.date(2027, 3, 31)
 
 
@@ -144,7 +144,7 @@ def test_every_error_is_shown_by_row_and_column_and_nothing_is_saved(
     assert "nothing has been imported" in page
     assert f"Row Column Problem 3 {column} {message}" in page  # the file's third row
     assert (Recommendation.objects.count(), Action.objects.count()) == before
-    response = client.post(reverse("review-import-confirm", args=[review.pk]), follow=True)
+    response = client.post(reverse("review-import-confirm", args=[SLUG, review.pk]), follow=True)
     assert "upload the file again" in response.content.decode()
     assert (Recommendation.objects.count(), Action.objects.count()) == before
 
@@ -193,13 +193,15 @@ def test_a_failure_while_saving_leaves_nothing_saved(
 
     monkeypatch.setattr(services, "action_create", fail_on_second)
     with pytest.raises(RuntimeError):
-        client.post(reverse("review-import-confirm", args=[review.pk]))
+        client.post(reverse("review-import-confirm", args=[SLUG, review.pk]))
     assert nothing_saved()
 
 
 @pytest.mark.parametrize("file_format", ["csv", "xlsx"])
 def test_the_template_has_every_column(client_for, partnership_officer, file_format):
-    response = client_for(partnership_officer).get(reverse("import-template", args=[file_format]))
+    response = client_for(partnership_officer).get(
+        reverse("import-template", args=[SLUG, file_format])
+    )
     content = b"".join(response.streaming_content)
     if file_format == "csv":
         header = next(csv.reader(io.StringIO(content.decode())))
@@ -209,10 +211,12 @@ def test_the_template_has_every_column(client_for, partnership_officer, file_for
 
 
 def test_only_the_partnership_team_imports(client_for, personas, review):
-    for role in ["chair", "lead_a", "no_role"]:
+    for role, status in {"chair": 403, "lead_a": 403, "no_role": 404}.items():
         assert (
-            client_for(personas[role]).get(reverse("review-import", args=[review.pk])).status_code
-            == 403
+            client_for(personas[role])
+            .get(reverse("review-import", args=[SLUG, review.pk]))
+            .status_code
+            == status
         )
 
 
@@ -263,7 +267,7 @@ def test_an_impossible_due_date_is_refused_at_its_row_and_column(
     assert f"Row Column Problem 3 Due date {message}" in page
     assert "Import them" not in page
     response = client.post(
-        reverse("review-import-confirm", args=[review.pk]), {"confirm": "on"}, follow=True
+        reverse("review-import-confirm", args=[SLUG, review.pk]), {"confirm": "on"}, follow=True
     )
     assert "upload the file again" in response.content.decode()
     assert nothing_saved()
@@ -283,7 +287,7 @@ def test_a_due_date_in_the_past_is_imported_only_once_confirmed(
     assert "Row 2: the due date, 1 January 2020, is in the past." in preview
     assert "Yes, I have checked and want to continue" in preview
     assert "There is a problem" not in preview  # not an error until they try to import
-    confirm = reverse("review-import-confirm", args=[review.pk])
+    confirm = reverse("review-import-confirm", args=[SLUG, review.pk])
     refused = client.post(confirm, {})
     assert refused.status_code == 200
     page = text(refused.content.decode())

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from reviews.models import Recommendation, Review
-from tests.makers import make_action, make_recommendation, make_review, make_theme
+from tests.makers import SLUG, agency_of, make_action, make_recommendation, make_review, make_theme
 
 pytestmark = pytest.mark.django_db
 
@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 def test_logging_a_review(client_for, partnership_officer):
     theme = make_theme("Neglect")
     response = client_for(partnership_officer).post(
-        reverse("review-create"),
+        reverse("review-create", args=[SLUG]),
         {
             "title": "Freddie",
             "kind": "scr",
@@ -34,7 +34,7 @@ def test_logging_a_review(client_for, partnership_officer):
 def test_a_review_title_must_be_new(client_for, partnership_officer):
     make_review(title="Clare")
     response = client_for(partnership_officer).post(
-        reverse("review-create"), {"title": "clare", "kind": "scr"}
+        reverse("review-create", args=[SLUG]), {"title": "clare", "kind": "scr"}
     )
     assert "A review called “clare” already exists" in response.content.decode()
     assert Review.objects.count() == 1
@@ -42,7 +42,7 @@ def test_a_review_title_must_be_new(client_for, partnership_officer):
 
 def test_publication_before_commissioning_is_refused(client_for, partnership_officer):
     response = client_for(partnership_officer).post(
-        reverse("review-create"),
+        reverse("review-create", args=[SLUG]),
         {
             "title": "Liam", "kind": "cspr",
             "commissioned_on_0": "1", "commissioned_on_1": "9", "commissioned_on_2": "2021",
@@ -56,7 +56,11 @@ def test_publication_before_commissioning_is_refused(client_for, partnership_off
 
 
 def test_an_empty_review_form_lists_what_is_missing(client_for, partnership_officer):
-    page = client_for(partnership_officer).post(reverse("review-create"), {}).content.decode()
+    page = (
+        client_for(partnership_officer)
+        .post(reverse("review-create", args=[SLUG]), {})
+        .content.decode()
+    )
     assert "Enter the review&#x27;s title" in page
     assert "Choose the kind of review" in page
 
@@ -67,10 +71,10 @@ def test_adding_a_recommendation_suggests_the_next_number(
     review = make_review()
     make_recommendation(review, number=1)
     client = client_for(partnership_officer)
-    page = client.get(reverse("recommendation-create", args=[review.pk])).content.decode()
+    page = client.get(reverse("recommendation-create", args=[SLUG, review.pk])).content.decode()
     assert 'value="2"' in page
     response = client.post(
-        reverse("recommendation-create", args=[review.pk]),
+        reverse("recommendation-create", args=[SLUG, review.pk]),
         {"number": 2, "text": "Share information sooner.", "agencies": [agency_a.pk]},
         follow=True,
     )
@@ -82,7 +86,7 @@ def test_a_duplicate_recommendation_number_is_refused(client_for, partnership_of
     review = make_review(title="Clare")
     make_recommendation(review, number=1)
     response = client_for(partnership_officer).post(
-        reverse("recommendation-create", args=[review.pk]),
+        reverse("recommendation-create", args=[SLUG, review.pk]),
         {"number": 1, "text": "Again", "agencies": [agency_a.pk]},
     )
     assert "Clare already has a recommendation 1" in response.content.decode()
@@ -92,8 +96,8 @@ def test_a_duplicate_recommendation_number_is_refused(client_for, partnership_of
 def test_the_recommendation_page_flags_an_owning_agency_with_no_action(
     client_for, lead_a, agency_b
 ):
-    recommendation = make_recommendation(agencies=[lead_a.agency, agency_b])
-    make_action(recommendation, agency=lead_a.agency)
+    recommendation = make_recommendation(agencies=[agency_of(lead_a), agency_b])
+    make_action(recommendation, agency=agency_of(lead_a))
     page = client_for(lead_a).get(recommendation.get_absolute_url()).content.decode()
     assert '<strong class="govuk-tag govuk-tag--red">No action planned</strong>' in page
     assert '<strong class="govuk-tag govuk-tag--green">In progress</strong>' in page

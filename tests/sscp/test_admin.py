@@ -10,16 +10,24 @@ from actions import services
 from actions.models import Action, ExtensionRequest, Reminder
 from audits.models import AccessEvent, AuditRecord
 from audits.sealing import verify
-from reviews.models import Recommendation, Review, Theme
+from reviews.models import Recommendation, Review
 from sscp import roles
-from sscp.models import Agency, OutgoingEmail, User
-from tests.makers import make_action, make_evidence, make_lead, make_theme, make_user
+from sscp.models import Membership, OutgoingEmail, Partnership, User
+from tests.makers import (
+    SLUG,
+    agency_of,
+    make_action,
+    make_evidence,
+    make_theme,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
 OUR_APPS = {"sscp", "reviews", "actions", "audits"}
-# Set up by an operator in the admin (for now): added and changed there, with history.
-SET_UP_IN_THE_ADMIN = {Agency, Theme, User}
+# Set up by an operator in the admin: added and changed there, with history. Everything
+# else a partnership's team manages in the app (people, agencies, themes).
+SET_UP_IN_THE_ADMIN = {Partnership, User}
 
 
 def our_models():
@@ -58,7 +66,7 @@ def test_an_administrator_can_open_every_list_and_history_page(client):
 def every_kind_of_record(lead_a, silg_chair):
     """One record of every model, made through the services where there is one."""
     theme = make_theme("Neglect")
-    action = make_action(agency=lead_a.agency, status="in_progress")
+    action = make_action(agency=agency_of(lead_a), status="in_progress")
     action.recommendation.review.themes.add(theme)
     services.progress_post(actor=lead_a, action=action, text="Started")
     make_evidence(action, uploaded_by=lead_a)
@@ -112,7 +120,7 @@ def test_the_admin_refuses_every_change_to_the_workflow_and_every_delete(
     delete and revert of a workflow record is refused (403); agencies, themes and people
     cannot be deleted; nothing changes and the audit trail still verifies."""
     client.force_login(make_user("operator", is_staff=True, is_superuser=True))
-    client.get(reverse("action-edit", args=[every_kind_of_record.pk]))  # an access event
+    client.get(reverse("action-edit", args=[SLUG, every_kind_of_record.pk]))  # an access event
     assert client.get(reverse("admin:index")).status_code == 200
     AccessEvent.objects.get()  # the refusal above is on the record (an operator has no role)
     before, records_before = _snapshot(), AuditRecord.objects.count()
@@ -169,40 +177,58 @@ def test_the_admin_cannot_revert_a_record_to_an_earlier_version(client, every_ki
     assert action.status == Action.Status.IN_PROGRESS
 
 
-def test_the_roles_cannot_be_renamed_or_deleted_in_the_admin(client):
-    """Issue 15, item 8: a role is a group found by its name; renaming one removes it from
-    everyone who holds it, with no history."""
+def test_roles_agencies_and_themes_change_only_in_the_app(client, lead_a):
+    """Issue 15, item 8 (and issue 17): a person's role, an agency or a theme has a
+    partnership's workflow now: the admin only shows them."""
     client.force_login(make_user("operator", is_staff=True, is_superuser=True))
-    group = Group.objects.get(name=roles.SILG_CHAIR)
-    for url, data in [
-        (reverse("admin:auth_group_change", args=[group.pk]), {"name": "Renamed"}),
-        (reverse("admin:auth_group_delete", args=[group.pk]), {"post": "yes"}),
-        (reverse("admin:auth_group_add"), {"name": "New role"}),
+    membership = lead_a.memberships.get()
+    theme = make_theme("Neglect")
+    for obj, data in [
+        (membership, {"role": roles.SILG_CHAIR}),
+        (agency_of(lead_a), {"name": "Renamed"}),
+        (theme, {"name": "Renamed"}),
     ]:
-        assert client.post(url, data).status_code == 403, url
-    assert Group.objects.filter(name=roles.SILG_CHAIR).exists()
+        meta = obj._meta
+        change = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])
+        add = reverse(f"admin:{meta.app_label}_{meta.model_name}_add")
+        assert client.post(change, data).status_code == 403, change
+        assert client.post(add, data).status_code == 403, add
+    assert Membership.objects.get(pk=membership.pk).role == roles.AGENCY_LEAD
+    assert not Group.objects.exists()  # roles are memberships, not groups
 
 
-def test_agencies_themes_and_people_are_still_set_up_in_the_admin_with_history(client):
+def test_partnerships_and_people_are_set_up_in_the_admin_with_history(client):
     """Issue 15, item 8: what has no workflow is still added and changed there, on the record."""
     operator = make_user("operator", is_staff=True, is_superuser=True)
     client.force_login(operator)
     response = client.post(
-        reverse("admin:sscp_agency_add"),
-        {"name": "Test Trust", "short_name": "Test", "sector": "health", "is_active": "on"},
+        reverse("admin:sscp_partnership_add"),
+        {
+            "name": "Isle of Wight Safeguarding Children Partnership",
+            "short_name": "Isle of Wight",
+            "slug": "isle-of-wight",
+            "area": "Isle of Wight",
+            "two_factor": "staff",
+        },
     )
     assert response.status_code == 302
-    agency = Agency.objects.get(name="Test Trust")
-    theme = make_theme("Neglect")
+    partnership = Partnership.objects.get(slug="isle-of-wight")
+    assert partnership.history.get().history_user == operator
+    person = make_user("new-person")
     response = client.post(
-        reverse("admin:reviews_theme_change", args=[theme.pk]),
-        {"name": "Neglect and abuse", "description": ""},
+        reverse("admin:sscp_user_change", args=[person.pk]),
+        {
+            "username": "new-person",
+            "first_name": "New",
+            "last_name": "Person",
+            "email": "new@example.org",
+            "is_active": "on",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "09:00:00",
+        },
     )
-    assert response.status_code == 302
-    lead = make_lead(agency, "new-lead")
-    assert agency.history.get().history_user == operator
-    assert Theme.objects.get().history.latest().history_user == operator
-    assert User.objects.filter(pk=lead.pk).exists()
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert User.history.filter(id=person.pk).latest().history_user == operator
     assert not Review.objects.exists() and not Recommendation.objects.exists()
     assert not ExtensionRequest.objects.exists()
     assert verify().intact

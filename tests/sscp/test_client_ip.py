@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from audits.models import AccessEvent
 from sscp.security import client_ip
+from tests.makers import SLUG
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +40,7 @@ def test_a_refusal_records_the_clients_address_not_the_balancers(
     """Issue 15, item 15: the audit trail says where a refused request came from."""
     client = client_for(lead_a)
     response = client.get(
-        reverse("action-detail", args=[999_999]),
+        reverse("action-detail", args=[SLUG, 999_999]),
         REMOTE_ADDR=BALANCER,
         HTTP_X_FORWARDED_FOR="203.0.113.9",
     )

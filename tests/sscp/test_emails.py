@@ -10,7 +10,7 @@ from django.urls import reverse
 from actions import reminders
 from actions.models import Action, ExtensionRequest
 from sscp import outbox
-from tests.makers import make_action, make_recommendation, make_review
+from tests.makers import agency_of, make_action, make_recommendation, make_review
 
 pytestmark = pytest.mark.django_db
 
@@ -57,12 +57,12 @@ def test_the_chairs_digest_counts_the_days_waiting_not_the_days_overdue(
     since the submission for sign-off, since the request for an extension."""
     review = make_review(title="Freddie")
     make_action(
-        make_recommendation(review), agency=lead_a.agency, status=Action.Status.SUBMITTED,
+        make_recommendation(review), agency=agency_of(lead_a), status=Action.Status.SUBMITTED,
         title="Audit the plans", due_date=WEDNESDAY - datetime.timedelta(days=20),
         submitted_at=days_before(5),
     )  # fmt: skip
     wants_time = make_action(
-        make_recommendation(review), agency=lead_a.agency, title="Train the staff",
+        make_recommendation(review), agency=agency_of(lead_a), title="Train the staff",
         due_date=WEDNESDAY + datetime.timedelta(days=40),
     )  # fmt: skip
     ExtensionRequest.objects.create(
@@ -85,7 +85,7 @@ def test_the_chairs_digest_counts_the_days_waiting_not_the_days_overdue(
 def test_an_agency_leads_digest_still_says_how_overdue(lead_a, smtp_server):
     """Issue 15, item 28: days overdue stay where they are meant: the agency's own work."""
     make_action(
-        agency=lead_a.agency, owner=lead_a, title="Late work",
+        agency=agency_of(lead_a), owner=lead_a, title="Late work",
         due_date=WEDNESDAY - datetime.timedelta(days=8),
     )  # fmt: skip
     reminders.sweep(day=WEDNESDAY)

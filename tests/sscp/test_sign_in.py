@@ -1,6 +1,8 @@
 import pytest
 from django.urls import reverse
 
+from tests.makers import SLUG
+
 pytestmark = pytest.mark.django_db
 
 
@@ -14,7 +16,7 @@ def test_signing_in_goes_home_and_names_the_person(client, lead_a):
     response = client.post(
         reverse("login"), {"username": "lead-a", "password": "test-pass-1234"}, follow=True
     )
-    assert response.redirect_chain[-1][0] == reverse("home")
+    assert response.redirect_chain[-1][0] == reverse("home", args=[SLUG])
     assert "Alex Lead" in response.content.decode()
     assert "Agency lead, Agency A" in response.content.decode()
 
@@ -33,7 +35,7 @@ def test_sign_out_ends_the_session(client_for, lead_a):
     response = client.post(reverse("logout"))
     assert response.status_code == 302
     assert "_auth_user_id" not in client.session
-    assert client.get(reverse("home")).status_code == 302
+    assert client.get(reverse("home", args=[SLUG])).status_code == 302
 
 
 def test_sign_out_by_get_is_refused(client_for, lead_a):

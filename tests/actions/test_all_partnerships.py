@@ -1,0 +1,76 @@
+"""An agency lead's actions across every partnership they lead in, in one list, each with
+its partnership (issue 17, item 2); nothing of a partnership they do not belong to."""
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from sscp import roles
+from tests.makers import (
+    make_action,
+    make_agency,
+    make_membership,
+    make_partnership,
+    make_recommendation,
+    make_review,
+    make_user,
+)
+from tests.pages import text
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def police_in_three():
+    south, ports, wight = (make_partnership(slug) for slug in ["south", "ports", "wight"])
+    police = make_agency(
+        name="Hampshire Constabulary", short_name="Police", partnerships=[south, ports, wight]
+    )
+    lead = make_user("police", role=roles.AGENCY_LEAD, agency=police, partnership=south)
+    make_membership(lead, role=roles.AGENCY_LEAD, agency=police, partnership=ports)
+    actions = {
+        p.slug: make_action(
+            make_recommendation(
+                make_review(partnership=p, title=f"{p.slug} review"), agencies=[police]
+            ),
+            agency=police,
+            title=f"Police action in {p.slug}",
+        )
+        for p in [south, ports, wight]
+    }
+    return lead, actions
+
+
+def test_the_list_shows_each_partnership_the_lead_belongs_to_labelled(client_for, police_in_three):
+    lead, actions = police_in_three
+    page = client_for(lead).get(reverse("action-list", args=["all"])).content.decode()
+    words = text(page)
+    assert "Actions in all your partnerships" in words
+    assert "Police action in south" in words and "Police action in ports" in words
+    assert "Police action in wight" not in words  # not a partnership of theirs
+    assert f'href="/south/actions/{actions["south"].pk}/"' in page
+    assert f'href="/ports/actions/{actions["ports"].pk}/"' in page
+    assert "South" in words and "Ports" in words  # the partnership column
+
+
+def test_its_export_holds_the_same_and_links_each_in_its_partnership(client_for, police_in_three):
+    lead, actions = police_in_three
+    response = client_for(lead).get(reverse("action-list-csv", args=["all"]))
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert sorted(row["Action"] for row in rows) == [
+        "Police action in ports",
+        "Police action in south",
+    ]
+    links = {row["Action"]: row["Link"] for row in rows}
+    assert links["Police action in ports"].endswith(f"/ports/actions/{actions['ports'].pk}/")
+
+
+def test_only_the_list_is_for_all_partnerships(client_for, police_in_three):
+    lead, actions = police_in_three
+    client = client_for(lead)
+    assert client.get(reverse("home", args=["all"])).status_code == 404
+    assert (
+        client.get(reverse("action-detail", args=["all", actions["south"].pk])).status_code == 404
+    )
