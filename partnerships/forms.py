@@ -2,8 +2,8 @@ from django import forms
 
 from reviews.models import Theme
 from sscp import roles
-from sscp.forms import GovukForm
-from sscp.models import Agency, Partnership
+from sscp.forms import GovukDateField, GovukForm, years_from_today
+from sscp.models import Agency, ClosureDay, Partnership
 
 EMAIL_ERRORS = {
     "required": "Enter the email address",
@@ -161,6 +161,19 @@ class ThemeForm(GovukForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="What the theme covers, for people choosing it.",
+    )
+
+
+class ClosureDayForm(GovukForm):
+    date = GovukDateField(
+        label="Date the office is closed",
+        latest=years_from_today(2),
+        help_text="Today or a day to come. For example, 24 12 2026.",
+    )
+    reason = forms.CharField(
+        max_length=ClosureDay._meta.get_field("reason").max_length,
+        help_text="For example, “Office closed between Christmas and New Year”.",
+        error_messages={"required": "Enter the reason the office is closed"},
     )
 
 

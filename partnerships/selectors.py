@@ -13,7 +13,7 @@ from audits.history import SYSTEM_USERNAME
 from partnerships.models import Invitation
 from reviews.models import Theme
 from sscp import roles
-from sscp.models import Agency, Membership, Partnership, User
+from sscp.models import Agency, ClosureDay, Membership, Partnership, User
 from sscp.permissions import Ability, get_for_user, refuse, require
 
 PEOPLE_ORDER = ("user__first_name", "user__last_name", "user__username")
@@ -47,6 +47,10 @@ def invitation_for(request, pk) -> Invitation:
 
 def theme_for(request, pk) -> Theme:
     return get_for_user(request, Theme.objects.all(), pk, Ability.MANAGE)
+
+
+def closure_day_for(request, pk) -> ClosureDay:
+    return get_for_user(request, ClosureDay.objects.all(), pk, Ability.MANAGE)
 
 
 def agency_for(request, pk) -> Agency:
@@ -120,6 +124,15 @@ def agencies_to_add(partnership: Partnership):
 
 def themes(partnership: Partnership):
     return Theme.objects.filter(partnership=partnership).order_by("name")
+
+
+def closure_days(partnership: Partnership, *, today: datetime.date) -> dict[str, list]:
+    """The partnership's closure days: those to come (which may be removed) and past ones."""
+    days = list(ClosureDay.objects.filter(partnership=partnership).order_by("date"))
+    return {
+        "coming": [day for day in days if day.date >= today],
+        "past": [day for day in days if day.date < today][::-1],
+    }
 
 
 # A person ------------------------------------------------------------------------------

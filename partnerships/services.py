@@ -29,6 +29,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import DatabaseError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from accounts import services as account_services
 from actions.models import Action
@@ -37,8 +38,9 @@ from partnerships.models import Invitation, InvitationState
 from partnerships.selectors import accounts_with_email
 from reviews.models import Theme
 from sscp import database, roles, tasks
-from sscp.models import Agency, Membership, OutgoingEmail, Partnership, User
+from sscp.models import Agency, ClosureDay, Membership, OutgoingEmail, Partnership, User
 from sscp.scope import Scope
+from sscp.working_days import WorkingDays
 
 logger = logging.getLogger(__name__)
 
@@ -673,3 +675,60 @@ def partnership_update(
     partnership.name, partnership.short_name = name, short_name
     partnership.area, partnership.two_factor = area.strip(), two_factor
     return save_tracked(partnership, actor=actor, reason="Partnership settings changed")
+
+
+# Closure days ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def closure_day_add(
+    *, actor: User, partnership: Partnership, date: datetime.date, reason: str
+) -> ClosureDay:
+    """A day the partnership's office is closed: the statutory clock of its reviews does
+    not count it (sscp.working_days). Only today or a day to come: a day already past has
+    been counted in deadlines and figures, which must not change behind them."""
+    partnership = _lock(partnership)
+    reason = (reason or "").strip()
+    _check_closure_day(partnership, date, reason)
+    day = save_tracked(
+        ClosureDay(partnership=partnership, date=date, reason=reason),
+        actor=actor,
+        reason=f"Closure day added: {reason}",
+    )
+    partnership.keep_closure_dates()
+    return day
+
+
+def _check_closure_day(partnership: Partnership, date: datetime.date, reason: str) -> None:
+    in_words = date_format(date, "l j F Y")
+    if not reason:
+        raise ValidationError({"reason": "Enter the reason the office is closed"})
+    if date < timezone.localdate():
+        raise ValidationError({"date": f"{in_words} has passed: add today or a day to come"})
+    if not WorkingDays().is_working_day(date):
+        raise ValidationError(
+            {"date": f"{in_words} is not a working day anyway: a weekend or a bank holiday"}
+        )
+    if ClosureDay.objects.filter(partnership=partnership, date=date).exists():
+        raise ValidationError({"date": f"{in_words} is already a closure day"})
+
+
+@transaction.atomic
+def closure_day_remove(*, actor: User, closure_day: ClosureDay) -> ClosureDay:
+    """Take back a closure day not yet come (one added in error, or the office open after
+    all). The row is deleted; its history keeps it, with who removed it (the audit trail
+    seals history rows, so it still verifies). A day already past stays: it has been
+    counted."""
+    partnership = _lock(closure_day.partnership)
+    day = ClosureDay.objects.select_for_update().filter(pk=closure_day.pk).first()
+    if day is None:
+        raise ValidationError("That closure day was already removed")
+    if day.date < timezone.localdate():
+        raise ValidationError(
+            f"{date_format(day.date)} has passed: it has been counted, so it stays"
+        )
+    day._history_user = actor
+    day._change_reason = f"Closure day removed: {day.reason}"
+    day.delete()
+    partnership.keep_closure_dates()
+    return day

@@ -36,6 +36,12 @@ urlpatterns = partnership_pages(
         path("themes/new/", views.theme_create, name="theme-create"),
         path("themes/<int:pk>/edit/", views.theme_edit, name="theme-edit"),
         path("settings/", views.partnership_settings, name="partnership-settings"),
+        path("settings/closure-days/", views.closure_days, name="closure-days"),
+        path(
+            "settings/closure-days/<int:pk>/remove/",
+            views.closure_day_remove,
+            name="closure-day-remove",
+        ),
         path("access-review/", views.access_review, name="access-review"),
         path("access-review/export.csv", views.access_review_csv, name="access-review-csv"),
     ]

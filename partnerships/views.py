@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from partnerships import selectors, services
@@ -15,6 +16,7 @@ from partnerships.forms import (
     AgencyEditForm,
     AgencyForm,
     AgencyJoinForm,
+    ClosureDayForm,
     ConfirmForm,
     InvitationForm,
     NewAccountForm,
@@ -491,6 +493,45 @@ def partnership_settings(request):
         back=_back(request, "home"),
         template="partnerships/settings.html",
     )
+
+
+@require_http_methods(FORM_METHODS)
+def closure_days(request):
+    """The days the partnership's office is closed, which its reviews' deadlines skip."""
+    require(request, Ability.MANAGE)
+    form = ClosureDayForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        added = call_service(
+            form,
+            services.closure_day_add,
+            actor=request.user,
+            partnership=request.partnership,
+            **form.cleaned_data,
+        )
+        if added is not None:
+            messages.success(request, f"{date_format(added.date)} added as a closure day")
+            return _to("closure-days", request)
+    return render(
+        request,
+        "partnerships/closure_days.html",
+        {
+            "form": form,
+            "button": "Add the closure day",
+            **selectors.closure_days(request.partnership, today=timezone.localdate()),
+        },
+    )
+
+
+@require_POST
+def closure_day_remove(request, pk):
+    day = selectors.closure_day_for(request, pk)
+    try:
+        services.closure_day_remove(actor=request.user, closure_day=day)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{date_format(day.date)} is no longer a closure day")
+    return _to("closure-days", request)
 
 
 # The access review ---------------------------------------------------------------------

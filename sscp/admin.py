@@ -19,7 +19,7 @@ from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
 from audits.models import AccessEvent, AuditRecord
-from sscp.models import Agency, Membership, OutgoingEmail, Partnership, User
+from sscp.models import Agency, ClosureDay, Membership, OutgoingEmail, Partnership, User
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -65,6 +65,14 @@ class AgencyAdmin(ReadOnlyAdmin, TrackedAdmin):
     list_display = ["name", "short_name", "sector", "is_active"]
     list_filter = ["sector", "is_active", "partnerships"]
     search_fields = ["name", "short_name"]
+
+
+@admin.register(ClosureDay)
+class ClosureDayAdmin(ReadOnlyAdmin, TrackedAdmin):
+    """Each partnership's team keeps its closure days in the app."""
+
+    list_display = ["date", "partnership", "reason"]
+    list_filter = ["partnership"]
 
 
 @admin.register(Membership)

@@ -52,8 +52,11 @@ class Partnership(models.Model):
     # scope has them with the partnership, no query of its own, as plain ids an index
     # serves (sscp.scope).
     joint_review_ids = models.JSONField(default=list, blank=True, editable=False)
+    # Its closure days' dates, ISO, kept by keep_closure_dates from ClosureDay (the
+    # record), so that counting a deadline reads them with the partnership.
+    closure_dates = models.JSONField(default=list, blank=True, editable=False)
 
-    history = TrackedHistory(excluded_fields=["joint_review_ids"])
+    history = TrackedHistory(excluded_fields=["joint_review_ids", "closure_dates"])
     objects = TrackedQuerySet.as_manager()
 
     class Meta:
@@ -68,6 +71,15 @@ class Partnership(models.Model):
 
     def __str__(self):
         return self.name
+
+    def keep_closure_dates(self) -> None:
+        """Copy its closure days' dates from the ClosureDay rows, after one is added or
+        removed."""
+        days = self.closure_days.order_by("date").values_list("date", flat=True)
+        self.closure_dates = [day.isoformat() for day in days]
+        self.skip_history_when_saving = True  # a copy kept for reading, not a change
+        self.save(update_fields=["closure_dates"])
+        del self.skip_history_when_saving
 
     @staticmethod
     def audit_about(row, lookups) -> dict:
@@ -346,3 +358,33 @@ class OutgoingEmail(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} to {self.address} ({self.get_status_display()})"
+
+
+class ClosureDay(models.Model):
+    """A day a partnership's office is closed, besides weekends and bank holidays: the
+    statutory clock does not count it (sscp.working_days)."""
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, related_name="closure_days"
+    )
+    date = models.DateField()
+    reason = models.CharField(max_length=200, help_text="For example, “Office closed”.")
+
+    history = TrackedHistory()
+    objects = TrackedQuerySet.as_manager()
+    scoped_by = ("partnership", None)  # sscp.scope: the paths to its partnership and review
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "date"], name="closure_day_once_a_partnership"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.date:%-d %B %Y}: {self.reason}"
+
+    @staticmethod
+    def audit_about(row, lookups) -> dict:
+        return {"description": f"Closure day {row.date}", "partnership_id": row.partnership_id}

@@ -21,9 +21,9 @@ from actions.models import Action, Evidence, ExtensionRequest, ProgressUpdate, S
 from audits.history import HistoryRequired, TrackedQuerySet
 from audits.sealing import history_models
 from partnerships.models import Invitation
-from reviews.models import Recommendation, Review, Theme
+from reviews.models import ProgressCheck, Recommendation, Review, Theme
 from sscp import roles
-from sscp.models import Agency, Membership, Partnership, User
+from sscp.models import Agency, ClosureDay, Membership, Partnership, User
 from tests.files import ACCEPTED, upload
 from tests.makers import (
     SLUG,
@@ -37,6 +37,8 @@ TRACKED = [
     Partnership,
     Membership,
     Invitation,
+    ClosureDay,
+    ProgressCheck,
     Agency,
     User,
     Theme,
@@ -74,6 +76,7 @@ def _rows(model) -> dict:
         values.pop("last_login", None)  # signing in is not a change to the person
         # A copy kept for reading, from the reviews' own records: not a change.
         values.pop("joint_review_ids", None)
+        values.pop("closure_dates", None)
         for name in m2m:
             values[name] = sorted(o.pk for o in getattr(obj, name).all())
         rows[obj.pk] = values

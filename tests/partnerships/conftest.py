@@ -6,7 +6,7 @@ import pytest
 from partnerships.models import Invitation
 from reviews.models import Theme
 from sscp import roles
-from sscp.models import Agency, Membership, OutgoingEmail, Partnership, User
+from sscp.models import Agency, ClosureDay, Membership, OutgoingEmail, Partnership, User
 from tests.makers import make_partnership, make_user
 
 
@@ -30,6 +30,7 @@ def everything() -> dict:
         "agencies": list(Agency.objects.order_by("pk").values()),
         "served": sorted(Agency.partnerships.through.objects.values_list("agency", "partnership")),
         "themes": list(Theme.objects.order_by("pk").values()),
+        "closure_days": list(ClosureDay.objects.order_by("pk").values()),
         "partnerships": list(Partnership.objects.order_by("pk").values()),
         "users": list(User.objects.order_by("pk").values("pk", "is_active", "password")),
         "emails": OutgoingEmail.objects.count(),

@@ -7,15 +7,18 @@ partnership, with this partnership's ids, → 404 and nothing changed; a wrong m
 405. A test checks the list names every page of the app.
 """
 
+import datetime
 from dataclasses import dataclass
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from audits.models import AccessEvent
 from partnerships import services
 from partnerships.urls import urlpatterns
-from tests.makers import SLUG, agency_of, make_theme
+from sscp.working_days import WorkingDays
+from tests.makers import SLUG, agency_of, default_partnership, make_theme
 from tests.partnerships.conftest import everything
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +53,8 @@ PAGES = [
     Page("theme-create"),
     Page("theme-edit", "theme"),
     Page("partnership-settings"),
+    Page("closure-days"),
+    Page("closure-day-remove", "closure_day", methods=("POST",)),
     Page("access-review", methods=("GET",)),
     Page("access-review-csv", methods=("GET",)),
 ]
@@ -70,6 +75,12 @@ def ids(partnership_officer, lead_a):
         "membership": lead_a.memberships.get().pk,
         "agency": agency_of(lead_a).pk,
         "theme": make_theme("Neglect").pk,
+        "closure_day": services.closure_day_add(
+            actor=partnership_officer,
+            partnership=default_partnership(),
+            date=WorkingDays().on_or_after(timezone.localdate() + datetime.timedelta(days=30)),
+            reason="Office move",
+        ).pk,
     }
 
 
