@@ -36,6 +36,7 @@ def past_date_warnings(label: str, day) -> list[str]:
 class ActionForm(GovukForm):
     """The partnership team plans an action for one of the recommendation's owning agencies."""
 
+    personal_data_fields = ("title", "description", "success_measure")
     agency = forms.ModelChoiceField(queryset=None, empty_label="Choose an agency")
     owner = forms.ModelChoiceField(
         queryset=None,
@@ -94,6 +95,7 @@ class ReasonForm(GovukForm):
 
 
 class DueDateCorrectionForm(GovukForm):
+    personal_data_fields = ("reason",)
     due_date = due_date_field("New due date")
     reason = forms.CharField(
         label="Reason for the change",
@@ -106,6 +108,7 @@ class DueDateCorrectionForm(GovukForm):
 
 
 class ReopenForm(GovukForm):
+    personal_data_fields = ("reason",)
     reason = forms.CharField(
         label="Reason for reopening",
         widget=forms.Textarea(attrs=TEXT),
@@ -118,6 +121,7 @@ class ReopenForm(GovukForm):
 
 
 class ProgressForm(GovukForm):
+    personal_data_fields = ("text",)
     text = forms.CharField(
         label="Progress update",
         widget=forms.Textarea(attrs=TEXT),
@@ -144,6 +148,7 @@ class EvidenceForm(GovukForm):
 
 
 class SubmitForm(GovukForm):
+    personal_data_fields = ("completion_statement",)
     completion_statement = forms.CharField(
         label="Completion statement",
         widget=forms.Textarea(attrs=TEXT),
@@ -155,6 +160,7 @@ class SubmitForm(GovukForm):
 
 
 class ExtensionRequestForm(GovukForm):
+    personal_data_fields = ("reason",)
     requested_due_date = due_date_field("New due date")
     reason = forms.CharField(
         label="Why more time is needed",

@@ -114,6 +114,7 @@ def action_update(
     title: str,
     description: str,
     success_measure: str,
+    confirmed=(),
 ) -> Action:
     action = _locked(action)
     lifecycle.check(action, "edit")
@@ -122,7 +123,9 @@ def action_update(
     action.title = _require_text(title, "Enter a title")
     action.description = _require_text(description, "Enter a description")
     action.success_measure = _require_text(success_measure, "Enter a success measure")
-    return save_tracked(action, actor=actor, reason="Action details edited")
+    return save_tracked(
+        action, actor=actor, reason=with_confirmation("Action details edited", confirmed)
+    )
 
 
 @transaction.atomic
@@ -145,13 +148,15 @@ def action_correct_due_date(
 
 
 @transaction.atomic
-def progress_post(*, actor: User, action: Action, text: str) -> ProgressUpdate:
+def progress_post(*, actor: User, action: Action, text: str, confirmed=()) -> ProgressUpdate:
     action = _locked(action)
     lifecycle.check(action, "progress")
     update = ProgressUpdate(
         action=action, author=actor, text=_require_text(text, "Enter the progress update")
     )
-    save_tracked(update, actor=actor, reason=lifecycle.PROGRESS_POSTED)
+    save_tracked(
+        update, actor=actor, reason=with_confirmation(lifecycle.PROGRESS_POSTED, confirmed)
+    )
     _start(action, actor=actor, by="progress posted")
     return update
 
@@ -212,7 +217,9 @@ def evidence_withdraw(*, actor: User, evidence: Evidence, reason: str) -> Eviden
 
 
 @transaction.atomic
-def action_submit(*, actor: User, action: Action, completion_statement: str) -> Action:
+def action_submit(
+    *, actor: User, action: Action, completion_statement: str, confirmed=()
+) -> Action:
     action = _locked(action)
     lifecycle.check(action, "submit")
     statement = _require_text(completion_statement, "Enter a completion statement")
@@ -221,7 +228,7 @@ def action_submit(*, actor: User, action: Action, completion_statement: str) -> 
             "Upload at least one evidence file before submitting for sign-off.", code="no_evidence"
         )
     reason = lifecycle.submit(action, now=timezone.now(), statement=statement)
-    return save_tracked(action, actor=actor, reason=reason)
+    return save_tracked(action, actor=actor, reason=with_confirmation(reason, confirmed))
 
 
 # Extensions --------------------------------------------------------------------

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods
 
-from actions import calendar, exports, lifecycle, reports, selectors, services
+from actions import calendar, exports, lifecycle, reminders, reports, selectors, services
 from actions.filters import ActionFilter
 from actions.forms import (
     ActionForm,
@@ -139,7 +139,12 @@ def action_edit(request, pk):
         request,
         action,
         form,
-        lambda: services.action_update(actor=request.user, action=action, **form.cleaned_data),
+        lambda: services.action_update(
+            actor=request.user,
+            action=action,
+            confirmed=form.confirmed_warnings,
+            **form.cleaned_data,
+        ),
         title="Edit the action",
         button="Save changes",
         success="Action updated",
@@ -175,7 +180,12 @@ def progress_create(request, pk):
         request,
         action,
         form,
-        lambda: services.progress_post(actor=request.user, action=action, **form.cleaned_data),
+        lambda: services.progress_post(
+            actor=request.user,
+            action=action,
+            confirmed=form.confirmed_warnings,
+            **form.cleaned_data,
+        ),
         title="Post a progress update",
         button="Post update",
         success="Progress update posted",
@@ -252,7 +262,12 @@ def action_submit(request, pk):
         request,
         action,
         form,
-        lambda: services.action_submit(actor=request.user, action=action, **form.cleaned_data),
+        lambda: services.action_submit(
+            actor=request.user,
+            action=action,
+            confirmed=form.confirmed_warnings,
+            **form.cleaned_data,
+        ),
         title="Submit for sign-off",
         button="Submit for sign-off",
         success="Submitted to the SILG chair for sign-off",
@@ -447,10 +462,13 @@ def my_reminders(request):
     sent = (
         Reminder.objects.filter(recipient=request.user)
         .exclude(status=Reminder.Status.CANCELLED)
-        .select_related("action__recommendation__review")
+        .select_related("action__recommendation__review", "action__partnership", "review")
         .order_by("-reminder_date", "-pk")
     )
     page = page_of(request, sent)
+    for reminder in page.object_list:
+        if reminder.review_id:  # a review's deadline: which stage, in words
+            reminder.stage_label = reminders.stage_label(reminder.stage)
     return render(request, "actions/my_reminders.html", {"form": form, "page": page})
 
 

@@ -6,7 +6,8 @@ rows (a row with no action columns adds a recommendation with no action). The
 whole file is checked before anything is saved, every problem is reported by row
 and column, and saving is all or nothing. A due date is checked as the action form
 checks it: an impossible one is a problem, one in the past a warning that the
-person must confirm before the import is saved.
+person must confirm before the import is saved. So is text that looks like personal
+data (sscp.personal_data), in the columns the forms check.
 """
 
 import datetime
@@ -22,6 +23,7 @@ from reviews.import_files import COLUMNS, LIST_SEPARATOR
 from reviews.models import Review, Theme
 from sscp.models import Agency, User
 from sscp.permissions import lead_agencies
+from sscp.personal_data import warnings_for
 
 ACTION_KEYS = [
     "action_title",
@@ -31,6 +33,9 @@ ACTION_KEYS = [
     "success_measure",
     "due_date",
 ]
+# The free text the personal data guard checks, as the forms do: the recommendation's,
+# then the action's.
+TEXT_KEYS = ["recommendation_text", "action_title", "action_description", "success_measure"]
 # The action form's own field, so the import refuses exactly the dates the form refuses.
 DUE_DATE = due_date_field()
 
@@ -51,7 +56,12 @@ class PlannedAction:
     description: str
     success_measure: str
     due_date: datetime.date
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # its due date is in the past
+    personal_data: list[str] = field(default_factory=list)
+
+    @property
+    def to_confirm(self) -> list[str]:
+        return self.warnings + self.personal_data
 
 
 @dataclass
@@ -62,6 +72,7 @@ class PlannedRecommendation:
     themes: list[Theme]
     agencies: list[Agency]
     actions: list[PlannedAction] = field(default_factory=list)
+    personal_data: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -76,12 +87,29 @@ class ImportPlan:
     @property
     def warnings(self) -> list[str]:
         """What the person must confirm before saving, each naming its row."""
-        return [
-            f"Row {action.row}: {warning[:1].lower()}{warning[1:]}"
-            for recommendation in self.recommendations
-            for action in recommendation.actions
-            for warning in action.warnings
-        ]
+        warnings = []
+        for recommendation in self.recommendations:
+            warnings += _on_row(recommendation.row, recommendation.personal_data)
+            for action in recommendation.actions:
+                warnings += _on_row(action.row, action.to_confirm)
+        return warnings
+
+    @property
+    def late_count(self) -> int:
+        """How many actions are due in the past."""
+        return sum(bool(a.warnings) for r in self.recommendations for a in r.actions)
+
+    @property
+    def personal_data_count(self) -> int:
+        """How many cells look like they hold personal data."""
+        return sum(
+            len(r.personal_data) + sum(len(a.personal_data) for a in r.actions)
+            for r in self.recommendations
+        )
+
+
+def _on_row(row: int, warnings: list[str]) -> list[str]:
+    return [f"Row {row}: {warning[:1].lower()}{warning[1:]}" for warning in warnings]
 
 
 # Checking ----------------------------------------------------------------------
@@ -180,7 +208,9 @@ def _check_recommendation(review, row, index, lookups, taken, by_number, errors)
         error("owning_agencies", "Enter at least one owning agency")
     if any(e.row == index for e in errors):
         return None
-    planned = PlannedRecommendation(index, number, text, themes, agencies)
+    planned = PlannedRecommendation(
+        index, number, text, themes, agencies, personal_data=_personal_data(row, TEXT_KEYS[:1])
+    )
     by_number[number] = planned
     return planned
 
@@ -250,7 +280,13 @@ def _check_action(row, index, recommendation, lookups, errors):
         row["success_measure"],
         due_date,
         past_date_warnings("due date", due_date),
+        _personal_data(row, TEXT_KEYS[1:]),
     )
+
+
+def _personal_data(row, keys) -> list[str]:
+    """The personal data guard's warnings for a row's free text, naming each column."""
+    return [warning for key in keys for warning in warnings_for(_header(key), row.get(key, ""))]
 
 
 def _check_due_date(text: str, error) -> datetime.date | None:
@@ -284,12 +320,13 @@ def apply_import(
     """Save every planned recommendation and action, or, if anything fails, none.
 
     `confirmed` is what the person ticked to confirm: every warning of the plan must be
-    in it. Each action's own warnings go on its record, as when it is planned by form.
+    in it. Each recommendation's and action's own warnings go on its record, as when it
+    is saved by form.
     """
     if plan.errors:
         raise ValidationError("The import has errors; nothing was saved.")
     if any(warning not in confirmed for warning in plan.warnings):
-        raise ValidationError("Confirm the due dates in the past; nothing was saved.")
+        raise ValidationError("Confirm what the preview warned of; nothing was saved.")
     for planned in plan.recommendations:
         recommendation = review_services.recommendation_save(
             actor=actor,
@@ -298,6 +335,7 @@ def apply_import(
             text=planned.text,
             themes=planned.themes,
             agencies=planned.agencies,
+            confirmed=planned.personal_data,
         )
         for action in planned.actions:
             action_services.action_create(
@@ -309,6 +347,6 @@ def apply_import(
                 description=action.description,
                 success_measure=action.success_measure,
                 due_date=action.due_date,
-                confirmed=action.warnings,
+                confirmed=action.to_confirm,
             )
     return plan

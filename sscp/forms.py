@@ -19,6 +19,8 @@ from django.forms.utils import pretty_name
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from sscp import personal_data
+
 WIDGET_CLASSES = {
     "input": "govuk-input",
     "textarea": "govuk-textarea",
@@ -238,23 +240,37 @@ class GovukForm(forms.Form):
     """A form whose every error is in GOV.UK's words and names its field, and which can
     ask the person to confirm something unusual (a due date in the past) before going on.
 
-    Subclasses list what needs confirming in `warnings()`, from `cleaned_data`. While
-    there are warnings and the box is not ticked, the form is not valid: it shows the
-    warnings and a checkbox. Once it is ticked, `confirmed_warnings` holds what the
-    person confirmed, for the service to put on the record.
+    Subclasses list what needs confirming in `warnings()`, from `cleaned_data`, and
+    name in `personal_data_fields` the free-text fields the personal data guard checks
+    (sscp.personal_data). While there are warnings and the box is not ticked, the form
+    is not valid: it shows the warnings and a checkbox. Once it is ticked,
+    `confirmed_warnings` holds what the person confirmed, for the service to put on the
+    record.
     """
 
     confirmed_warnings: list[str] = []
+    personal_data_fields: tuple[str, ...] = ()
 
     def warnings(self) -> list[str]:
         return []
+
+    def personal_data_warnings(self) -> list[str]:
+        """A warning for each named field whose text looks like it identifies someone."""
+        return [
+            warning
+            for name in self.personal_data_fields
+            if name in self.fields
+            for warning in personal_data.warnings_for(
+                self.fields[name].label or pretty_name(name), self.cleaned_data.get(name) or ""
+            )
+        ]
 
     def full_clean(self):
         for name, field in self.fields.items():
             field.error_messages.update(govuk_error_messages(name, field))
         super().full_clean()
         if self.is_bound and not self._errors:
-            self._ask_to_confirm(self.warnings())
+            self._ask_to_confirm(self.warnings() + self.personal_data_warnings())
 
     def _ask_to_confirm(self, warnings: list[str]) -> None:
         if not warnings:

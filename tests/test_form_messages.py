@@ -47,6 +47,7 @@ NOT_FORMS = {
     "review-import-confirm",
     "my-calendar",
     "password_reset_confirm",
+    "closure-day-remove",
 }
 
 
@@ -99,11 +100,22 @@ def world(lead_a, silg_chair):
         "extension": extension,
         "recommendation": recommendation,
         "review": recommendation.review,
+        # A serious incident's review with its local review under way, for its checks.
+        "local_review": make_review(
+            title="Child L",
+            became_aware_on=timezone.localdate() - datetime.timedelta(days=90),
+            decision=Review.Decision.LOCAL_REVIEW,
+            decided_on=timezone.localdate() - datetime.timedelta(days=60),
+            local_review_commissioned_on=timezone.localdate() - datetime.timedelta(days=50),
+        ),
         "membership": lead_a.memberships.get(),
         "agency": agency_of(lead_a),
         "theme": make_theme("Neglect", partnership=partnership),
         "invitation": Invitation.objects.create(
-            partnership=partnership, email="new@example.org", role="chair", invited_by=silg_chair,
+            partnership=partnership,
+            email="new@example.org",
+            role="chair",
+            invited_by=silg_chair,
             expires_at=timezone.now() + datetime.timedelta(days=7),
         ),
     }
@@ -126,6 +138,7 @@ ACTION_IN = {
     "action-sign-off": "submitted",
     "invitation-resend": "invitation",
     "invitation-cancel": "invitation",
+    "progress-check-create": "local_review",
 }
 
 
