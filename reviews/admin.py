@@ -1,6 +1,7 @@
 from django.contrib import admin
+from django.db import models
 
-from reviews.models import Recommendation, Review, Theme
+from reviews.models import ProgressCheck, Recommendation, Review, Theme
 from sscp.admin import ReadOnlyAdmin, TrackedAdmin
 
 
@@ -18,6 +19,14 @@ class ReviewAdmin(ReadOnlyAdmin, TrackedAdmin):
     list_display = ["title", "partnership", "kind", "commissioned_on", "published_on"]
     list_filter = ["partnership", "kind"]
     search_fields = ["title", "summary"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
+@admin.register(ProgressCheck)
+class ProgressCheckAdmin(ReadOnlyAdmin, TrackedAdmin):
+    list_display = ["review", "checked_on", "recorded_by"]
+    list_filter = ["review__partnership"]
+    list_select_related = ["review", "recorded_by"]
 
 
 @admin.register(Recommendation)

@@ -1,17 +1,22 @@
 import datetime
 
 from django import forms
+from django.conf import settings
+from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from reviews import import_files
 from reviews.models import Review, Theme
-from sscp.forms import CONFIRM_FIELD, GovukDateField, GovukForm, confirm_field
+from sscp.forms import CONFIRM_FIELD, GovukDateField, GovukForm, confirm_field, phrase
 from sscp.models import Agency, Partnership
 
 EARLIEST = datetime.date(1990, 1, 1)
 
 
 class ReviewForm(GovukForm):
+    # The title is the review's pseudonym ("Freddie"), chosen not to identify anyone.
+    personal_data_fields = ("summary",)
     title = forms.CharField(
         max_length=200,
         help_text="The name the review is known by, for example “Freddie”.",
@@ -65,6 +70,7 @@ class ReviewForm(GovukForm):
 
 
 class RecommendationForm(GovukForm):
+    personal_data_fields = ("text",)
     number = forms.IntegerField(
         label="Recommendation number",
         min_value=1,
@@ -125,9 +131,9 @@ class ImportForm(GovukForm):
 
 
 class ImportConfirmForm(GovukForm):
-    """Saving a previewed import. Its warnings (due dates in the past) are confirmed with
-    the same box as on the action form, shown with the preview; importing without
-    ticking it is refused, and nothing is saved."""
+    """Saving a previewed import. Its warnings (due dates in the past, text that looks like
+    personal data) are confirmed with the same box as on the action form, shown with the
+    preview; importing without ticking it is refused, and nothing is saved."""
 
     def __init__(self, *args, warnings: list[str], **kwargs):
         super().__init__(*args, **kwargs)
@@ -137,3 +143,164 @@ class ImportConfirmForm(GovukForm):
 
     def warnings(self):
         return self.import_warnings
+
+
+# A serious incident's statutory journey (reviews.journey) ---------------------------
+
+PSEUDONYM_HINT = Review._meta.get_field("child_pseudonym").help_text
+# How a field of the journey is asked for, where its name on the review reads badly as a
+# question: (label, hint).
+JOURNEY_QUESTIONS = {
+    "child_pseudonym": ("The child's pseudonym", PSEUDONYM_HINT),
+    "became_aware_on": ("Date the local authority became aware", ""),
+    "notified_on": ("Date the notification was sent to the National Panel", ""),
+    "rapid_review_started_on": ("Date the rapid review started", ""),
+    "rapid_review_completed_on": ("Date the rapid review was completed", ""),
+    "rapid_review_sent_on": ("Date the rapid review was sent to the National Panel", ""),
+    "decision": ("Decision on a local child safeguarding practice review", ""),
+    "decision_rationale": ("Reasons for the decision", ""),
+    "decided_on": ("Date of the decision", ""),
+    "panel_response": ("The National Panel's response", ""),
+    "panel_response_on": ("Date of the Panel's response", ""),
+    "local_review_commissioned_on": ("Date the local review was commissioned", ""),
+    "reviewer": ("Reviewer", "The independent reviewer, or the organisation reviewing."),
+    "terms_of_reference": ("Terms of reference", ""),
+    "local_review_completed_on": ("Date the local review was completed", ""),
+    "final_report_received_on": ("Date the final report was received", ""),
+    "final_report_sent_on": (
+        "Date the final report was sent to the Panel and the Secretary of State",
+        "",
+    ),
+    "published_on": ("Date published", ""),
+    "published_url": (
+        "Address of the published report",
+        "For example, https://www.example.org/reviews/child-a.pdf",
+    ),
+}
+# An optional choice can be answered "not yet", as a radio can never be unticked.
+NOT_YET = {"panel_response": "No response yet"}
+
+
+def journey_field(name: str, *, required: bool) -> forms.Field:
+    """The form field for one field of the journey on the review, by its kind."""
+    model_field = Review._meta.get_field(name)
+    label, hint = JOURNEY_QUESTIONS[name]
+    common = {"label": label, "help_text": hint, "required": required}
+    it = phrase(label).removeprefix("the ")
+    if isinstance(model_field, models.DateField):
+        return GovukDateField(earliest=EARLIEST, latest=timezone.localdate, **common)
+    if model_field.choices:
+        choices = list(model_field.choices)
+        if not required:
+            choices.insert(0, ("", NOT_YET.get(name, "Not yet")))
+        return forms.ChoiceField(
+            choices=choices,
+            widget=forms.RadioSelect,
+            error_messages={
+                "required": f"Choose the {it}",
+                "invalid_choice": f"Choose the {it} from the list",
+            },
+            **common,
+        )
+    if isinstance(model_field, models.URLField):
+        return forms.URLField(
+            max_length=model_field.max_length,
+            assume_scheme="https",
+            error_messages={
+                "invalid": f"Enter the {it} as a web address, like "
+                "https://www.example.org/report.pdf"
+            },
+            **common,
+        )
+    if isinstance(model_field, models.TextField):
+        return forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), **common)
+    return forms.CharField(max_length=model_field.max_length, **common)
+
+
+class IncidentForm(GovukForm):
+    """A serious incident the local authority has become aware of: the journey's start."""
+
+    personal_data_fields = ("summary",)
+    child_pseudonym = forms.CharField(
+        label="The child's pseudonym",
+        max_length=Review._meta.get_field("child_pseudonym").max_length,
+        help_text=PSEUDONYM_HINT,
+        error_messages={"required": "Enter the child's pseudonym"},
+    )
+    became_aware_on = GovukDateField(
+        label="Date the local authority became aware",
+        earliest=EARLIEST,
+        latest=timezone.localdate,
+        help_text="The statutory clock runs from this day.",
+    )
+    summary = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="What happened, briefly. Do not include details that identify the child.",
+    )
+
+
+class StageForm(GovukForm):
+    """Recording one stage of a review's journey (a reviews.journey.Stage): a field for
+    each thing the stage records, filled in with what is recorded already. Changing what
+    was recorded needs a reason, which the service asks for; the form offers its box once
+    anything of the stage is recorded."""
+
+    reason = forms.CharField(
+        label="Reason for the change",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Needed if you change anything already recorded: it goes on the review's record.",
+    )
+
+    def __init__(self, *args, stage, review: Review, days=None, **kwargs):
+        """`days`: the partnership's working days (sscp.working_days), for the warnings."""
+        kwargs.setdefault("initial", {name: getattr(review, name) for name in stage.fields})
+        super().__init__(*args, **kwargs)
+        self.stage, self.review, self.days = stage, review, days
+        reason = self.fields.pop("reason")
+        for name in stage.fields:
+            self.fields[name] = journey_field(name, required=name in stage.required)
+        if self.is_recorded:
+            self.fields["reason"] = reason
+        self.personal_data_fields = tuple(
+            name for name in stage.fields if isinstance(self.fields[name].widget, forms.Textarea)
+        )
+
+    @property
+    def is_recorded(self) -> bool:
+        return any(getattr(self.review, name) not in (None, "") for name in self.stage.fields)
+
+    def stage_values(self) -> dict:
+        return {name: self.cleaned_data.get(name) for name in self.stage.fields}
+
+    def warnings(self) -> list[str]:
+        """A publication sooner than FINAL_REPORT_WORKING_DAYS after the final report went
+        to the Panel is unusual, not impossible: the person confirms it."""
+        published, sent = self.cleaned_data.get("published_on"), self.review.final_report_sent_on
+        if not (published and sent and self.days) or published < sent:
+            return []
+        least = settings.FINAL_REPORT_WORKING_DAYS
+        if self.days.between(sent, published) >= least:
+            return []
+        return [
+            f"The date published, {date_format(published)}, is less than {least} working days "
+            f"after the final report was sent to the Panel and the Secretary of State, on "
+            f"{date_format(sent)}."
+        ]
+
+
+class ProgressCheckForm(GovukForm):
+    """The SILG's check of a local review's progress (Regulation 14)."""
+
+    personal_data_fields = ("findings",)
+    checked_on = GovukDateField(
+        label="Date of the check", earliest=EARLIEST, latest=timezone.localdate
+    )
+    findings = forms.CharField(
+        label="What the check found",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Whether the review is on time and of the quality expected, and what the "
+        "SILG asked for.",
+        error_messages={"required": "Enter what the check found"},
+    )

@@ -49,6 +49,16 @@ class ReviewKind(models.TextChoices):
     NATIONAL_REVIEW = "national", "National review"
 
 
+class JourneyDecision(models.TextChoices):
+    LOCAL_REVIEW = "local_review", "Hold a local child safeguarding practice review"
+    NO_LOCAL_REVIEW = "no_local_review", "No local review"
+
+
+class PanelResponse(models.TextChoices):
+    AGREES = "agrees", "The Panel agrees"
+    DISAGREES = "disagrees", "The Panel does not agree"
+
+
 class Review(models.Model):
     """A source of learning: a case review, a thematic audit or a Section 11 audit.
 
@@ -58,6 +68,8 @@ class Review(models.Model):
     """
 
     Kind = ReviewKind
+    Decision = JourneyDecision
+    Response = PanelResponse
 
     partnership = models.ForeignKey(
         Partnership,
@@ -76,6 +88,45 @@ class Review(models.Model):
     summary = models.TextField(blank=True)
     commissioned_on = models.DateField(null=True, blank=True)
     published_on = models.DateField(null=True, blank=True)
+
+    # A serious incident's statutory journey (reviews.journey): what was done, and when.
+    # Each date is recorded through reviews.services, on the record; the deadlines are
+    # counted from them in working days. Reviews of other kinds leave them empty.
+    child_pseudonym = models.CharField(
+        "the child's pseudonym",
+        max_length=60,
+        blank=True,
+        help_text="Never a real name: for example “Child A” or “Liam”.",
+    )
+    became_aware_on = models.DateField(
+        "date the local authority became aware", null=True, blank=True
+    )
+    notified_on = models.DateField("notification sent to the National Panel", null=True, blank=True)
+    rapid_review_started_on = models.DateField("rapid review started", null=True, blank=True)
+    rapid_review_completed_on = models.DateField("rapid review completed", null=True, blank=True)
+    rapid_review_sent_on = models.DateField(
+        "rapid review sent to the National Panel", null=True, blank=True
+    )
+    decision = models.CharField(
+        "decision on a local review", max_length=20, choices=JourneyDecision.choices, blank=True
+    )
+    decision_rationale = models.TextField("reasons for the decision", blank=True)
+    decided_on = models.DateField("date of the decision", null=True, blank=True)
+    panel_response = models.CharField(
+        "the National Panel's response", max_length=20, choices=PanelResponse.choices, blank=True
+    )
+    panel_response_on = models.DateField("date of the Panel's response", null=True, blank=True)
+    local_review_commissioned_on = models.DateField(
+        "local review commissioned", null=True, blank=True
+    )
+    reviewer = models.CharField("reviewer", max_length=200, blank=True)
+    terms_of_reference = models.TextField("terms of reference", blank=True)
+    local_review_completed_on = models.DateField("local review completed", null=True, blank=True)
+    final_report_received_on = models.DateField("final report received", null=True, blank=True)
+    final_report_sent_on = models.DateField(
+        "final report sent to the Panel and the Secretary of State", null=True, blank=True
+    )
+    published_url = models.URLField("address of the published report", blank=True)
     themes = models.ManyToManyField(Theme, blank=True, related_name="reviews")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -94,6 +145,14 @@ class Review(models.Model):
                 name="review_kind_valid",
             ),
             models.CheckConstraint(condition=~Q(title=""), name="review_title_not_empty"),
+            models.CheckConstraint(
+                condition=Q(decision__in=["", *JourneyDecision.values]),
+                name="review_decision_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(panel_response__in=["", *PanelResponse.values]),
+                name="review_panel_response_valid",
+            ),
             models.CheckConstraint(
                 condition=Q(commissioned_on__isnull=True)
                 | Q(published_on__isnull=True)
@@ -115,6 +174,11 @@ class Review(models.Model):
             "review_id": row.id,
             "partnership_id": row.partnership_id,
         }
+
+    @property
+    def follows_journey(self) -> bool:
+        """A serious incident's review: the statutory clock runs from the awareness date."""
+        return self.became_aware_on is not None
 
     def commissioners(self) -> list[int]:
         """The ids of the partnerships that commissioned it: its own, then any joint ones."""
@@ -206,3 +270,37 @@ class Recommendation(models.Model):
         (reviews.selectors.recommendation_list), where it has them."""
         counts = getattr(self, "action_count", None), getattr(self, "open_action_count", None)
         return not self.is_closed and bool(counts[0]) and counts[1] == 0
+
+
+class ProgressCheck(models.Model):
+    """A check by the SILG of a local review's progress (Regulation 14 of the Child
+    Safeguarding Practice Review and Relevant Agency (England) Regulations 2018)."""
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="progress_checks")
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="+")
+    checked_on = models.DateField("date of the check")
+    findings = models.TextField("what the check found")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    history = TrackedHistory()
+    objects = TrackedQuerySet.as_manager()
+    scoped_by = ("partnership", "review")
+
+    class Meta:
+        ordering = ["checked_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(findings=""), name="progress_check_has_findings"),
+        ]
+
+    def __str__(self):
+        return f"Progress check of {self.review} on {self.checked_on}"
+
+    @staticmethod
+    def audit_about(row, lookups) -> dict:
+        return {
+            "description": f"Progress check on {row.checked_on}",
+            "review_id": row.review_id,
+            "partnership_id": row.partnership_id,
+        }

@@ -6,10 +6,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from actions.models import Action
-from audits.history import save_tracked
-from reviews.models import Recommendation, Review, Theme
+from audits.history import save_tracked, with_confirmation
+from reviews import journey
+from reviews.models import ProgressCheck, Recommendation, Review, Theme
 from sscp.models import Agency, Partnership, User
 
 
@@ -26,6 +28,7 @@ def review_save(
     published_on: datetime.date | None = None,
     themes: list[Theme] = (),
     joint_partnerships: list[Partnership] = (),
+    confirmed=(),
 ) -> Review:
     """Log a new review of `partnership` (`review=None`) or edit an existing one of it.
 
@@ -45,7 +48,7 @@ def review_save(
     save_tracked(
         review,
         actor=actor,
-        reason=REVIEW_LOGGED if creating else "Review details edited",
+        reason=with_confirmation(REVIEW_LOGGED if creating else "Review details edited", confirmed),
         m2m={"themes": list(themes), "joint_partnerships": joint},
     )
     share_joint_reviews(shared_before ^ {p.pk for p in joint})
@@ -86,6 +89,7 @@ def recommendation_save(
     text: str,
     themes: list[Theme] = (),
     agencies: list[Agency] = (),
+    confirmed=(),
 ) -> Recommendation:
     """Log a new recommendation (`recommendation=None`) or edit one that is open."""
     creating = recommendation is None
@@ -115,7 +119,9 @@ def recommendation_save(
     return save_tracked(
         recommendation,
         actor=actor,
-        reason=RECOMMENDATION_LOGGED if creating else "Recommendation edited",
+        reason=with_confirmation(
+            RECOMMENDATION_LOGGED if creating else "Recommendation edited", confirmed
+        ),
         m2m={"themes": list(themes), "agencies": list(agencies)},
     )
 
@@ -192,3 +198,174 @@ def recommendation_reopen(*, actor: User, recommendation: Recommendation, becaus
         reason=f"Reopened because its action “{because.title}” was reopened by the SILG chair",
     )
     return True
+
+
+# A serious incident's statutory journey (reviews.journey) ---------------------------
+
+
+@transaction.atomic
+def incident_record(
+    *,
+    actor: User,
+    partnership: Partnership,
+    child_pseudonym: str,
+    became_aware_on: datetime.date,
+    summary: str = "",
+    confirmed=(),
+) -> Review:
+    """Log a serious incident: a rapid review of `partnership`, its statutory clock running
+    from the day the local authority became aware. Named by the child's pseudonym."""
+    pseudonym = (child_pseudonym or "").strip()
+    if not pseudonym:
+        raise ValidationError({"child_pseudonym": "Enter the child's pseudonym"})
+    _check_pseudonym(Review(partnership=partnership), pseudonym)
+    _not_in_the_future({"became_aware_on": became_aware_on})
+    review = Review(
+        partnership=partnership,
+        title=pseudonym,
+        kind=Review.Kind.RAPID_REVIEW,
+        summary=summary.strip(),
+        child_pseudonym=pseudonym,
+        became_aware_on=became_aware_on,
+    )
+    return save_tracked(review, actor=actor, reason=with_confirmation(INCIDENT_RECORDED, confirmed))
+
+
+@transaction.atomic
+def journey_record(
+    *, actor: User, review: Review, stage: str, values: dict, reason: str = "", confirmed=()
+) -> Review:
+    """Record a stage of a serious incident's journey (or correct what was recorded).
+
+    1. The stage must apply to the review (a local review only once one is decided on).
+    2. What it cannot be recorded without must be there; no date may be in the future, or
+       before the day the local authority became aware, or before the step it follows.
+    3. Changing a date or a decision already recorded needs a reason, on the record.
+    """
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    step = journey.BY_KEY[stage]
+    if not step.applies(review) and not _decides_a_local_review(step, values):
+        if review.decision:
+            raise ValidationError(f"{step.label} is not needed: no local review was decided on")
+        raise ValidationError(
+            f"{step.label} cannot start yet: record the decision on a local review first"
+        )
+    values = {name: values.get(name) for name in step.fields}
+    if isinstance(values.get("child_pseudonym"), str):
+        values["child_pseudonym"] = values["child_pseudonym"].strip()
+    _check_stage(review, step, values)
+    corrected = _corrected(review, step, values)
+    if corrected and not (reason or "").strip():
+        raise ValidationError({"reason": "Enter the reason for changing what was recorded"})
+    if "child_pseudonym" in corrected:
+        _check_pseudonym(review, values["child_pseudonym"])
+        if review.title == review.child_pseudonym:  # named by it: the name follows
+            review.title = values["child_pseudonym"]
+    for name, value in values.items():
+        setattr(review, name, value if value is not None else _empty(name))
+    if values.get("decision") == Review.Decision.LOCAL_REVIEW:
+        review.kind = Review.Kind.PRACTICE_REVIEW  # the incident's review becomes the CSPR
+    why = f"{step.label} corrected: {reason.strip()}" if corrected else f"{step.label} recorded"
+    return save_tracked(review, actor=actor, reason=with_confirmation(why, confirmed))
+
+
+def _check_pseudonym(review: Review, pseudonym: str) -> None:
+    """A serious incident's review is named by the child's pseudonym, so it must be unique
+    among the partnership's reviews."""
+    same_title = Review.objects.filter(partnership=review.partnership_id, title__iexact=pseudonym)
+    if same_title.exclude(pk=review.pk).exists():
+        raise ValidationError(
+            {
+                "child_pseudonym": f"A review called “{pseudonym}” already exists: "
+                "give this child another pseudonym, like “Child D”"
+            }
+        )
+
+
+def _decides_a_local_review(step, values) -> bool:
+    return step.key == "decision" and values.get("decision") == Review.Decision.LOCAL_REVIEW
+
+
+def _empty(name: str):
+    field = Review._meta.get_field(name)
+    return "" if not field.null else None
+
+
+def _corrected(review: Review, step, values: dict) -> list[str]:
+    """The fields of the stage already recorded that this would change."""
+    return [
+        name
+        for name, value in values.items()
+        if getattr(review, name) not in (None, "") and getattr(review, name) != value
+    ]
+
+
+def _check_stage(review: Review, step, values: dict) -> None:
+    missing = {
+        name: f"Enter the {Review._meta.get_field(name).verbose_name}"
+        for name in step.required
+        if values.get(name) in (None, "")
+    }
+    if missing:
+        raise ValidationError(missing)
+    dates = {name: value for name, value in values.items() if isinstance(value, datetime.date)}
+    _not_in_the_future(dates)
+    for name, earliest, after in _date_order(review, values):
+        if dates.get(name) and earliest and dates[name] < earliest:
+            label = Review._meta.get_field(name).verbose_name
+            raise ValidationError({name: f"The {label} must be on or after {after}"})
+
+
+def _date_order(review: Review, values: dict):
+    """(field, earliest date it may be, that date in words) for each date of a stage."""
+    merged = {name: getattr(review, name) for name in journey.ORDER} | {
+        name: value for name, value in values.items() if name in journey.ORDER
+    }
+    aware = review.became_aware_on
+    for name, follows in journey.ORDER.items():
+        earliest = merged.get(follows) if follows else aware
+        if follows and earliest is None:
+            earliest, follows = aware, "became_aware_on"
+        label = Review._meta.get_field(follows or "became_aware_on").verbose_name
+        yield name, earliest, f"the {label}" + (f", {date_format(earliest)}" if earliest else "")
+
+
+def _not_in_the_future(dates: dict) -> None:
+    today = timezone.localdate()
+    future = {
+        name: f"The {Review._meta.get_field(name).verbose_name} cannot be in the future"
+        for name, value in dates.items()
+        if value and value > today
+    }
+    if future:
+        raise ValidationError(future)
+
+
+@transaction.atomic
+def progress_check_record(
+    *, actor: User, review: Review, checked_on: datetime.date, findings: str, confirmed=()
+) -> ProgressCheck:
+    """The SILG checks a local review's progress (Regulation 14)."""
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    if review.local_review_commissioned_on is None or review.local_review_completed_on:
+        raise ValidationError("Progress is checked while a local review is in progress")
+    findings = (findings or "").strip()
+    if not findings:
+        raise ValidationError({"findings": "Enter what the check found"})
+    _not_in_the_future({"checked_on": checked_on})
+    check = ProgressCheck(
+        review=review,
+        partnership_id=review.partnership_id,
+        checked_on=checked_on,
+        findings=findings,
+        recorded_by=actor,
+    )
+    return save_tracked(
+        check,
+        actor=actor,
+        reason=with_confirmation(PROGRESS_CHECKED, confirmed),
+    )
+
+
+INCIDENT_RECORDED = "Serious incident recorded"
+PROGRESS_CHECKED = "Progress of the local review checked"

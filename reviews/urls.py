@@ -9,6 +9,13 @@ urlpatterns = partnership_pages(
         path("reviews/", views.review_list, name="review-list"),
         path("reviews/new/", views.review_create, name="review-create"),
         path("reviews/<int:pk>/", views.review_detail, name="review-detail"),
+        path("reviews/incident/new/", views.incident_create, name="incident-create"),
+        path(
+            "reviews/<int:pk>/journey/checks/new/",
+            views.progress_check_create,
+            name="progress-check-create",
+        ),
+        path("reviews/<int:pk>/journey/<str:stage>/", views.review_stage, name="review-stage"),
         path("reviews/<int:pk>/edit/", views.review_edit, name="review-edit"),
         path("reviews/<int:pk>/meeting-pack/", views.meeting_pack, name="review-meeting-pack"),
         path("reviews/<int:pk>/import/", views.review_import, name="review-import"),

@@ -1,27 +1,39 @@
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods
 
 from actions.selectors import own_agency_first, status_counts
-from reviews import import_files, imports, selectors, services
+from reviews import import_files, imports, journey, selectors, services
 from reviews.filters import RecommendationFilter
 from reviews.forms import (
+    JOURNEY_QUESTIONS,
     CloseRecommendationForm,
     ImportConfirmForm,
     ImportForm,
+    IncidentForm,
+    ProgressCheckForm,
     RecommendationForm,
     ReviewForm,
+    StageForm,
 )
+from reviews.journey import Standing
+from reviews.models import Review
 from reviews.selectors import recommendation_for as get_recommendation
 from reviews.selectors import review_for as get_review
 from sscp.filters import list_filters, sort_links
 from sscp.forms import call_service, posted
 from sscp.pagination import page_of, query_without_page
-from sscp.permissions import Ability, abilities, require, works_for
+from sscp.permissions import Ability, abilities, has_ability, refuse, require, works_for
 from sscp.spreadsheets import Column, csv_response, xlsx_response
+from sscp.working_days import WorkingDays
 
 FORM_METHODS = ["GET", "POST"]
 
@@ -52,6 +64,7 @@ def review_detail(request, pk):
                 for action in recommendation.actions.all()
             ),
             "can": abilities(request.user),
+            **_journey_context(request, review),
         },
     )
 
@@ -84,6 +97,7 @@ def _review_form_page(request, form, review=None):
             actor=request.user,
             partnership=review.partnership if review else request.partnership,
             review=review,
+            confirmed=form.confirmed_warnings,
             **form.cleaned_data,
         )
         if saved is not None:
@@ -127,6 +141,7 @@ def _recommendation_form_page(request, form, review, recommendation=None):
             actor=request.user,
             review=review,
             recommendation=recommendation,
+            confirmed=form.confirmed_warnings,
             **form.cleaned_data,
         )
         if saved is not None:
@@ -343,3 +358,222 @@ def import_template(request, file_format):
             "import-template.xlsx", "Recommendations", columns, iter(import_files.template_rows())
         )
     raise Http404("No such template")
+
+
+# A serious incident's statutory journey (reviews.journey) ---------------------------
+
+# How a stage's standing shows in GOV.UK's task list: a coloured tag while it is open,
+# plain words once done, grey words while there is nothing to do.
+STANDING_TAGS = {
+    Standing.LATE: "govuk-tag--red",
+    Standing.DUE: "govuk-tag--yellow",
+    Standing.UPCOMING: "govuk-tag--blue",
+}
+NOTHING_TO_DO = {Standing.WAITING, Standing.NOT_NEEDED}
+
+
+@dataclass(frozen=True)
+class JourneyRow:
+    """One stage of the review's page's task list."""
+
+    state: journey.StageState
+    hint: str
+    tag: str  # the tag's colour, or "" for words without a tag
+    quiet: bool  # nothing to do yet: no link, grey words
+    linked: bool  # the stage's page, for the partnership team
+
+
+def _journey_context(request, review: Review) -> dict:
+    """The journey section of the review's page: nothing for a review that does not follow
+    one; else the working days (one query), who recorded each stage (one query) and, for a
+    local review, its progress checks (one more)."""
+    if not review.follows_journey:
+        return {}
+    states = journey.journey(review, WorkingDays.of(review.partnership), timezone.localdate())
+    recorded_by = _recorded_by(review, [state.stage.done for state in states])
+    plans = has_ability(request.user, Ability.PLAN, review)
+    checks = (
+        list(review.progress_checks.select_related("recorded_by"))
+        if review.local_review_commissioned_on
+        else []
+    )
+    last_check = checks[-1].checked_on if checks else None
+    return {
+        "journey": [_journey_row(review, state, recorded_by, plans) for state in states],
+        "journey_facts": list(_journey_facts(review)),
+        "progress_checks": checks,
+        "holds_local_review": review.decision == Review.Decision.LOCAL_REVIEW,
+        "next_check_due": journey.progress_check_due(review, last_check),
+        "kept_until": journey.kept_until(review),
+        "kept_months": settings.PUBLICATION_KEPT_MONTHS,
+    }
+
+
+def _journey_facts(review: Review):
+    """(question, answer in words, whether it is a link) for each thing recorded."""
+    for stage in journey.STAGES:
+        for name in stage.fields:
+            value = getattr(review, name)
+            if value in (None, ""):
+                continue
+            if isinstance(value, datetime.date):
+                value = date_format(value)
+            elif Review._meta.get_field(name).choices:
+                value = getattr(review, f"get_{name}_display")()
+            yield JOURNEY_QUESTIONS[name][0], value, name == "published_url"
+
+
+def _journey_row(review, state, recorded_by, plans) -> JourneyRow:
+    quiet = state.standing in NOTHING_TO_DO
+    return JourneyRow(
+        state=state,
+        hint=_stage_hint(review, state, recorded_by.get(state.stage.done)),
+        tag=STANDING_TAGS.get(state.standing, ""),
+        quiet=quiet,
+        linked=plans and not quiet,
+    )
+
+
+def _recorded_by(review: Review, done_fields: list[str]) -> dict:
+    """Who recorded each stage, by its `done` field: the person of the latest history row
+    of the review that set it, from the review's history read once."""
+    rows = Review.history.filter(id=review.pk).select_related("history_user")
+    by, before = {}, {}
+    for row in rows.order_by("history_date", "history_id"):
+        for name in done_fields:
+            value = getattr(row, name)
+            if value is not None and value != before.get(name):
+                by[name] = row.history_user
+            before[name] = value
+    return by
+
+
+def _stage_hint(review, state, recorded_by) -> str:
+    """ "Done 7 January 2027 by Pat Officer", "Due 7 January 2027: 3 working days left"."""
+    if state.done_on is not None:
+        return f"Done {date_format(state.done_on)}" + (f" by {recorded_by}" if recorded_by else "")
+    if not state.stage.applies(review):
+        return "No local review was decided on" if review.decision else "If a local review is held"
+    if state.due_on is None:
+        return ""
+    if state.stage.not_before:  # publication: an earliest day, not a deadline
+        return f"Not before {date_format(state.due_on)}"
+    due, left = f"Due {date_format(state.due_on)}", state.working_days_left
+    if state.standing == Standing.WAITING or left is None:
+        return due
+    if left < 0:
+        return f"{due}: {-left} working day{pluralize(-left)} overdue"
+    if left == 0:
+        return f"{due}: today"
+    return f"{due}: {left} working day{pluralize(left)} left"
+
+
+def _journey_review(request, pk, ability: Ability) -> Review:
+    """A review following a serious incident's journey, for a page recording part of it:
+    404 (on the record) for a review of another kind."""
+    review = get_review(request, pk, ability)
+    if not review.follows_journey:
+        refuse(request, status=404, reason=f"{review} has no statutory journey", obj=review)
+    return review
+
+
+@require_http_methods(FORM_METHODS)
+def incident_create(request):
+    require(request, Ability.PLAN)
+    form = IncidentForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        review = call_service(
+            form,
+            services.incident_record,
+            actor=request.user,
+            partnership=request.partnership,
+            confirmed=form.confirmed_warnings,
+            **form.cleaned_data,
+        )
+        if review is not None:
+            messages.success(request, f"Serious incident “{review.title}” recorded")
+            return redirect(review)
+    return render(
+        request,
+        "reviews/incident_form.html",
+        {
+            "form": form,
+            "title": "Record a serious incident",
+            "button": "Record the incident",
+            "notification_days": settings.NOTIFICATION_WORKING_DAYS,
+        },
+    )
+
+
+@require_http_methods(FORM_METHODS)
+def review_stage(request, pk, stage):
+    """Record a stage of the review's journey, or correct what was recorded (with a reason)."""
+    review = _journey_review(request, pk, Ability.PLAN)
+    step = journey.BY_KEY.get(stage)
+    if step is None:
+        refuse(request, status=404, reason=f"A review's journey has no stage “{stage[:40]}”")
+    days = WorkingDays.of(review.partnership)
+    form = StageForm(posted(request), stage=step, review=review, days=days)
+    if request.method == "POST" and form.is_valid():
+        saved = call_service(
+            form,
+            services.journey_record,
+            actor=request.user,
+            review=review,
+            stage=step.key,
+            values=form.stage_values(),
+            reason=form.cleaned_data.get("reason", ""),
+            confirmed=form.confirmed_warnings,
+        )
+        if saved is not None:
+            messages.success(request, f"{step.label} recorded")
+            return redirect(saved)
+    return _stage_page(request, form, review, step, days)
+
+
+def _stage_page(request, form, review, step, days):
+    """The stage's form, under where the stage stands: "Due 7 January 2027: 3 working days
+    left"."""
+    states = journey.journey(review, days, timezone.localdate())
+    state = next(state for state in states if state.stage.key == step.key)
+    return render(
+        request,
+        "reviews/stage_form.html",
+        {
+            "form": form,
+            "review": review,
+            "title": step.label,
+            "button": "Save",
+            "hint": _stage_hint(review, state, None),
+        },
+    )
+
+
+@require_http_methods(FORM_METHODS)
+def progress_check_create(request, pk):
+    """The SILG's check of a local review's progress (Regulation 14), recorded by the
+    partnership team or the SILG chair."""
+    review = _journey_review(request, pk, Ability.OVERSEE)
+    form = ProgressCheckForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        saved = call_service(
+            form,
+            services.progress_check_record,
+            actor=request.user,
+            review=review,
+            confirmed=form.confirmed_warnings,
+            **form.cleaned_data,
+        )
+        if saved is not None:
+            messages.success(request, "Progress check recorded")
+            return redirect(review)
+    return render(
+        request,
+        "reviews/stage_form.html",
+        {
+            "form": form,
+            "review": review,
+            "title": "Record a progress check",
+            "button": "Record the check",
+        },
+    )

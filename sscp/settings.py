@@ -329,6 +329,22 @@ REMINDER_DIGEST_LINES = env.int("REMINDER_DIGEST_LINES", default=100)
 
 # The product's own rules.
 DUE_SOON_DAYS = env.int("DUE_SOON_DAYS", default=30)
+# A serious incident's statutory clock (reviews.journey; Working Together to Safeguard
+# Children): working days of England and Wales and of the partnership.
+NOTIFICATION_WORKING_DAYS = env.int("NOTIFICATION_WORKING_DAYS", default=5)
+RAPID_REVIEW_WORKING_DAYS = env.int("RAPID_REVIEW_WORKING_DAYS", default=15)
+RAPID_REVIEW_COUNTED_FROM = env.str("RAPID_REVIEW_COUNTED_FROM", default="notification")
+if RAPID_REVIEW_COUNTED_FROM not in {"notification", "awareness"}:
+    raise ImproperlyConfigured("RAPID_REVIEW_COUNTED_FROM must be notification or awareness")
+LOCAL_REVIEW_MONTHS = env.int("LOCAL_REVIEW_MONTHS", default=6)
+PROGRESS_CHECK_EVERY_WEEKS = env.int("PROGRESS_CHECK_EVERY_WEEKS", default=6)
+FINAL_REPORT_WORKING_DAYS = env.int("FINAL_REPORT_WORKING_DAYS", default=7)
+PUBLICATION_KEPT_MONTHS = env.int("PUBLICATION_KEPT_MONTHS", default=12)
+# The partnership team and the SILG chair are reminded this many working days before a
+# stage's deadline, on the day, and after it.
+STAGE_REMINDER_WORKING_DAYS = [
+    int(days) for days in env.list("STAGE_REMINDER_WORKING_DAYS", default=["5", "1"])
+]
 # How long an invitation's link works; after how long without signing in a person is
 # listed for the access review; how long a link confirming a new email address works.
 INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from actions.models import Action, Evidence
 from reviews.models import Recommendation, Review, Theme
 from sscp import roles
-from sscp.models import Agency, Membership, Partnership, User
+from sscp.models import Agency, ClosureDay, Membership, Partnership, User
 
 _sequence = itertools.count(1)
 
@@ -85,6 +85,15 @@ def make_theme(name=None, *, partnership=None) -> Theme:
     return Theme.objects.create(
         name=name or f"Theme {next(_sequence)}", partnership=partnership or default_partnership()
     )
+
+
+def make_closure_day(partnership=None, date=None, reason="Office closed") -> ClosureDay:
+    """A closure day, with the dates its partnership carries kept, as the service keeps them
+    (which refuses a day past)."""
+    partnership = partnership or default_partnership()
+    day = ClosureDay.objects.create(partnership=partnership, date=date, reason=reason)
+    partnership.keep_closure_dates()
+    return day
 
 
 def make_review(**fields) -> Review:

@@ -17,13 +17,14 @@ from actions import services
 from actions.models import Action, Evidence, ExtensionRequest, ProgressUpdate, SignOffDecision
 from audits.models import AccessEvent
 from partnerships.models import Invitation
-from reviews.models import Recommendation, Review, Theme
+from reviews.models import ProgressCheck, Recommendation, Review, Theme
 from sscp import roles
-from sscp.models import Agency, Membership, Partnership, User
+from sscp.models import Agency, ClosureDay, Membership, Partnership, User
 from sscp.urls import PARTNERSHIP
 from tests.makers import (
     make_action,
     make_agency,
+    make_closure_day,
     make_evidence,
     make_partnership,
     make_recommendation,
@@ -37,7 +38,8 @@ pytestmark = pytest.mark.django_db
 ROLES = [roles.PARTNERSHIP_TEAM, roles.SILG_CHAIR, roles.AGENCY_LEAD]
 WATCHED = [
     Partnership, Membership, Agency, Theme, Review, Recommendation, Action,
-    ProgressUpdate, Evidence, SignOffDecision, ExtensionRequest, User,
+    ProgressUpdate, Evidence, SignOffDecision, ExtensionRequest, User, ClosureDay,
+    ProgressCheck,
 ]  # fmt: skip
 
 
@@ -74,7 +76,15 @@ def beta():
     partnership = make_partnership("beta")
     agency = make_agency(partnerships=[partnership])
     lead = make_user("beta-lead", role=roles.AGENCY_LEAD, agency=agency, partnership=partnership)
-    review = make_review(partnership=partnership, title="Beta's review")
+    # A serious incident's review, so that its journey's pages have something to guard.
+    review = make_review(
+        partnership=partnership,
+        title="Beta's review",
+        became_aware_on=timezone.localdate() - datetime.timedelta(days=60),
+        decision=Review.Decision.LOCAL_REVIEW,
+        decided_on=timezone.localdate() - datetime.timedelta(days=30),
+        local_review_commissioned_on=timezone.localdate() - datetime.timedelta(days=20),
+    )
     action = make_action(make_recommendation(review, agencies=[agency]), agency=agency)
     evidence = make_evidence(action, uploaded_by=lead)
     extension = services.extension_request(
@@ -92,6 +102,11 @@ def beta():
         "extensions": extension.pk,
         "themes": make_theme("Beta's theme", partnership=partnership).pk,
         "agencies": agency.pk,
+        "closure-days": make_closure_day(
+            partnership=partnership,
+            date=timezone.localdate() + datetime.timedelta(days=30),
+            reason="Beta's office move",
+        ).pk,
         "people": lead.memberships.get().pk,
         "invitations": Invitation.objects.create(
             partnership=partnership,
@@ -115,7 +130,7 @@ def fill(route: str, records: dict, slug: str) -> str:
             value = records.get(kind)
             assert value is not None, f"no record of partnership B for <pk> of {route}"
         else:
-            value = {"file_format": "csv"}.get(name)
+            value = {"file_format": "csv", "stage": "notification"}.get(name)
             assert value is not None, f"nothing to fill <{name}> of {route} with"
         route = re.sub(rf"<(\w+:)?{name}>", str(value), route, count=1)
     return "/" + route

@@ -7,12 +7,14 @@ A test checks the two together name every URL of the app, so a new page without
 a check fails it.
 """
 
+import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from actions.models import Action, Evidence, ExtensionRequest
 from reviews.models import Recommendation, Review
@@ -52,7 +54,43 @@ OBJECTS = {
     "council": lambda: _partnerships_demo("council"),
     "neglect": lambda: _partnerships_demo("neglect"),
     "invitation": lambda: _partnerships_demo("invitation"),
+    # A serious incident's review with its local review under way (made once).
+    "journey_review": lambda: _journey_review(),
 }
+
+
+def _journey_review() -> int:
+    """Child Q's review in Southampton: notified, rapid review done, a local review
+    commissioned and checked once, every date counted back from today."""
+    from reviews import services
+    from sscp.models import Partnership, User
+
+    southampton = Partnership.objects.get(slug="southampton")
+    made = Review.objects.filter(partnership=southampton, child_pseudonym="Child Q").first()
+    if made:
+        return made.pk
+    team, chair = User.objects.get(username="partnership"), User.objects.get(username="silg-chair")
+    aware = timezone.localdate() - datetime.timedelta(days=40)
+
+    def on(days):
+        return aware + datetime.timedelta(days=days)
+
+    review = services.incident_record(
+        actor=team, partnership=southampton, child_pseudonym="Child Q", became_aware_on=aware
+    )
+    for stage, values in [
+        ("notification", {"notified_on": on(2)}),
+        ("rapid_review", {"rapid_review_started_on": on(3), "rapid_review_completed_on": on(10),
+                          "rapid_review_sent_on": on(10)}),
+        ("decision", {"decision": "local_review", "decision_rationale": "Learning about neglect",
+                      "decided_on": on(12)}),
+        ("local_review", {"local_review_commissioned_on": on(15), "reviewer": "A reviewer"}),
+    ]:  # fmt: skip
+        services.journey_record(actor=team, review=review, stage=stage, values=values)
+    services.progress_check_record(
+        actor=chair, review=review, checked_on=on(30), findings="On time; scope agreed."
+    )
+    return review.pk
 
 
 def _partnerships_demo(what: str) -> int:
@@ -94,7 +132,7 @@ class Page:
     partnership: str = "southampton"  # a partnership's pages are the demo's Southampton's
 
     def url(self) -> str:
-        args = [OBJECTS[self.target]()] if self.target else self.url_args
+        args = ([OBJECTS[self.target]()] if self.target else []) + list(self.url_args)
         if self.url_name in partnership_page_names():
             args = [self.partnership, *args]
         return reverse(self.url_name, args=args) + (f"?{self.query}" if self.query else "")
@@ -114,12 +152,56 @@ PAGES = [
     Page("Dashboard, partnership team", "home", "partnership"),
     Page("Dashboard, SILG chair", "home", "silg-chair"),
     Page("Dashboard, agency lead", "home", "lead-council"),
+    Page("Reviews in progress", "reviews-in-progress", "silg-chair"),
     Page("Your partnerships, none yet", "start", "no-role"),
     Page("Your partnerships, two", "start", "lead-police"),
     Page("Dashboard, Portsmouth's team", "home", "portsmouth-team", partnership="portsmouth"),
     Page("Reviews", "review-list", "partnership"),
     Page("Review", "review-detail", "partnership", "review"),
     Page("Log a review", "review-create", "partnership", error_state=EMPTY),
+    # A serious incident's journey: its record, the review's task list, and its forms.
+    Page("Record a serious incident", "incident-create", "partnership", error_state=EMPTY),
+    Page("Review, statutory journey", "review-detail", "partnership", "journey_review"),
+    Page("Statutory journey, as the chair", "review-detail", "silg-chair", "journey_review"),
+    Page(
+        "Record the notification",
+        "review-stage",
+        "partnership",
+        "journey_review",
+        url_args=["notification"],
+        error_state=[("#id_notified_on_0", "")],
+    ),
+    Page(
+        "Record the decision",
+        "review-stage",
+        "partnership",
+        "journey_review",
+        url_args=["decision"],
+        error_state=[("#id_decision_rationale", "")],
+    ),
+    Page(
+        "Record the local review",
+        "review-stage",
+        "partnership",
+        "journey_review",
+        url_args=["local_review"],
+        error_state=[("#id_local_review_commissioned_on_0", "")],
+    ),
+    Page(
+        "Record the publication",
+        "review-stage",
+        "partnership",
+        "journey_review",
+        url_args=["publication"],
+        error_state=[("#id_published_url", "not an address")],
+    ),
+    Page(
+        "Record a progress check",
+        "progress-check-create",
+        "silg-chair",
+        "journey_review",
+        error_state=EMPTY,
+    ),
     Page("Edit a review", "review-edit", "partnership", "review", error_state=[("#id_title", "")]),
     Page("Review timeline", "review-timeline", "silg-chair", "review"),
     Page("Meeting pack", "review-meeting-pack", "silg-chair", "review"),
@@ -239,6 +321,7 @@ PAGES = [
     Page("Add a theme", "theme-create", "partnership", error_state=EMPTY),
     Page("Edit a theme", "theme-edit", "partnership", "neglect", error_state=[("#id_name", "")]),
     Page("Settings", "partnership-settings", "partnership", error_state=[("#id_name", "")]),
+    Page("Closure days", "closure-days", "partnership", error_state=EMPTY),
     Page("Access review, not signed in", "access-review", "partnership", query="show=dormant"),
     Page("Invitation link not right", "invitation-accept", url_args=["not-a-real-link"]),
 ]
@@ -254,6 +337,7 @@ NOT_PAGES = {
     "healthz": "JSON for load balancers",
     "invitation-resend": "a POST that redirects",
     "person-unlock": "a POST that redirects",
+    "closure-day-remove": "a POST that redirects",
     "access-review-csv": "a CSV download",
 }
 

@@ -1,18 +1,24 @@
 """The Django admin covers every model, with its history, and cannot go around the workflow."""
 
+import datetime
+
 import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.urls import reverse
+from django.utils import timezone
 
 from actions import services
 from actions.models import Action, ExtensionRequest, Reminder
 from audits.models import AccessEvent, AuditRecord
 from audits.sealing import verify
+from partnerships import services as partnership_services
+from reviews import services as review_services
 from reviews.models import Recommendation, Review
 from sscp import roles
 from sscp.models import Membership, OutgoingEmail, Partnership, User
+from sscp.working_days import WorkingDays
 from tests.makers import (
     SLUG,
     agency_of,
@@ -86,6 +92,18 @@ def every_kind_of_record(lead_a, silg_chair):
         due_date=action.due_date,
     )
     OutgoingEmail.objects.create(kind=OutgoingEmail.Kind.PASSWORD_RESET, address="a@example.org")
+    review = action.recommendation.review
+    review.became_aware_on = review.local_review_commissioned_on = datetime.date(2026, 6, 1)
+    review.save()
+    review_services.progress_check_record(
+        actor=silg_chair, review=review, checked_on=datetime.date(2026, 9, 1), findings="On track"
+    )
+    partnership_services.closure_day_add(
+        actor=silg_chair,
+        partnership=review.partnership,
+        date=WorkingDays().on_or_after(timezone.localdate() + datetime.timedelta(days=30)),
+        reason="Office move",
+    )
     return action
 
 

@@ -21,6 +21,7 @@ from tests.makers import (
     agency_of,
     default_partnership,
     make_action,
+    make_closure_day,
     make_theme,
 )
 
@@ -250,6 +251,12 @@ def one_of_everything(lead_a, silg_chair):
         "token": lead_a.calendar_token,
         "uidb64": "MQ",
         "file_format": "csv",
+        "stage": "notification",  # a review's journey (its pages 404 for this review)
+        ("settings", "pk"): make_closure_day(
+            partnership=default_partnership(),
+            date=timezone.localdate() + datetime.timedelta(days=30),
+            reason="Office move",
+        ).pk,
         # The admin's "view on site" link: a content type, then an object of it.
         ("admin", "content_type_id"): ContentType.objects.get_for_model(Action).pk,
         ("admin", "object_id"): action.pk,
