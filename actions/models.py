@@ -578,6 +578,11 @@ class ReminderKind(models.TextChoices):
     RETURNED = "returned", "Returned to you by the SILG chair"
     AWAITING_SIGN_OFF = "awaiting_sign_off", "Awaiting your sign-off"
     AWAITING_EXTENSION = "awaiting_extension", "Extension request awaiting your decision"
+    # A review's statutory journey (reviews.journey), to the partnership team and SILG chair.
+    STAGE_UPCOMING = "stage_upcoming", "A review's deadline is near"
+    STAGE_DUE_TODAY = "stage_due_today", "A review's deadline is today"
+    STAGE_OVERDUE = "stage_overdue", "A review's deadline has passed"
+    PROGRESS_CHECK_DUE = "progress_check_due", "A local review's progress check is due"
 
 
 class ReminderStatus(models.TextChoices):
@@ -589,18 +594,22 @@ class ReminderStatus(models.TextChoices):
 
 
 class Reminder(models.Model):
-    """One reminder to one person about one action on one day: the email outbox.
+    """One reminder to one person about one action, or one stage of a review's statutory
+    journey, on one day: the email outbox.
 
-    The unique constraint is what makes a reminder arrive once: the sweep may be
-    run any number of times, a row for (recipient, action, kind, date) is only
-    ever created once, and it is sent only by whoever wins its claim.
+    The unique constraints are what make a reminder arrive once: the sweep may be run any
+    number of times, a row for (recipient, action, kind, date) or (recipient, review,
+    stage, kind, date) is only ever created once, and it is sent only by whoever wins its
+    claim.
     """
 
     Kind = ReminderKind
     Status = ReminderStatus
     CLAIMABLE = (ReminderStatus.PENDING, ReminderStatus.FAILED)
+    # The stage of a review's progress check (Regulation 14), beside reviews.journey's keys.
+    PROGRESS_CHECK = "progress_check"
 
-    # No index of their own: the unique constraint's index starts with the recipient, the
+    # No index of their own: the unique constraints' indexes start with the recipient, the
     # sent reminders are indexed by action below, and every index slows the daily sweep's
     # tens of thousands of inserts and updates. Nothing here is ever deleted.
     recipient = models.ForeignKey(
@@ -610,11 +619,32 @@ class Reminder(models.Model):
         db_index=False,
     )
     action = models.ForeignKey(
-        Action, on_delete=models.PROTECT, related_name="reminders", db_index=False
+        Action,
+        on_delete=models.PROTECT,
+        related_name="reminders",
+        db_index=False,
+        null=True,
+        blank=True,
+    )
+    review = models.ForeignKey(
+        Review,
+        on_delete=models.PROTECT,
+        related_name="reminders",
+        db_index=False,
+        null=True,
+        blank=True,
+        help_text="For a reminder about a stage of the review's statutory journey.",
+    )
+    stage = models.CharField(
+        max_length=30,
+        blank=True,
+        help_text="The journey's stage (reviews.journey), or progress_check; blank for an action.",
     )
     kind = models.CharField(max_length=30, choices=ReminderKind.choices)
     reminder_date = models.DateField(help_text="The day the reminder is for.")
-    due_date = models.DateField(help_text="The action's due date when the reminder was made.")
+    due_date = models.DateField(
+        help_text="The action's due date, or the stage's, when the reminder was made."
+    )
     status = models.CharField(
         max_length=10, choices=ReminderStatus.choices, default=ReminderStatus.PENDING
     )
@@ -632,7 +662,18 @@ class Reminder(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["recipient", "action", "kind", "reminder_date"],
+                condition=Q(action__isnull=False),
                 name="reminder_once_per_recipient_action_kind_day",
+            ),
+            models.UniqueConstraint(
+                fields=["recipient", "review", "stage", "kind", "reminder_date"],
+                condition=Q(review__isnull=False),
+                name="reminder_once_per_recipient_review_stage_kind_day",
+            ),
+            models.CheckConstraint(
+                condition=Q(action__isnull=False, review__isnull=True, stage="")
+                | (Q(action__isnull=True, review__isnull=False) & ~Q(stage="")),
+                name="reminder_about_an_action_or_a_review_stage",
             ),
             models.CheckConstraint(
                 condition=Q(kind__in=ReminderKind.values), name="reminder_kind_valid"
@@ -662,4 +703,5 @@ class Reminder(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} to {self.recipient} about {self.action}"
+        about = self.action if self.action_id else f"{self.review}, {self.stage}"
+        return f"{self.get_kind_display()} to {self.recipient} about {about}"

@@ -373,16 +373,19 @@ def test_the_sweep_queries_do_not_grow_with_actions(lead_a, actions):
     assert result.emails == 1 and len(result.actions) == actions * 4 // 5
     # Reading and updating: 11 queries to plan and to open the outbox, and 4 for each
     # recipient (claim, read, confirm the claim just before sending, mark sent: issue 15,
-    # item 1). Writing the outbox is one statement for every row (executemany on SQLite;
-    # COPY into a temporary table and one INSERT on PostgreSQL). On PostgreSQL the sweep
-    # and the delivery each also step past the row-level security and back
-    # (sscp.database.every_partnership): set_config, not counted here.
+    # item 1). And 2 for the reminders about reviews' statutory deadlines (issue 18): the
+    # planning's and the delivery's reading of the reviews (none here: their progress
+    # checks and closure days are read only when there are some). Writing the outbox is
+    # one statement for every row (executemany on SQLite; COPY into a temporary table and
+    # one INSERT on PostgreSQL). On PostgreSQL the sweep and the delivery each also step
+    # past the row-level security and back (sscp.database.every_partnership): set_config,
+    # not counted here.
     reads_and_updates = [
         q
         for q in queries.captured_queries
         if q["sql"].split()[0] in {"SELECT", "UPDATE"} and "set_config(" not in q["sql"]
     ]
-    assert len(reads_and_updates) == 11 + 4
+    assert len(reads_and_updates) == 11 + 4 + 2
     inserts = [q for q in queries.captured_queries if "INSERT" in q["sql"].split()[:3]]
     assert len(inserts) == 1
 

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from actions import reminders
 from actions.models import Action, Reminder
+from reviews.models import Review
 from sscp.models import User
 
 
@@ -52,21 +53,27 @@ class Command(BaseCommand):
         planned = reminders.plan(day)
         recorded = set(
             Reminder.objects.filter(reminder_date=day).values_list(
-                "recipient_id", "action_id", "kind"
+                "recipient_id", "action_id", "kind", "review_id", "stage"
             )
         )
-        new = [p for p in planned if (p.recipient_id, p.action_id, p.kind) not in recorded]
+        new = [
+            p
+            for p in planned
+            if (p.recipient_id, p.action_id, p.kind, p.review_id, p.stage) not in recorded
+        ]
         people = User.objects.in_bulk({p.recipient_id for p in new})
         actions = Action.objects.select_related("recommendation__review").in_bulk(
-            {p.action_id for p in new}
+            {p.action_id for p in new if p.action_id}
         )
-        for item in sorted(new, key=lambda p: (people[p.recipient_id].username, p.action_id)):
-            recipient, action = people[item.recipient_id], actions[item.action_id]
+        reviews = Review.objects.in_bulk({p.review_id for p in new if p.review_id})
+        for item in sorted(
+            new,
+            key=lambda p: (people[p.recipient_id].username, p.action_id or 0, p.review_id or 0),
+        ):
+            recipient = people[item.recipient_id]
             self.stdout.write(
-                f"{recipient.username} <{recipient.email}>: "
-                f"{Reminder.Kind(item.kind).label}: {action.recommendation.review.title} "
-                f"recommendation {action.recommendation.number}, {action.title} "
-                f"(due {action.due_date:%-d %B %Y})"
+                f"{recipient.username} <{recipient.email}>: {Reminder.Kind(item.kind).label}: "
+                + self._about(item, actions, reviews)
             )
         waiting = Reminder.objects.filter(
             status__in=[*Reminder.CLAIMABLE, Reminder.Status.SENDING]
@@ -76,4 +83,18 @@ class Command(BaseCommand):
             f"dry run for {day:%-d %B %Y}: would record {len(new)} reminder(s) for "
             f"{recipients} recipient(s); {waiting} already waiting in the outbox; "
             "nothing recorded or sent"
+        )
+
+    @staticmethod
+    def _about(item, actions, reviews) -> str:
+        if item.action_id is None:
+            return (
+                f"{reviews[item.review_id].title}, {reminders.stage_label(item.stage)} "
+                f"(due {item.due_date:%-d %B %Y})"
+            )
+        action = actions[item.action_id]
+        return (
+            f"{action.recommendation.review.title} "
+            f"recommendation {action.recommendation.number}, {action.title} "
+            f"(due {action.due_date:%-d %B %Y})"
         )
