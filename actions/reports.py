@@ -3,7 +3,9 @@ Figures for the partnership's annual report, for one financial year (1 April to
 31 March, as the report uses).
 
 Every figure is defined in words in FIGURE_DEFINITIONS, shown on the page beside
-it, so the board reads exactly what was counted.
+it, so the board reads exactly what was counted. The National Panel's own measures
+of serious incidents (PanelFigures) are counted by the journey's own deadlines
+(reviews.journey.STAGES), in the working days of each review's partnership.
 """
 
 import datetime
@@ -11,13 +13,35 @@ import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Q
+from django.conf import settings
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.functional import lazy
 
 from actions.models import Action, ExtensionRequest, SignOffDecision
+from reviews.journey import BY_KEY
 from reviews.models import Recommendation, Review
 from sscp.models import Agency
+from sscp.working_days import WorkingDays
+
+
+def _per_settings(words):
+    """A definition naming the limits in force: worded when shown, so that it always says
+    what the counting used."""
+    return lazy(words, str)()
+
+
+def _rapid_review_start() -> str:
+    if settings.RAPID_REVIEW_COUNTED_FROM == "awareness":
+        return "of the day the local authority became aware"
+    return "of the notification as sent (or of the day it was due, where none is recorded)"
+
+
+WORKING_DAYS_ARE = (
+    "Working days leave out weekends, bank holidays in England and Wales and the "
+    "review's partnership's closure days; the day counted from is not counted."
+)
 
 FIGURE_DEFINITIONS = {
     "reviews_published": "Reviews and audits whose publication date falls in the year.",
@@ -37,6 +61,46 @@ FIGURE_DEFINITIONS = {
     "recurring_themes": (
         "Themes found in two or more of the reviews published in the year, counting each "
         "review's own themes and its recommendations' themes."
+    ),
+    # The National Panel's measures (PanelFigures).
+    "notifications": (
+        "Serious incidents notified to the National Panel in the year: those whose "
+        "notification's date sent falls in it, whenever the local authority became aware."
+    ),
+    "notified_on_time": _per_settings(
+        lambda: (
+            f"Of those, the share sent within {settings.NOTIFICATION_WORKING_DAYS} working "
+            f"days of the day the local authority became aware. {WORKING_DAYS_ARE}"
+        )
+    ),
+    "rapid_reviews": "Rapid reviews whose date sent to the National Panel falls in the year.",
+    "rapid_reviews_on_time": _per_settings(
+        lambda: (
+            f"Of those, the share sent within {settings.RAPID_REVIEW_WORKING_DAYS} working "
+            f"days {_rapid_review_start()}. {WORKING_DAYS_ARE}"
+        )
+    ),
+    "local_review_decisions": (
+        "Decisions to hold a local child safeguarding practice review whose date of "
+        "decision falls in the year."
+    ),
+    "panel_agreed": (
+        "Of those decisions, the ones with the National Panel's response recorded (whenever "
+        "it came: the figure grows as responses arrive), and the share the Panel agreed with."
+    ),
+    "local_reviews_completed": (
+        "Local child safeguarding practice reviews whose completion date falls in the year."
+    ),
+    "local_reviews_on_time": _per_settings(
+        lambda: (
+            f"Of those, the share completed within {settings.LOCAL_REVIEW_MONTHS} months of "
+            "the decision to hold them: by the same day of the month that many months on, or "
+            "the next working day if that is not one."
+        )
+    ),
+    "reports_published": (
+        "Child safeguarding practice reviews whose publication date falls in the year, "
+        "whether followed here from the serious incident or logged without it."
     ),
 }
 
@@ -61,6 +125,9 @@ class FinancialYear:
     def label(self) -> str:
         return f"{self.start_year}/{str(self.start_year + 1)[-2:]}"
 
+    def holds(self, day: datetime.date | None) -> bool:
+        return day is not None and self.start <= day <= self.end
+
     def moments(self) -> tuple[datetime.datetime, datetime.datetime]:
         """The year as aware datetimes in the partnership's time zone: [start, next start)."""
         zone = timezone.get_current_timezone()
@@ -69,6 +136,52 @@ class FinancialYear:
             self.end + datetime.timedelta(days=1), datetime.time(), zone
         )
         return start, after
+
+
+def share(part: int, whole: int) -> int | None:
+    """`part` of `whole` as a whole percentage; None when there is nothing to share."""
+    return round(100 * part / whole) if whole else None
+
+
+@dataclass
+class PanelFigures:
+    """The National Panel's measures of the year's serious incidents (FIGURE_DEFINITIONS)."""
+
+    notifications: int = 0
+    notified_on_time: int = 0
+    rapid_reviews: int = 0
+    rapid_reviews_on_time: int = 0
+    local_review_decisions: int = 0
+    panel_responses: int = 0
+    panel_agreed: int = 0
+    local_reviews_completed: int = 0
+    local_reviews_on_time: int = 0
+    reports_published: int = 0
+
+    @property
+    def limits(self) -> dict[str, int]:
+        """The limits in force, for the figures' names."""
+        return {
+            "notification_working_days": settings.NOTIFICATION_WORKING_DAYS,
+            "rapid_review_working_days": settings.RAPID_REVIEW_WORKING_DAYS,
+            "local_review_months": settings.LOCAL_REVIEW_MONTHS,
+        }
+
+    @property
+    def notified_on_time_percent(self) -> int | None:
+        return share(self.notified_on_time, self.notifications)
+
+    @property
+    def rapid_reviews_on_time_percent(self) -> int | None:
+        return share(self.rapid_reviews_on_time, self.rapid_reviews)
+
+    @property
+    def panel_agreed_percent(self) -> int | None:
+        return share(self.panel_agreed, self.panel_responses)
+
+    @property
+    def local_reviews_on_time_percent(self) -> int | None:
+        return share(self.local_reviews_on_time, self.local_reviews_completed)
 
 
 @dataclass
@@ -84,12 +197,11 @@ class AnnualFigures:
     overdue_days: list[int] = field(default_factory=list)
     overdue_by_agency: list[tuple[str, int]] = field(default_factory=list)
     recurring_themes: list[tuple[str, int]] = field(default_factory=list)
+    panel: PanelFigures = field(default_factory=PanelFigures)
 
     @property
     def completed_on_time_percent(self) -> int | None:
-        if not self.actions_completed:
-            return None
-        return round(100 * self.completed_on_time / self.actions_completed)
+        return share(self.completed_on_time, self.actions_completed)
 
     @property
     def median_days_overdue(self) -> float | None:
@@ -119,6 +231,7 @@ def annual_figures(
     ).count()
     _overdue_at(figures, scope, figures.as_of)
     figures.recurring_themes = _recurring_themes(published)
+    figures.panel = panel_figures(year, scope)
     return figures
 
 
@@ -202,9 +315,78 @@ def _recurring_themes(published) -> list[tuple[str, int]]:
     return sorted(recurring, key=lambda row: (-row[1], row[0]))
 
 
+# What the Panel's measures read of a review: its partnership, kind and journey dates.
+PANEL_FIELDS = (
+    "partnership", "kind", "became_aware_on", "notified_on", "rapid_review_sent_on",
+    "decision", "decided_on", "panel_response", "local_review_completed_on", "published_on",
+)  # fmt: skip
+
+
+def panel_figures(year: FinancialYear, scope) -> PanelFigures:
+    """The National Panel's measures for `year`, for the partnerships of `scope`.
+
+    1. Read, in one query, the reviews with a date of the journey in the year: their
+       notification, rapid review sent, decision, local review completed, or publication.
+    2. Read the closure days of their partnerships, in one more.
+    3. Count each review once for each measure whose date falls in the year, judging it on
+       time by the journey's own deadline (reviews.journey.STAGES) in the working days of
+       the review's own partnership.
+    """
+    span = (year.start, year.end)
+    dates = (
+        Q(notified_on__range=span)
+        | Q(rapid_review_sent_on__range=span)
+        | Q(decided_on__range=span)
+        | Q(local_review_completed_on__range=span)
+    )
+    published = Q(kind=Review.Kind.PRACTICE_REVIEW, published_on__range=span)
+    reviews = list(
+        scope.filter(Review.objects.filter((Q(became_aware_on__isnull=False) & dates) | published))
+        .only(*PANEL_FIELDS)
+        .order_by()
+    )
+    days = WorkingDays.of_each({review.partnership_id for review in reviews}, scope.partnerships)
+    panel = PanelFigures()
+    for review in reviews:
+        _count(panel, review, year, days[review.partnership_id])
+    return panel
+
+
+def _by(done_on: datetime.date, due_on: datetime.date | None) -> bool:
+    """Done by its deadline (the deadline's own day counts); without one, it cannot be."""
+    return due_on is not None and done_on <= due_on
+
+
+def _count(panel: PanelFigures, review: Review, year: FinancialYear, days: WorkingDays) -> None:
+    if review.kind == Review.Kind.PRACTICE_REVIEW and year.holds(review.published_on):
+        panel.reports_published += 1
+    if not review.follows_journey:
+        return
+    if year.holds(review.notified_on):
+        panel.notifications += 1
+        due = BY_KEY["notification"].due(review, days)
+        panel.notified_on_time += _by(review.notified_on, due)
+    if year.holds(review.rapid_review_sent_on):
+        panel.rapid_reviews += 1
+        due = BY_KEY["rapid_review"].due(review, days)
+        panel.rapid_reviews_on_time += _by(review.rapid_review_sent_on, due)
+    if review.decision == Review.Decision.LOCAL_REVIEW and year.holds(review.decided_on):
+        panel.local_review_decisions += 1
+        panel.panel_responses += bool(review.panel_response)
+        panel.panel_agreed += review.panel_response == Review.Response.AGREES
+    if year.holds(review.local_review_completed_on):
+        panel.local_reviews_completed += 1
+        due = BY_KEY["local_review"].due(review, days)
+        panel.local_reviews_on_time += _by(review.local_review_completed_on, due)
+
+
 def years_with_data(scope, today: datetime.date) -> list[FinancialYear]:
-    """Every financial year from the earliest review on record to this one, newest first."""
-    first = scope.filter(Review.objects.exclude(published_on=None)).order_by("published_on").first()
+    """Every financial year from the earliest review published, or serious incident known
+    of, to this one, newest first."""
+    firsts = scope.filter(Review.objects.all()).aggregate(
+        published=Min("published_on"), aware=Min("became_aware_on")
+    )
     current = FinancialYear.containing(today)
-    earliest = FinancialYear.containing(first.published_on) if first else current
+    known = [day for day in firsts.values() if day is not None]
+    earliest = FinancialYear.containing(min(known)) if known else current
     return [FinancialYear(year) for year in range(current.start_year, earliest.start_year - 1, -1)]

@@ -7,7 +7,7 @@ from sscp.permissions import Ability, has_ability, membership, user_memberships
 
 # (url name, label, who sees the link, url names of the pages that belong under it)
 NAVIGATION = [
-    ("home", "Home", Ability.READ, {"home"}),
+    ("home", "Home", Ability.READ, {"home", "reviews-in-progress"}),
     (
         "review-list",
         "Reviews",

@@ -7,6 +7,7 @@ from sscp.permissions import partnership_pages
 urlpatterns = partnership_pages(
     [
         path("", views.home, name="home"),
+        path("reviews/in-progress/", views.reviews_in_progress_page, name="reviews-in-progress"),
         path("audit-log/", views.audit_log, name="audit-log"),
         path("audit-log/export.csv", views.audit_log_csv, name="audit-log-csv"),
         path("reviews/<int:pk>/timeline/", views.review_timeline, name="review-timeline"),

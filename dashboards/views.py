@@ -3,8 +3,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.db.models import Count, Window
+from django.db.models import Count, Q, Window
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -15,7 +16,9 @@ from actions.models import Action, Progress, Rag
 from actions.selectors import action_for
 from audits import selectors
 from dashboards.filters import AuditLogFilter
+from reviews import journey
 from reviews import selectors as review_selectors
+from reviews.models import Review
 from reviews.selectors import recommendation_for, review_for
 from sscp.charts import Bar, BarChart, Series
 from sscp.filters import date_query
@@ -26,10 +29,12 @@ from sscp.permissions import (
     audit_scope,
     has_ability,
     membership,
+    require,
     streamed_in_scope,
     user_memberships,
 )
 from sscp.spreadsheets import Column, csv_response
+from sscp.working_days import WorkingDays
 
 # Dashboards show the first few of each list and link to the whole of it, so a
 # national service with thousands of open actions gets the same short page.
@@ -168,6 +173,9 @@ def home(request):
     member = membership(user)
     if member.role == member.Role.AGENCY_LEAD:
         context["lead"] = _lead_section(scope, member.agency, today)
+    if has_ability(user, Ability.OVERSEE):
+        in_progress = reviews_in_progress(scope, today)
+        context["in_progress"] = Shortlist(in_progress[:SHORTLIST_SIZE], len(in_progress))
     if has_ability(user, Ability.DECIDE):
         context["chair"] = _chair_section(scope)
     if has_ability(user, Ability.PLAN):
@@ -207,7 +215,10 @@ def _partnership_section(scope, today) -> dict:
         "overdue_chart": _overdue_by_agency_chart(partnership, agencies[:CHART_BARS]),
         "agencies_overdue": len(agencies),
         "overdue_url": _actions_url(partnership, overdue="true"),
-        "due_soon": shortlist(action_selectors.due_within(scope, today, window)),
+        # Counted together: a fortnight's actions are few, and the page keeps to 12 queries.
+        "due_soon": shortlist(
+            action_selectors.due_within(scope, today, window), counted_together=True
+        ),
         "due_soon_days": window,
         "nothing_due": f"Nothing is due in the next {window} days.",
         "due_soon_url": _actions_url(
@@ -217,6 +228,87 @@ def _partnership_section(scope, today) -> dict:
             **date_query("due_before", today + datetime.timedelta(days=window)),
         ),
     }
+
+
+# Reviews in progress: serious incidents on their statutory journey ----------------
+
+# What the journey reads of a review (reviews.journey), and what a row shows of it.
+JOURNEY_FIELDS = (
+    "partnership", "title", "decision", "panel_response", "became_aware_on", *journey.ORDER,
+)  # fmt: skip
+SETTLED = {journey.Standing.DONE, journey.Standing.NOT_NEEDED}
+# A serious incident's journey is finished when its report is published, or when the
+# partnership decided not to hold a local review and the National Panel's response to that
+# is recorded, whether it agreed or not: nothing of the journey is left for the partnership
+# to do then (the Panel may commission a review of its own). A decision changed later, to
+# hold a local review after all, puts the review back in progress.
+FINISHED = Q(published_on__isnull=False) | Q(
+    decision=Review.Decision.NO_LOCAL_REVIEW, panel_response__in=Review.Response.values
+)
+
+
+@dataclass(frozen=True)
+class ReviewInProgress:
+    """A serious incident's review not yet finished, as it stands today."""
+
+    review: Review
+    stage: str  # what it is at: the first stage not done
+    deadline: journey.StageState | None  # its next deadline, if it has one
+    today: datetime.date
+
+    @property
+    def is_late(self) -> bool:
+        """Past its deadline, even when only a weekend or a bank holiday has passed."""
+        return self.deadline is not None and self.deadline.due_on < self.today
+
+    @property
+    def time_left(self) -> str:
+        """Working days left or overdue, in words."""
+        left = self.deadline.working_days_left
+        if left < 0:
+            return f"{-left} working day{pluralize(-left)} overdue"
+        if self.is_late:  # only days off since the deadline
+            return "Overdue"
+        if left == 0:
+            return "Due today"
+        return f"{left} working day{pluralize(left)} left"
+
+    def sort_key(self):
+        """Late ones first, then soonest due; those waiting on no deadline of ours last."""
+        if self.deadline is None:
+            return (1, datetime.date.max, self.review.title)
+        return (0, self.deadline.due_on, self.review.title)
+
+
+def reviews_in_progress(scope, today: datetime.date) -> list[ReviewInProgress]:
+    """Every serious incident's review of `scope` whose journey is not FINISHED, late ones
+    first, then soonest due: one query however many there are (two when a review shared
+    with the scope is of a partnership outside it, for its closure days)."""
+    reviews = list(
+        scope.filter(Review.objects.filter(became_aware_on__isnull=False))
+        .exclude(FINISHED)
+        .only(*JOURNEY_FIELDS)
+        .order_by()
+    )
+    days = WorkingDays.of_each({review.partnership_id for review in reviews}, scope.partnerships)
+    rows = [_in_progress(review, days[review.partnership_id], today) for review in reviews]
+    return sorted(rows, key=ReviewInProgress.sort_key)
+
+
+def _in_progress(review, days, today) -> ReviewInProgress:
+    states = journey.journey(review, days, today)
+    current = next((state for state in states if state.standing not in SETTLED), None)
+    # Decided against a local review, every stage is done: the Panel's response is awaited.
+    stage = current.stage.label if current else "Awaiting the National Panel's response"
+    return ReviewInProgress(review, stage, journey.next_deadline(states), today)
+
+
+@require_GET
+def reviews_in_progress_page(request):
+    """Every serious incident's review not yet finished: Home shows the first few."""
+    require(request, Ability.OVERSEE)
+    rows = reviews_in_progress(request.scope, timezone.localdate())
+    return render(request, "dashboards/reviews_in_progress.html", {"in_progress": rows})
 
 
 @login_not_required

@@ -23,7 +23,9 @@ from tests.makers import (
     default_partnership,
     make_action,
     make_agency,
+    make_closure_day,
     make_evidence,
+    make_partnership,
     make_recommendation,
     make_review,
     make_theme,
@@ -219,3 +221,206 @@ def test_the_figures_are_for_the_partnership_team_and_the_chair(client_for, pers
 )
 def test_a_financial_year_runs_from_april_to_march(day, start_year):
     assert FinancialYear.containing(day).start_year == start_year
+
+
+# The National Panel's measures of serious incidents (issue 18, item 5) ------------------
+#
+# The financial year 2025/26 runs from Tuesday 1 April 2025 to Tuesday 31 March 2026.
+# Working days leave out weekends, bank holidays in England and Wales (Good Friday 18 April
+# and Easter Monday 21 April 2025; Christmas Day 25 and Boxing Day 26 December 2025; New
+# Year's Day 1 January 2026; Good Friday 3 April and Easter Monday 6 April 2026) and the
+# partnership's closure days: ours closes on Monday 29 December 2025.
+
+D = datetime.date
+LOCAL = "local_review"
+NONE_HELD = "no_local_review"
+
+
+def incident(title, partnership=None, **journey):
+    kind = "cspr" if journey.get("decision") == LOCAL else "rapid"
+    return make_review(
+        title=title,
+        kind=kind,
+        child_pseudonym=title,
+        partnership=partnership or default_partnership(),
+        **journey,
+    )
+
+
+@pytest.fixture
+def incidents_2025():
+
+    make_closure_day(
+        partnership=default_partnership(), date=D(2025, 12, 29), reason="Office closed"
+    )
+    # A: aware Monday 22 December; notification due Friday 2 January (23, 24, 30, 31
+    # December, 2 January: the closure day moves it); sent that day: in time. Rapid review
+    # due 15 working days after, Friday 23 January; sent that day: in time. Decided on a
+    # local review that day; the Panel agreed.
+    incident(
+        "Child A", became_aware_on=D(2025, 12, 22), notified_on=D(2026, 1, 2),
+        rapid_review_started_on=D(2026, 1, 5), rapid_review_sent_on=D(2026, 1, 23),
+        decision=LOCAL, decided_on=D(2026, 1, 23), panel_response="agrees",
+        panel_response_on=D(2026, 2, 20),
+    )  # fmt: skip
+    # B: aware Wednesday 17 December; notification due Wednesday 24 December, sent 30
+    # December: late. Rapid review due 15 working days from 30 December: 21 January; sent
+    # 22 January: late. Decided against a local review: not a decision counted.
+    incident(
+        "Child B", became_aware_on=D(2025, 12, 17), notified_on=D(2025, 12, 30),
+        rapid_review_started_on=D(2026, 1, 5), rapid_review_sent_on=D(2026, 1, 22),
+        decision=NONE_HELD, decided_on=D(2026, 1, 22),
+    )  # fmt: skip
+    # C: aware Monday 23 March 2026; notification due Monday 30 March, sent on the year's
+    # last day, 31 March: in the year, late. Its rapid review (due Thursday 23 April, past
+    # Easter) went on 20 April: next year's, in time.
+    incident(
+        "Child C", became_aware_on=D(2026, 3, 23), notified_on=D(2026, 3, 31),
+        rapid_review_started_on=D(2026, 4, 1), rapid_review_sent_on=D(2026, 4, 20),
+    )  # fmt: skip
+    # D: aware Thursday 27 March 2025 (last year); notified on the year's first day, 1 April,
+    # due 3 April: in time. Rapid review due Thursday 24 April 2025 (past Easter 2025), sent
+    # that day: in time. Local review decided 24 April 2025, the Panel did not agree;
+    # completed Friday 24 October 2025, its six months' last day: in time. Published in
+    # February 2026.
+    incident(
+        "Child D", became_aware_on=D(2025, 3, 27), notified_on=D(2025, 4, 1),
+        rapid_review_started_on=D(2025, 4, 2), rapid_review_sent_on=D(2025, 4, 24),
+        decision=LOCAL, decided_on=D(2025, 4, 24), panel_response="disagrees",
+        panel_response_on=D(2025, 5, 20), local_review_commissioned_on=D(2025, 5, 1),
+        local_review_completed_on=D(2025, 10, 24), final_report_received_on=D(2025, 11, 1),
+        final_report_sent_on=D(2026, 1, 12), published_on=D(2026, 2, 2),
+    )  # fmt: skip
+    # E: all last year's but its local review, decided 27 January 2025 and due Monday 28 July
+    # 2025 (27 July is a Sunday); completed 1 September 2025: late. Published 1 April 2026:
+    # next year's.
+    incident(
+        "Child E", became_aware_on=D(2025, 1, 2), notified_on=D(2025, 1, 6),
+        rapid_review_started_on=D(2025, 1, 7), rapid_review_sent_on=D(2025, 1, 27),
+        decision=LOCAL, decided_on=D(2025, 1, 27), panel_response="agrees",
+        local_review_commissioned_on=D(2025, 2, 3), local_review_completed_on=D(2025, 9, 1),
+        final_report_received_on=D(2025, 9, 2), final_report_sent_on=D(2026, 3, 2),
+        published_on=D(2026, 4, 1),
+    )  # fmt: skip
+    # F: aware Tuesday 10 March 2026; notified 12 March (due 17 March): in time; rapid review
+    # due 2 April, sent 31 March: in time. Local review decided 31 March: no response yet.
+    incident(
+        "Child F", became_aware_on=D(2026, 3, 10), notified_on=D(2026, 3, 12),
+        rapid_review_started_on=D(2026, 3, 13), rapid_review_sent_on=D(2026, 3, 31),
+        decision=LOCAL, decided_on=D(2026, 3, 31),
+    )  # fmt: skip
+    # A practice review logged without its incident, published in the year: a report
+    # published. A thematic audit published in the year: not a practice review's report.
+    make_review(title="Logged practice review", kind="cspr", published_on=D(2025, 10, 10))
+    make_review(title="Audit", kind="thematic", published_on=D(2025, 10, 10))
+    # Another partnership's incidents: none of ours. It has no closure day, so its own
+    # notification, on A's dates, was late.
+    elsewhere = make_partnership("elsewhere")
+    incident(
+        "Child Z", partnership=elsewhere, became_aware_on=D(2025, 12, 22),
+        notified_on=D(2026, 1, 2), rapid_review_started_on=D(2026, 1, 5),
+        rapid_review_sent_on=D(2026, 1, 23), decision=LOCAL, decided_on=D(2026, 1, 23),
+        panel_response="agrees", local_review_commissioned_on=D(2026, 1, 26),
+        local_review_completed_on=D(2026, 2, 2), final_report_received_on=D(2026, 2, 2),
+        final_report_sent_on=D(2026, 2, 3), published_on=D(2026, 3, 2),
+    )  # fmt: skip
+    return elsewhere
+
+
+def test_the_panels_measures_match_the_hand_count(incidents_2025):
+    panel = annual_figures(
+        FinancialYear(2025), scope=scope_of_the_tests(), today=D(2026, 11, 29)
+    ).panel
+    assert (panel.notifications, panel.notified_on_time) == (5, 3)  # A, D, F of A-D, F
+    assert panel.notified_on_time_percent == 60
+    assert (panel.rapid_reviews, panel.rapid_reviews_on_time) == (4, 3)  # A, D, F of A, B, D, F
+    assert panel.rapid_reviews_on_time_percent == 75
+    assert panel.local_review_decisions == 3  # A, D, F
+    assert (panel.panel_responses, panel.panel_agreed) == (2, 1)  # A agreed, D did not
+    assert panel.panel_agreed_percent == 50
+    assert (panel.local_reviews_completed, panel.local_reviews_on_time) == (2, 1)  # D; E late
+    assert panel.reports_published == 2  # D, the logged practice review
+
+
+def test_the_next_year_counts_what_crossed_the_boundary(incidents_2025):
+    panel = annual_figures(
+        FinancialYear(2026), scope=scope_of_the_tests(), today=D(2026, 11, 29)
+    ).panel
+    assert (panel.notifications, panel.rapid_reviews, panel.rapid_reviews_on_time) == (0, 1, 1)
+    assert panel.reports_published == 1  # E, on 1 April 2026
+    assert panel.notified_on_time_percent is None
+
+
+def test_each_partnership_counts_its_own_incidents_in_its_own_working_days(incidents_2025):
+    panel = annual_figures(
+        FinancialYear(2025), scope=Scope.of([incidents_2025]), today=D(2026, 11, 29)
+    ).panel
+    assert (panel.notifications, panel.notified_on_time) == (1, 0)  # due 31 December
+    assert (panel.rapid_reviews, panel.rapid_reviews_on_time) == (1, 1)
+    assert (panel.local_reviews_completed, panel.local_reviews_on_time) == (1, 1)
+    assert panel.reports_published == 1
+
+
+def test_rapid_reviews_counted_from_awareness_when_the_setting_says_so(incidents_2025, settings):
+    settings.RAPID_REVIEW_COUNTED_FROM = "awareness"
+    panel = annual_figures(
+        FinancialYear(2025), scope=scope_of_the_tests(), today=D(2026, 11, 29)
+    ).panel
+    # Due 15 working days from awareness: A 16 January, B 13 January, D 17 April 2025,
+    # F 31 March 2026: only F in time.
+    assert (panel.rapid_reviews, panel.rapid_reviews_on_time) == (4, 1)
+    assert "sent within 15 working days of the day the local authority became aware" in str(
+        reports.FIGURE_DEFINITIONS["rapid_reviews_on_time"]
+    )
+
+
+def test_the_panels_measures_take_a_bounded_number_of_queries(incidents_2025):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    scope = scope_of_the_tests()
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            reports.panel_figures(FinancialYear(2025), scope)
+        return len(captured)
+
+    few = queries()
+    for n in range(30):
+        incident(f"Child {n}", became_aware_on=D(2025, 6, 2), notified_on=D(2025, 6, 3))
+    assert queries() == few == 1  # the reviews (the partnerships' closure dates are in scope)
+
+
+def test_the_page_shows_the_panels_measures_with_their_definitions(
+    client_for, silg_chair, incidents_2025
+):
+    page = text(
+        client_for(silg_chair)
+        .get(reverse("annual-report", args=[SLUG]), {"year": 2025})
+        .content.decode()
+    )
+    assert "Serious incidents: the National Panel's measures" in page
+    for shown in [
+        "Notifications to the National Panel 5 Serious incidents notified",
+        "Notifications sent within 5 working days 60% (3 of 5) Of those, the share sent "
+        "within 5 working days of the day the local authority became aware.",
+        "Rapid reviews sent to the Panel 4 Rapid reviews whose date sent",
+        "Rapid reviews sent within 15 working days 75% (3 of 4) Of those, the share sent "
+        "within 15 working days of the notification as sent",
+        "Decisions to hold a local review 3 Decisions to hold",
+        "The Panel agreed 50% (1 of 2 responses)",
+        "Local reviews completed 2 Local child safeguarding practice reviews whose "
+        "completion date falls in the year.",
+        "Local reviews completed within 6 months 50% (1 of 2) Of those, the share completed "
+        "within 6 months of the decision",
+        "Practice review reports published 2 Child safeguarding practice reviews whose "
+        "publication date falls in the year",
+        "the review's partnership's closure days",
+    ]:
+        assert shown in page
+
+
+def test_a_year_with_incidents_but_nothing_published_can_be_chosen(silg_chair):
+    incident("Child A", became_aware_on=D(2024, 12, 2), notified_on=D(2024, 12, 3))
+    years = reports.years_with_data(scope_of_the_tests(), D(2026, 5, 1))
+    assert [year.start_year for year in years] == [2026, 2025, 2024]
