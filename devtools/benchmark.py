@@ -391,7 +391,9 @@ def build_other_pages(cast: Cast, today: datetime.date) -> list[OtherPage]:
     actions_url = cast.url("action-list")
     words = cast.actions().order_by("pk").values_list("title", flat=True).first().split()
     one, two = words[-1], " ".join(words[-2:])
-    review = Review.objects.filter(partnership=cast.partnership).order_by("-published_on", "pk")
+    # The newest review with recommendations: a serious incident's on its journey has none yet.
+    review = Review.objects.filter(partnership=cast.partnership, recommendations__number=1)
+    review = review.order_by("-published_on", "pk")
     this_year = reports.FinancialYear.containing(today)
     last_year = reports.FinancialYear(this_year.start_year - 1)
     annual_url = cast.url("annual-report")

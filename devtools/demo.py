@@ -2,8 +2,8 @@
 Demo data from `fixtures/demo.toml`, loaded through the app's own services.
 
 Loading is idempotent: partnerships, agencies, themes, users, memberships, reviews,
-recommendations and actions are found by their natural keys, and only what is
-missing is created, so a second run changes nothing. A database upgraded from before
+recommendations, actions and serious incidents are found by their natural keys, and
+only what is missing is created, so a second run changes nothing. A database upgraded from before
 partnerships (where a migration made Southampton from the data it had) gets what is
 missing of the rest: Portsmouth, its people, and the links to it.
 """
@@ -14,18 +14,23 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
+from django.db.models import DateField
 from django.utils import timezone
 
 from actions import services as action_services
 from actions.models import Action, Evidence, ExtensionRequest, ProgressUpdate, SignOffDecision
 from audits.history import acting_as, save_tracked
+from devtools.journeys import working_days_from
+from reviews import journey
 from reviews import services as review_services
-from reviews.models import Recommendation, Review, Theme
+from reviews.models import ProgressCheck, Recommendation, Review, Theme
 from sscp import roles
 from sscp.models import Agency, Membership, Partnership, User
+from sscp.working_days import WorkingDays
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 DEMO_FILE = FIXTURES_DIR / "demo.toml"
@@ -71,6 +76,9 @@ def load_demo(*, password: str, today: datetime.date | None = None) -> DemoLoad:
         for item in data["reviews"]:
             with acting_as(demo.staff[item["partnership"], roles.PARTNERSHIP_TEAM]):
                 _review(item, demo)
+        for item in data["incidents"]:
+            with acting_as(demo.staff[item["partnership"], roles.PARTNERSHIP_TEAM]):
+                _incident(item, demo)
     return demo.result
 
 
@@ -267,10 +275,108 @@ def _play_scenario(action, data, agency_lead, chair) -> None:
         )
 
 
+# A serious incident's statutory journey (reviews.journey) --------------------------
+
+
+def _incident(data: dict, demo: Demo) -> None:
+    """Record a serious incident and each stage of its journey as far as the demo takes
+    it, through the services, unless the partnership has recorded it already."""
+    partnership = demo.partnerships[data["partnership"]]
+    pseudonym = data["child_pseudonym"]
+    if Review.objects.filter(partnership=partnership, child_pseudonym=pseudonym).exists():
+        return
+    values, checks = incident_plan(data, WorkingDays.of(partnership), demo.today)
+    team = demo.staff[partnership.slug, roles.PARTNERSHIP_TEAM]
+    review = _incident_review(partnership, data, values, team)
+    demo.created("serious incidents")
+    for stage in journey.STAGES[1:]:
+        recorded = {name: values[name] for name in stage.fields if name in values}
+        if stage.key == "local_review" and checks:
+            # Progress is checked while the local review runs: its completion comes after.
+            running = {name: value for name, value in recorded.items() if name != stage.done}
+            _record_stage(review, stage, running, team)
+            _check_progress(review, checks, demo)
+        _record_stage(review, stage, recorded, team)
+
+
+def _incident_review(partnership: Partnership, data: dict, values: dict, team: User) -> Review:
+    """The incident's review: a new one named by the pseudonym, or a review already loaded
+    (Liam's) that the journey led to."""
+    if "review" not in data:
+        return review_services.incident_record(
+            actor=team,
+            partnership=partnership,
+            child_pseudonym=data["child_pseudonym"],
+            became_aware_on=values["became_aware_on"],
+            summary=data.get("summary", ""),
+        )
+    return review_services.journey_record(
+        actor=team,
+        review=Review.objects.get(partnership=partnership, title=data["review"]),
+        stage="incident",
+        values={
+            "child_pseudonym": data["child_pseudonym"],
+            "became_aware_on": values["became_aware_on"],
+        },
+    )
+
+
+def _record_stage(review: Review, stage: journey.Stage, recorded: dict, team: User) -> None:
+    if recorded:
+        review_services.journey_record(actor=team, review=review, stage=stage.key, values=recorded)
+
+
+def _check_progress(review: Review, checks: list[tuple], demo: Demo) -> None:
+    chair = demo.staff[review.partnership.slug, roles.SILG_CHAIR]
+    for checked_on, findings in checks:
+        review_services.progress_check_record(
+            actor=chair, review=review, checked_on=checked_on, findings=findings
+        )
+        demo.created("progress checks")
+
+
+def incident_plan(data: dict, days: WorkingDays, today: datetime.date) -> tuple[dict, list]:
+    """What an incident's stages record, and its progress checks (date, findings), with
+    each date counted in working days from the day of loading or from the decision
+    (fixtures/demo.toml, "Serious incidents")."""
+    anchors = {"today": today}
+    if "local_review_due_in" in data:
+        anchors["decision"] = decision_day(days, today, data["local_review_due_in"])
+
+    def day(counted) -> datetime.date:
+        anchor, n = next(iter(counted.items())) if isinstance(counted, dict) else ("today", counted)
+        return working_days_from(days, anchors[anchor], n)
+
+    values = {
+        name: day(value) if isinstance(Review._meta.get_field(name), DateField) else value
+        for name, value in data["journey"].items()
+    }
+    checks = [
+        (day(check["checked_on"]), check["findings"]) for check in data.get("progress_checks", [])
+    ]
+    return values, checks
+
+
+def decision_day(days: WorkingDays, today: datetime.date, due_in: int) -> datetime.date:
+    """The latest working day on which deciding to hold a local review puts its deadline
+    (reviews.journey: LOCAL_REVIEW_MONTHS later, on a working day) at most `due_in` working
+    days after `today`."""
+    deadline = journey.BY_KEY["local_review"].due
+    day = working_days_from(days, today, due_in) - relativedelta(
+        months=settings.LOCAL_REVIEW_MONTHS
+    )
+    day += datetime.timedelta(days=14)  # past it, to walk back from
+    while True:
+        day -= datetime.timedelta(days=1)
+        due = deadline(Review(decided_on=day), days)
+        if days.is_working_day(day) and days.between(today, due) <= due_in:
+            return day
+
+
 def demo_counts() -> dict[str, int]:
     """Row counts of everything the demo creates, to show that a second load adds nothing."""
     models = [
         Partnership, Agency, Theme, User, Membership, Review, Recommendation, Action,
-        ProgressUpdate, Evidence, SignOffDecision, ExtensionRequest,
+        ProgressUpdate, Evidence, SignOffDecision, ExtensionRequest, ProgressCheck,
     ]  # fmt: skip
     return {model._meta.verbose_name_plural: model.objects.count() for model in models}

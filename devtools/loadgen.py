@@ -9,10 +9,11 @@ partnerships side by side (as in HIPS), an ambulance service for a region, CAFCA
 all — with their leads, a member of every partnership their agency serves; reviews
 (a few commissioned jointly by neighbours), recommendations (some closed), actions in
 every status with their progress updates, evidence metadata (no files), sign-off
-decisions and extension requests — each with the history rows the application would
-have written, all sealed into the audit chain. Everything is written with bulk
-inserts, a few thousand rows at a time, so memory stays flat however many actions are
-asked for.
+decisions and extension requests; serious incidents' reviews at every stage of their
+statutory journey, with their progress checks (devtools.journeys) — each with the
+history rows the application would have written, all sealed into the audit chain.
+Everything is written with bulk inserts, a few thousand rows at a time, so memory stays
+flat however many actions are asked for.
 
 Actions are spread over the partnerships, a few hundred to a thousand each; with
 `concentrated`, one partnership holds most of them (the benchmark's worst case).
@@ -34,7 +35,7 @@ from actions.models import Action
 from audits.bulk import copy_in
 from audits.records import link_accessors
 from audits.sealing import seal_written_in_bulk
-from devtools import stories
+from devtools import journeys, stories
 from reviews import services as review_services
 from reviews.models import Recommendation, Review, Theme
 from sscp import roles
@@ -53,6 +54,7 @@ TEAM_PER_PARTNERSHIP = 3
 CHAIRS_PER_PARTNERSHIP = 2
 FINISHED_REVIEWS = 0.2  # of reviews over 400 days old, the share whose every action is closed
 JOINT_REVIEWS = 0.03  # of reviews, the share commissioned jointly with the neighbours
+JOURNEYS_PER_PARTNERSHIP = 4  # serious incidents' reviews on their journey: every stage in all
 # The agencies: what each is, its sector, and how many partnerships side by side each
 # one serves (None: every partnership).
 AGENCY_KINDS = [
@@ -218,6 +220,8 @@ class LoadGenerator:
         self.total = actions
         self.concentrated = concentrated
         self.random = random.Random(seed)
+        # The journeys draw their own numbers: the rest of the load is as it was without them.
+        self.journey_random = random.Random(f"journeys {seed}")
         self.today = today or timezone.localdate()
         self.now = timezone.make_aware(datetime.datetime.combine(self.today, datetime.time(9)))
         self.counts = Counter()
@@ -237,6 +241,7 @@ class LoadGenerator:
             self.themes()
             self.reviews()
             self.recommendations()
+            self.journeys()
             for start in range(0, self.total, BATCH):
                 self.actions(range(start, min(start + BATCH, self.total)))
         self.counts["audit records"] = seal_written_in_bulk()
@@ -599,6 +604,27 @@ class LoadGenerator:
                     )
                 )
         self.insert_history_with_links(history, links)
+
+    # Serious incidents on their journey ----------------------------------------
+
+    def journeys(self):
+        """Reviews of serious incidents taken to every stage of their journey, the stages
+        in turn and the partnerships in turn, recorded by each partnership's people."""
+        planner = journeys.JourneyPlanner(self.journey_random, self.today, self.journey_words)
+        count = max(len(journeys.ENDS), JOURNEYS_PER_PARTNERSHIP * len(self.partnerships))
+        made = []
+        for n in range(count):
+            # Shifted each round of the stages, so each stage comes to every partnership.
+            turn = (n + n // len(journeys.ENDS)) % len(self.partnerships)
+            pk = self.partnerships[turn].pk
+            end = journeys.ENDS[n % len(journeys.ENDS)]
+            made.append(planner.story(pk, end, self.team[pk], self.chairs[pk]))
+        self.write([(story.review, story.versions) for story in made])
+        self.write([child for story in made for child in story.children])
+
+    def journey_words(self, count: int) -> str:
+        words = self.journey_random.choices(WORDS, k=count)
+        return " ".join(words).capitalize() + "."
 
     # Actions and the work on them ---------------------------------------------
 

@@ -1,6 +1,8 @@
 import datetime
+import tomllib
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
@@ -9,10 +11,13 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from actions.models import Action, Evidence, ExtensionRequest, Rag
-from devtools.demo import demo_counts, load_demo
-from reviews.models import Recommendation, Review, Theme
-from sscp import roles
+from devtools.demo import DEMO_FILE, demo_counts, incident_plan, load_demo
+from reviews import journey
+from reviews.journey import Standing
+from reviews.models import ProgressCheck, Recommendation, Review, Theme
+from sscp import personal_data, roles
 from sscp.models import Agency, Membership, Partnership, User
+from sscp.working_days import WorkingDays
 
 pytestmark = pytest.mark.django_db
 
@@ -142,7 +147,8 @@ def test_portsmouth_has_its_own_themes_reviews_and_actions(demo):
     portsmouth = Partnership.objects.get(slug="portsmouth")
     assert Theme.objects.filter(partnership=portsmouth).count() >= 3
     reviews = Review.objects.filter(partnership=portsmouth)
-    assert 1 <= reviews.count() <= 2
+    assert 1 <= reviews.filter(became_aware_on__isnull=True).count() <= 2
+    assert set(reviews.exclude(child_pseudonym="").values_list("title", flat=True)) == {"Child P"}
     assert all(t.partnership == portsmouth for r in reviews for t in r.themes.all())
     actions = Action.objects.filter(partnership=portsmouth)
     assert actions.exists()
@@ -166,6 +172,7 @@ def test_southampton_holds_what_it_held_before_partnerships(demo):
         "Freddie", "Clare", "Liam", "Adam & Anna",
         "SPIG thematic audit: child sexual abuse in the family environment",
         "HIPS Keeping Children Safe (Section 11) audit 2020/21",
+        "Child R", "Child T",  # serious incidents of issue 18, on their journey
     }  # fmt: skip
     assert Action.objects.filter(partnership=southampton).count() == 22
     assert Theme.objects.filter(partnership=southampton).count() == 13
@@ -225,3 +232,169 @@ def test_lead_council_sees_southampton_only(demo, client):
     client.force_login(User.objects.get(username="lead-council"))
     assert client.get(reverse("home", args=["southampton"])).status_code == 200
     assert client.get(reverse("home", args=["portsmouth"])).status_code == 404
+
+
+# Serious incidents on their statutory journey (issue 18, item 7) ---------------------
+
+LOAD_DAYS = {
+    "a Monday": datetime.date(2026, 9, 7),
+    "a Friday": datetime.date(2027, 1, 8),  # counted back over Christmas and New Year
+    "the day before Christmas": datetime.date(2026, 12, 24),
+    "Easter Monday": datetime.date(2027, 3, 29),  # a bank holiday
+}
+
+
+@pytest.fixture(params=LOAD_DAYS.values(), ids=LOAD_DAYS.keys())
+def load_day(request):
+    """The demo loaded on the day, the day frozen."""
+    with time_machine.travel(
+        datetime.datetime.combine(request.param, datetime.time(12)), tick=False
+    ):
+        load_demo(password="demo-pass")
+        yield request.param
+
+
+def journey_of(pseudonym: str, slug: str = "southampton"):
+    review = Review.objects.get(partnership__slug=slug, child_pseudonym=pseudonym)
+    states = journey.journey(review, WorkingDays.of(review.partnership), timezone.localdate())
+    return review, {state.stage.key: state for state in states}, journey.next_deadline(states)
+
+
+def dates_of(review: Review) -> list[datetime.date]:
+    names = ["became_aware_on", *journey.ORDER]
+    return [getattr(review, name) for name in names if getattr(review, name)]
+
+
+def liam_waits_for_the_final_report_to_go_to_the_panel(load_day):
+    liam, stages, next_deadline = journey_of("Liam")
+    assert liam.title == "Liam" and liam.kind == Review.Kind.PRACTICE_REVIEW
+    for key in ["incident", "notification", "rapid_review", "decision", "local_review"]:
+        assert stages[key].standing == Standing.DONE, key
+    assert next_deadline.stage.key == "final_report"
+    assert next_deadline.standing == Standing.DUE and 1 <= next_deadline.working_days_left <= 5
+    assert liam.final_report_received_on and liam.final_report_sent_on is None
+    assert stages["publication"].standing == Standing.WAITING
+    assert liam.decision == Review.Decision.LOCAL_REVIEW and liam.decision_rationale
+    assert liam.panel_response == Review.Response.AGREES and liam.panel_response_on
+    assert liam.reviewer and liam.terms_of_reference
+    # On time until now: notified within 5 working days, the rapid review within 15.
+    assert stages["notification"].done_on <= stages["notification"].due_on
+    assert stages["rapid_review"].done_on <= stages["rapid_review"].due_on
+    assert max(dates_of(liam)) <= load_day
+    checks = list(ProgressCheck.objects.filter(review=liam))
+    assert 1 <= len(checks) <= 2
+    for check in checks:
+        assert liam.local_review_commissioned_on < check.checked_on
+        assert check.checked_on < liam.local_review_completed_on
+        assert check.recorded_by.username == "silg-chair"
+    # Its recommendations and actions are as they were.
+    assert liam.recommendations.count() == 2
+    assert Action.objects.filter(review=liam).count() == 3
+
+
+def child_r_has_a_rapid_review_due_within_a_few_working_days(load_day):
+    child_r, stages, next_deadline = journey_of("Child R")
+    assert child_r.kind == Review.Kind.RAPID_REVIEW and child_r.rapid_review_started_on
+    assert next_deadline.stage.key == "rapid_review"
+    assert next_deadline.standing == Standing.DUE and 1 <= next_deadline.working_days_left <= 5
+    assert stages["notification"].done_on <= stages["notification"].due_on
+    assert max(dates_of(child_r)) <= load_day
+
+
+def child_t_was_notified_late_and_its_rapid_review_is_overdue(load_day):
+    child_t, stages, next_deadline = journey_of("Child T")
+    notification = stages["notification"]
+    assert notification.standing == Standing.DONE
+    assert notification.done_on > notification.due_on  # after its 5 working days
+    days = WorkingDays.of(child_t.partnership)
+    assert days.between(child_t.became_aware_on, child_t.notified_on) > 5
+    assert next_deadline.stage.key == "rapid_review"
+    assert next_deadline.standing == Standing.LATE
+    assert max(dates_of(child_t)) <= load_day
+
+
+def portsmouth_has_an_incident_of_its_own_with_no_local_review():
+    child_p, stages, next_deadline = journey_of("Child P", slug="portsmouth")
+    assert child_p.decision == Review.Decision.NO_LOCAL_REVIEW
+    assert child_p.panel_response == Review.Response.AGREES
+    assert stages["decision"].standing == Standing.DONE
+    for key in ["local_review", "final_report", "publication"]:
+        assert stages[key].standing == Standing.NOT_NEEDED, key
+    assert next_deadline is None
+    assert child_p.history.earliest().history_user.username == "portsmouth-team"
+
+
+def test_the_journeys_stand_where_the_demo_puts_them_whatever_the_day(load_day):
+    """Counted back in working days from the day of loading: a final report and a rapid
+    review due soon, a rapid review overdue."""
+    liam_waits_for_the_final_report_to_go_to_the_panel(load_day)
+    child_r_has_a_rapid_review_due_within_a_few_working_days(load_day)
+    child_t_was_notified_late_and_its_rapid_review_is_overdue(load_day)
+    portsmouth_has_an_incident_of_its_own_with_no_local_review()
+
+
+def test_each_stage_is_on_the_record_as_the_partnership_team_recorded_it(demo):
+    liam = Review.objects.get(child_pseudonym="Liam")
+    rows = liam.history.order_by("history_id")
+    journey_rows = rows.filter(history_change_reason__endswith=" recorded")
+    reasons = list(dict.fromkeys(journey_rows.values_list("history_change_reason", flat=True)))
+    assert reasons == [f"{stage.label} recorded" for stage in journey.STAGES[:-1]]
+    assert {row.history_user.username for row in journey_rows} == {"partnership"}
+    assert rows.first().history_change_reason == "Review logged"  # before the journey
+    incident = Review.objects.get(child_pseudonym="Child R").history.earliest()
+    assert incident.history_change_reason == "Serious incident recorded"
+    checks = ProgressCheck.history.filter(review_id=liam.pk)
+    assert set(checks.values_list("history_change_reason", flat=True)) == {
+        "Progress of the local review checked"
+    }
+
+
+def test_a_second_load_days_later_records_no_incident_again(demo):
+    before = {r.pk: dates_of(r) for r in Review.objects.exclude(child_pseudonym="")}
+    assert len(before) == 4
+    history = Review.history.count()
+    later = timezone.now() + datetime.timedelta(days=9)
+    with time_machine.travel(later, tick=False):
+        assert sum(load_demo(password="demo-pass").created.values()) == 0
+    assert {r.pk: dates_of(r) for r in Review.objects.exclude(child_pseudonym="")} == before
+    assert Review.history.count() == history
+
+
+def test_the_demo_plan_holds_on_every_day_of_three_years():
+    """No date after the day of loading (the services refuse one), and the same stages
+    due, due soon and late, whatever the day: weekends, bank holidays, leap years."""
+    incidents = tomllib.loads(DEMO_FILE.read_text())["incidents"]
+    days = WorkingDays()
+    for offset in range(3 * 366):
+        today = datetime.date(2026, 1, 1) + datetime.timedelta(days=offset)
+        for item in incidents:
+            values, checks = incident_plan(item, days, today)
+            review = Review(**values)
+            assert max([*dates_of(review), *(day for day, _ in checks)]) <= today, item
+            for name, follows in journey.ORDER.items():
+                before = getattr(review, follows or "became_aware_on")
+                assert not getattr(review, name) or before <= getattr(review, name), name
+            for checked_on, _ in checks:
+                assert review.local_review_commissioned_on < checked_on
+                assert checked_on < review.local_review_completed_on
+            states = journey.journey(review, days, today)
+            deadline = journey.next_deadline(states)
+            expected = {"Liam": Standing.DUE, "Child R": Standing.DUE, "Child T": Standing.LATE}
+            assert (deadline and deadline.standing) == expected.get(item["child_pseudonym"])
+
+
+def test_the_demo_text_holds_no_personal_data():
+    """The personal data guard (sscp.personal_data) finds nothing to warn about."""
+
+    def texts(value):
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, dict):
+            for item in value.values():
+                yield from texts(item)
+        elif isinstance(value, list):
+            for item in value:
+                yield from texts(item)
+
+    for text in texts(tomllib.loads(DEMO_FILE.read_text())):
+        assert personal_data.findings(text) == [], text

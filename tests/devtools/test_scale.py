@@ -2,6 +2,7 @@
 
 import datetime
 import hashlib
+import io
 import itertools
 
 import pytest
@@ -22,11 +23,15 @@ from actions.models import (
 )
 from audits.models import AuditRecord
 from audits.sealing import verify
-from devtools import benchmark
+from devtools import benchmark, journeys
 from devtools.loadgen import LoadGenerator, partnership_count
-from reviews.models import Recommendation, Review, Theme
+from reviews import journey
+from reviews.journey import Standing
+from reviews.models import ProgressCheck, Recommendation, Review, Theme
+from reviews.services import INCIDENT_RECORDED
 from sscp import roles
 from sscp.models import Agency, Membership, Partnership, User
+from sscp.working_days import WorkingDays
 from tests.makers import SLUG, default_partnership, make_agency, make_lead, make_user
 
 TODAY = datetime.date(2026, 11, 29)
@@ -43,7 +48,11 @@ def generated_data() -> str:
     rows = Action.objects.order_by("pk").values_list(
         "title", "agency__name", "status", "original_due_date", "due_date", "owner__username"
     )
-    return hashlib.sha256(repr(list(rows)).encode()).hexdigest()
+    incidents = Review.objects.filter(became_aware_on__isnull=False).order_by("pk")
+    fields = [name for name in journeys.tracked_fields(Review) if name != "partnership_id"]
+    journeys_ = incidents.values_list("partnership__slug", *fields)
+    checks = ProgressCheck.objects.order_by("pk").values_list("review__title", "checked_on")
+    return hashlib.sha256(repr([list(rows), list(journeys_), list(checks)]).encode()).hexdigest()
 
 
 @pytest.mark.django_db
@@ -66,6 +75,74 @@ def test_generate_load_writes_every_kind_of_record_with_a_sealed_history(develop
     result = verify()
     assert result.intact, result.problem
     assert result.verified == AuditRecord.objects.count()
+
+
+def reached(review: Review) -> str:
+    """How far a review has got on its journey (devtools.journeys.ENDS)."""
+    if review.decision == Review.Decision.NO_LOCAL_REVIEW:
+        return journeys.NO_LOCAL_REVIEW
+    for date, end in [
+        ("published_on", journeys.PUBLISHED),
+        ("final_report_sent_on", journeys.REPORT_SENT),
+        ("local_review_completed_on", journeys.LOCAL_REVIEW_COMPLETED),
+        ("local_review_commissioned_on", journeys.LOCAL_REVIEW_RUNNING),
+        ("decided_on", journeys.LOCAL_REVIEW_DECIDED),
+        ("rapid_review_sent_on", journeys.RAPID_REVIEW_SENT),
+        ("notified_on", journeys.NOTIFIED),
+    ]:
+        if getattr(review, date):
+            return end
+    return journeys.INCIDENT_ONLY
+
+
+@pytest.mark.django_db
+def test_generate_load_takes_serious_incidents_to_every_stage_of_their_journey(development):
+    call_command("generate_load", actions=800, seed=7, today=TODAY)
+    incidents = list(Review.objects.filter(became_aware_on__isnull=False))
+    assert {reached(review) for review in incidents} == set(journeys.ENDS)
+    # Spread over the partnerships: each has reviews at several stages.
+    for partnership in Partnership.objects.all():
+        ends = {reached(r) for r in incidents if r.partnership_id == partnership.pk}
+        assert len(ends) >= 4, partnership
+    # Every date is in order, none after the day generated as of; a few late, a few due soon.
+    days, standings = WorkingDays(), set()
+    for review in incidents:
+        for name, follows in journey.ORDER.items():
+            day, before = getattr(review, name), getattr(review, follows or "became_aware_on")
+            assert day is None or before <= day <= TODAY, (review, name)
+        states = journey.journey(review, days, TODAY)
+        standings |= {state.standing for state in states}
+    assert {Standing.DONE, Standing.DUE, Standing.LATE, Standing.NOT_NEEDED} <= standings
+    # Progress checks while a local review ran, by a SILG chair of its partnership.
+    checks = ProgressCheck.objects.select_related("review")
+    assert checks.filter(review__local_review_completed_on__isnull=True).exists()
+    for check in checks:
+        assert check.review.local_review_commissioned_on < check.checked_on
+        assert check.partnership_id == check.review.partnership_id
+        assert Membership.objects.filter(
+            user=check.recorded_by, partnership=check.partnership, role=roles.SILG_CHAIR
+        ).exists()
+    # The history the services write, sealed: "<Stage label> recorded", one row a step.
+    labels = {f"{stage.label} recorded" for stage in journey.STAGES}
+    for review in incidents:
+        rows = list(review.history.order_by("history_id"))
+        assert (rows[0].history_type, rows[0].history_change_reason) == ("+", INCIDENT_RECORDED)
+        assert {row.history_change_reason for row in rows[1:]} <= labels
+        assert [row.history_date for row in rows] == sorted(row.history_date for row in rows)
+        assert rows[-1].history_date.date() <= TODAY
+        assert Membership.objects.filter(
+            user=rows[0].history_user, partnership=review.partnership, role=roles.PARTNERSHIP_TEAM
+        ).exists()
+    assert set(ProgressCheck.history.values_list("history_change_reason", flat=True)) == {
+        journeys.PROGRESS_CHECKED
+    }
+    for model in [Review, ProgressCheck]:
+        history = model.history.model
+        sealed = AuditRecord.objects.filter(source=f"reviews.{history.__name__}")
+        assert sealed.count() == history.objects.count(), model
+    out = io.StringIO()
+    call_command("verify_audit_trail", stdout=out)
+    assert "The audit trail is intact" in out.getvalue()
 
 
 def test_at_national_scale_the_actions_are_spread_over_about_140_partnerships():

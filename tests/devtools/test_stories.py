@@ -2,19 +2,24 @@
 The load generator's actions go through the lifecycle as real ones do: the same
 actions, taken once through the services and once through the generator's steps
 (devtools.stories), leave histories of the same shape — the same kinds of record,
-changes, statuses and reasons, in the same order.
+changes, statuses and reasons, in the same order. So do its serious incidents'
+journeys (devtools.journeys): the same rows, value for value.
 """
 
 import datetime
+import random
 
 import pytest
 from django.utils import timezone
 
 from actions import services
 from actions.models import Action, Evidence, ExtensionRequest, ProgressUpdate, SignOffDecision
-from devtools import stories
+from devtools import journeys, stories
+from reviews import journey
+from reviews import services as review_services
+from reviews.models import ProgressCheck, Review
 from tests.files import ACCEPTED, upload
-from tests.makers import agency_of, make_recommendation
+from tests.makers import agency_of, default_partnership, make_recommendation
 
 pytestmark = pytest.mark.django_db
 
@@ -137,3 +142,62 @@ def test_the_generator_and_the_services_leave_histories_of_the_same_shape(
         ids = model.objects.filter(action=action).values("pk")
         assert shape(model, generated) == history_shape(model, id__in=ids), model.__name__
     assert story.action.status == Action.objects.get(pk=action.pk).status
+
+
+# Serious incidents' journeys (devtools.journeys) --------------------------------------
+
+
+def journey_through_the_services(story, team, chair):
+    """Each step of a generated journey, in the order its story has them, taken through
+    the services instead: the incident, then each stage and progress check as recorded."""
+    stage_of = {f"{stage.label} recorded": stage for stage in journey.STAGES}
+    versions = [*story.versions, *(v for _, versions in story.children for v in versions)]
+    steps = [(when, change, reason, values) for change, when, _, reason, values in versions]
+    review = None
+    for _, change, reason, values in sorted(steps, key=lambda step: step[0]):
+        if reason == journeys.PROGRESS_CHECKED:
+            review_services.progress_check_record(
+                actor=chair, review=review, checked_on=values["checked_on"],
+                findings=values["findings"],
+            )  # fmt: skip
+        elif change == "+":
+            review = review_services.incident_record(
+                actor=team, partnership=default_partnership(),
+                child_pseudonym=values["child_pseudonym"],
+                became_aware_on=values["became_aware_on"], summary=values["summary"],
+            )  # fmt: skip
+        else:
+            stage = stage_of[reason]
+            review = review_services.journey_record(
+                actor=team, review=review, stage=stage.key,
+                values={name: values[name] for name in stage.fields},
+            )  # fmt: skip
+    return review
+
+
+@pytest.mark.parametrize("end", journeys.ENDS)
+def test_a_generated_journey_and_the_services_leave_the_same_history(
+    end, partnership_officer, silg_chair
+):
+    planner = journeys.JourneyPlanner(
+        random.Random(end), timezone.localdate(), lambda n: " ".join(["review"] * n)
+    )
+    team, chair = partnership_officer, silg_chair
+    story = planner.story(default_partnership().pk, end, [team.pk], [chair.pk])
+    review = journey_through_the_services(story, team, chair)
+
+    rows = review.history.order_by("history_id")
+    compared = [name for name in journeys.tracked_fields(Review) if name != "created_at"]
+    assert [
+        (change, reason, {name: values[name] for name in compared})
+        for change, _, _, reason, values in story.versions
+    ] == [
+        (row.history_type, row.history_change_reason, {n: getattr(row, n) for n in compared})
+        for row in rows
+    ]
+    checks = ProgressCheck.history.filter(review_id=review.pk).order_by("history_id")
+    assert [(c.checked_on, c.history_change_reason) for c in checks] == [
+        (values["checked_on"], reason)
+        for _, versions in story.children
+        for _, _, _, reason, values in versions
+    ]
