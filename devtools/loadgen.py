@@ -10,7 +10,8 @@ all — with their leads, a member of every partnership their agency serves; rev
 (a few commissioned jointly by neighbours), recommendations (some closed), actions in
 every status with their progress updates, evidence metadata (no files), sign-off
 decisions and extension requests; serious incidents' reviews at every stage of their
-statutory journey, with their progress checks (devtools.journeys) — each with the
+statutory journey, with their progress checks (devtools.journeys); learning activities
+answering the recommendations, about one for every ten — each with the
 history rows the application would have written, all sealed into the audit chain.
 Everything is written with bulk inserts, a few thousand rows at a time, so memory stays
 flat however many actions are asked for.
@@ -27,6 +28,7 @@ import random
 from array import array
 from collections import Counter
 from contextlib import contextmanager
+from decimal import Decimal
 
 from django.db import connection, reset_queries, transaction
 from django.utils import timezone
@@ -36,6 +38,8 @@ from audits.bulk import copy_in
 from audits.records import link_accessors
 from audits.sealing import seal_written_in_bulk
 from devtools import journeys, stories
+from learning import services as learning_services
+from learning.models import SESSION_KINDS, LearningActivity
 from reviews import services as review_services
 from reviews.models import Recommendation, Review, Theme
 from sscp import roles
@@ -55,6 +59,7 @@ CHAIRS_PER_PARTNERSHIP = 2
 FINISHED_REVIEWS = 0.2  # of reviews over 400 days old, the share whose every action is closed
 JOINT_REVIEWS = 0.03  # of reviews, the share commissioned jointly with the neighbours
 JOURNEYS_PER_PARTNERSHIP = 4  # serious incidents' reviews on their journey: every stage in all
+RECOMMENDATIONS_PER_ACTIVITY = 10  # learning activities: one for about this many recommendations
 # The agencies: what each is, its sector, and how many partnerships side by side each
 # one serves (None: every partnership).
 AGENCY_KINDS = [
@@ -222,6 +227,7 @@ class LoadGenerator:
         self.random = random.Random(seed)
         # The journeys draw their own numbers: the rest of the load is as it was without them.
         self.journey_random = random.Random(f"journeys {seed}")
+        self.learning_random = random.Random(f"learning {seed}")
         self.today = today or timezone.localdate()
         self.now = timezone.make_aware(datetime.datetime.combine(self.today, datetime.time(9)))
         self.counts = Counter()
@@ -233,7 +239,7 @@ class LoadGenerator:
             )
         with (
             transaction.atomic(),
-            given_timestamps(Partnership, Review, Recommendation, Action),
+            given_timestamps(Partnership, Review, Recommendation, Action, LearningActivity),
         ):
             self.system_user = User.objects.get(username="system")
             self.partnerships_and_agencies()
@@ -242,6 +248,7 @@ class LoadGenerator:
             self.reviews()
             self.recommendations()
             self.journeys()
+            self.learning_activities()
             for start in range(0, self.total, BATCH):
                 self.actions(range(start, min(start + BATCH, self.total)))
         self.counts["audit records"] = seal_written_in_bulk()
@@ -625,6 +632,68 @@ class LoadGenerator:
     def journey_words(self, count: int) -> str:
         words = self.journey_random.choices(WORDS, k=count)
         return " ".join(words).capitalize() + "."
+
+    # Learning activities -------------------------------------------------------
+
+    def learning_activities(self):
+        """About one learning activity for every RECOMMENDATIONS_PER_ACTIVITY recommendations
+        of each partnership, each answering one to three of them, recorded by its team after
+        their review was published."""
+        published = {r.pk: r.published_on for r in self.review_list}
+        activities, answers = [], []
+        for partnership in self.partnerships:
+            recommendations = self.recommendations_of[partnership.pk]
+            for _ in range(max(1, len(recommendations) // RECOMMENDATIONS_PER_ACTIVITY)):
+                k = self.learning_random.randint(1, min(3, len(recommendations)))
+                answered = self.learning_random.sample(recommendations, k=k)
+                since = max(published[r.review_id] for r in answered)
+                activities.append(self.learning_activity(partnership.pk, since))
+                answers.append([r.pk for r in answered])
+        activities = self.create(activities)
+        Through = LearningActivity.recommendations.through
+        links = self.links(
+            Through,
+            "learningactivity_id",
+            "recommendation_id",
+            {activity.pk: ids for activity, ids in zip(activities, answers, strict=True)},
+        )
+        rows = [
+            self.history_row(
+                a,
+                when=a.created_at,
+                user_id=a.created_by_id,
+                reason=learning_services.LEARNING_ACTIVITY_RECORDED,
+            )
+            for a in activities
+        ]
+        self.insert_history_with_links(rows, {"recommendations": links})
+
+    def learning_activity(self, partnership_id: int, since: datetime.date) -> LearningActivity:
+        choose = self.learning_random
+        kind = choose.choice(LearningActivity.Kind.values)
+        held_on = min(self.today, since + datetime.timedelta(days=choose.randint(14, 400)))
+        activity = LearningActivity(
+            partnership_id=partnership_id,
+            kind=kind,
+            title=" ".join(choose.choices(WORDS, k=5)).capitalize(),
+            description=" ".join(choose.choices(WORDS, k=25)).capitalize() + ".",
+            held_on=held_on,
+            audience="Multi-agency practitioners",
+            created_by_id=choose.choice(self.team[partnership_id]),
+            created_at=min(
+                self.now,
+                timezone.make_aware(datetime.datetime.combine(held_on, datetime.time(17))),
+            ),
+        )
+        if kind in SESSION_KINDS:
+            activity.places_offered = choose.randint(15, 60)
+            activity.attended = choose.randint(
+                activity.places_offered // 2, activity.places_offered
+            )
+            activity.no_shows = choose.randint(0, activity.places_offered - activity.attended)
+            if choose.random() < 0.8:
+                activity.average_score = Decimal(choose.randint(30, 50)) / 10
+        return activity
 
     # Actions and the work on them ---------------------------------------------
 

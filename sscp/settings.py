@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "partnerships",
     "accounts",
     "dashboards",
+    "learning",
+    "search",
     "devtools",
 ]
 
@@ -340,6 +342,9 @@ LOCAL_REVIEW_MONTHS = env.int("LOCAL_REVIEW_MONTHS", default=6)
 PROGRESS_CHECK_EVERY_WEEKS = env.int("PROGRESS_CHECK_EVERY_WEEKS", default=6)
 FINAL_REPORT_WORKING_DAYS = env.int("FINAL_REPORT_WORKING_DAYS", default=7)
 PUBLICATION_KEPT_MONTHS = env.int("PUBLICATION_KEPT_MONTHS", default=12)
+# A closed recommendation's impact is checked this many months after closing (or after
+# the SILG chair found it not yet embedded).
+IMPACT_CHECK_MONTHS = env.int("IMPACT_CHECK_MONTHS", default=6)
 # The partnership team and the SILG chair are reminded this many working days before a
 # stage's deadline, on the day, and after it.
 STAGE_REMINDER_WORKING_DAYS = [

@@ -47,6 +47,8 @@ urlpatterns = [
                 path("", include("reviews.urls")),
                 path("", include("actions.urls")),
                 path("", include("partnerships.urls")),
+                path("", include("learning.urls")),
+                path("", include("search.urls")),
             ]
         ),
     ),

@@ -23,6 +23,8 @@ PACKAGES = [
     "partnerships",
     "accounts",
     "dashboards",
+    "learning",
+    "search",
     "devtools",
 ]
 CONFIG = tomllib.loads((BASE / "pyproject.toml").read_text())["tool"]["importlinter"]
