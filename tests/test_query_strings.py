@@ -45,6 +45,8 @@ FILTERSETS = {
     "audit-log": (AuditLogFilter, None),
     "audit-log-csv": (AuditLogFilter, None),
 }
+# Pages whose GET form is a plain form (search.forms.SearchForm), not a filter set.
+GET_FORMS = {"search": ["q"]}
 # What pages read from the URL besides their filters: pages of lists, the year of the
 # annual figures, where to go after signing in.
 EVERY_PAGE_READS = ["page", "extensions_page", "year", "next"]
@@ -99,7 +101,7 @@ def field_names(filterset_class, model) -> list[str]:
 
 
 def query_names(page: str) -> list[str]:
-    declared = field_names(*FILTERSETS[page]) if page in FILTERSETS else []
+    declared = field_names(*FILTERSETS[page]) if page in FILTERSETS else GET_FORMS.get(page, [])
     return declared + EVERY_PAGE_READS
 
 

@@ -1,0 +1,95 @@
+"""
+The search in the header: reviews, recommendations, actions and learning activities of
+the partnership the person reads, found by the one text engine (search.engine) and
+ranked together.
+
+Everyone in a partnership reads its reviews, recommendations, learning activities, and
+every action's title, description and success measure (Ability.READ): those are the
+texts searched. An
+action's progress, statements, comments and evidence are never searched here.
+
+A search is a page of rows (kind, id, rank) from one UNION of each kind's ranked
+matches, then the records of that page, one query a kind, with their snippets: a
+fixed number of queries however many are found, and ts_headline only for those shown.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import CharField, Value
+from django.utils.safestring import SafeString
+
+from actions.models import Action
+from learning.models import LearningActivity
+from reviews.models import Recommendation, Review
+from search import engine
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of record the search finds."""
+
+    name: str
+    label: str
+    tag: str  # its GOV.UK tag's colour class
+    model: type
+    text: engine.Text
+    related: tuple[str, ...] = ()
+
+    def records(self, scope):
+        return scope.filter(self.model.objects.all())
+
+
+KINDS = [
+    Kind("review", "Review", "govuk-tag--teal", Review, engine.REVIEWS),
+    Kind(
+        "recommendation",
+        "Recommendation",
+        "govuk-tag--pink",
+        Recommendation,
+        engine.RECOMMENDATIONS,
+        ("review",),
+    ),
+    Kind("action", "Action", "govuk-tag--yellow", Action, engine.ACTIONS, ("review", "agency")),
+    Kind(
+        "learning",
+        "Learning activity",
+        "govuk-tag--magenta",
+        LearningActivity,
+        engine.LEARNING_ACTIVITIES,
+    ),
+]
+BY_NAME = {kind.name: kind for kind in KINDS}
+
+
+@dataclass(frozen=True)
+class Result:
+    kind: Kind
+    record: object
+    snippet: SafeString
+
+
+def found(scope, words: engine.Words):
+    """Every record in `scope` with all the words, best first: rows of (kind, pk, rank)."""
+    ranked = [
+        engine.ranked(kind.records(scope), kind.text, words)
+        .annotate(search_kind=Value(kind.name, output_field=CharField()))
+        .values_list("search_kind", "pk", "rank")
+        .order_by()  # a model's own order has no place inside a UNION
+        for kind in KINDS
+    ]
+    first, *others = ranked
+    return first.union(*others, all=True).order_by("-rank", "search_kind", "pk")
+
+
+def results(scope, words: engine.Words, rows) -> list[Result]:
+    """The records of a page of `found` rows, in its order, each with its snippet."""
+    ids: dict[str, list[int]] = {}
+    for name, pk, _rank in rows:
+        ids.setdefault(name, []).append(pk)
+    records = {}
+    for name, pks in ids.items():
+        kind = BY_NAME[name]
+        shown = kind.records(scope).filter(pk__in=pks).select_related(*kind.related)
+        for record in engine.with_snippet(shown, kind.text, words):
+            records[name, record.pk] = Result(kind, record, record.snippet)
+    return [records[name, pk] for name, pk, _rank in rows if (name, pk) in records]

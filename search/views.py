@@ -1,0 +1,29 @@
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from search import selectors
+from search.forms import SearchForm
+from sscp.pagination import page_of, query_without_page
+
+
+@require_GET
+def search(request):
+    """Reviews, recommendations, actions and learning activities of the partnership with
+    the words typed."""
+    form = SearchForm(request.GET)
+    words = form.words()
+    page = results = None
+    if words:
+        page = page_of(request, selectors.found(request.scope, words))
+        results = selectors.results(request.scope, words, page.object_list)
+    return render(
+        request,
+        "search/results.html",
+        {
+            "form": form,
+            "words": words,
+            "page": page,
+            "results": results,
+            "query": query_without_page(request.GET).urlencode(),
+        },
+    )

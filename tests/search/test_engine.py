@@ -1,0 +1,182 @@
+"""The one text engine, on whichever database the suite runs (SQLite or PostgreSQL):
+words found before any query, every word matched as the start of a word, ranks,
+snippets as safe HTML, and the index kept as rows change."""
+
+import pytest
+from django.db import connection
+
+from actions.models import Action
+from learning.models import LearningActivity
+from reviews.models import Recommendation, Review
+from search import engine
+from search.apps import keep_sqlite_indexes
+from search.engine import Words, words_in
+from tests.makers import make_action, make_recommendation, make_review
+
+pytestmark = pytest.mark.django_db
+
+
+def titles(queryset) -> list[str]:
+    return [action.title for action in queryset]
+
+
+def search_actions(typed: str):
+    words = words_in(typed)
+    found = engine.ranked(Action.objects.all(), engine.ACTIONS, words)
+    return found.order_by("-rank", "pk") if words else found
+
+
+@pytest.mark.parametrize(
+    "typed, terms",
+    [
+        ("neglect", ("neglect",)),
+        ("  Voice of the CHILD ", ("voice", "child")),
+        ("child's voice", ("child", "voice")),  # the "s" is a stop word
+        ("co-ordinate 20 miles", ("co", "ordinate", "20", "miles")),
+        ("neglect neglect", ("neglect",)),
+        ("the and of", ()),
+        ("!!!", ()),
+        ("'", ()),
+        ('" OR', ()),
+        ("*", ()),
+        ("NOT AND OR", ()),
+        ("", ()),
+        ("x" * 41, ()),  # not a word
+        ("_ __init__", ("init",)),
+        ("ünïcode café", ("ünïcode", "café")),
+    ],
+)
+def test_the_words_of_a_search_are_found_before_any_query(typed, terms):
+    assert words_in(typed).terms == terms
+
+
+def test_at_most_ten_words_are_searched_for_and_long_input_is_read_only_in_part():
+    words = words_in(" ".join(f"word{n}" for n in range(30)))
+    assert words.terms == tuple(f"word{n}" for n in range(10)) and words.cut_short
+    assert not words_in("neglect").cut_short
+    long = words_in("neglect " + "a" * 100_000 + " drift")
+    assert long.terms == ("neglect",)
+
+
+@pytest.mark.parametrize("typed", ["the and of", "!!!", "'", '" OR', "*", "é" * 5000])
+def test_a_search_without_words_finds_nothing_and_asks_the_database_nothing(
+    typed, django_assert_num_queries
+):
+    make_action(title="The plan of the partnership")
+    with django_assert_num_queries(0):
+        assert list(search_actions(typed)) == []
+
+
+def test_each_word_is_the_start_of_a_word_in_any_searched_column():
+    make_action(title="Safeguarding supervision", description="Monthly", success_measure="Audit")
+    make_action(title="Neglect toolkit", description="Train staff", success_measure="Survey")
+    make_action(title="Briefing", description="On neglected children", success_measure="Audit")
+    assert titles(search_actions("safeguard")) == ["Safeguarding supervision"]
+    assert set(titles(search_actions("neglect"))) == {"Neglect toolkit", "Briefing"}
+    assert titles(search_actions("SURVEY")) == ["Neglect toolkit"]
+    # Every word, not any of them.
+    assert titles(search_actions("neglect train")) == ["Neglect toolkit"]
+    assert titles(search_actions("neglect nowhere")) == []
+
+
+def test_a_word_in_the_title_ranks_above_a_passing_mention():
+    make_action(title="Briefing", description="Mention supervision once, among other things")
+    make_action(title="Supervision policy", description="Write it")
+    make_action(title="Audit", success_measure="Supervision audited")
+    assert titles(search_actions("supervision")) == ["Supervision policy", "Briefing", "Audit"]
+
+
+def test_every_text_is_searched_with_its_own_columns():
+    review = make_review(title="Freddie", summary="Neglect over many years")
+    make_recommendation(review, text="Practitioners should use the chronology tool")
+    found = engine.ranked(Review.objects.all(), engine.REVIEWS, words_in("neglect"))
+    assert [r.title for r in found] == ["Freddie"]
+    found = engine.ranked(
+        Recommendation.objects.all(), engine.RECOMMENDATIONS, words_in("chronologies")
+    )
+    assert [r.review_id for r in found] == [review.pk]
+
+
+def test_the_index_follows_rows_as_they_are_written_and_changed():
+    action = make_action(title="Escalation protocol")
+    assert titles(search_actions("escalation")) == ["Escalation protocol"]
+    action.title = "Thresholds document"
+    action.save()
+    assert titles(search_actions("escalation")) == []
+    assert titles(search_actions("thresholds")) == ["Thresholds document"]
+
+
+def test_snippets_mark_the_words_found_and_escape_everything_else():
+    make_action(
+        title="<script>alert('title')</script>",
+        description="Share <b>information</b> & <script>alert(1)</script> about neglect sooner",
+    )
+    words = words_in("neglect")
+    [action] = engine.with_snippet(engine.matches(Action.objects.all(), engine.ACTIONS, words),
+                                   engine.ACTIONS, words)  # fmt: skip
+    assert "<mark>neglect</mark>" in action.snippet
+    assert "<script>" not in action.snippet and "<b>" not in action.snippet
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in action.snippet
+    assert "information&lt;/b&gt; &amp;" in action.snippet
+    assert action.snippet.count("<mark>") == action.snippet.count("</mark>") == 1
+
+
+def test_a_snippet_is_a_passage_of_the_columns_after_the_title_with_the_word():
+    make_action(
+        title="Audit", description="Plans reviewed monthly.", success_measure="Drift reduced"
+    )
+    words = words_in("drift")
+    [action] = engine.with_snippet(Action.objects.all(), engine.ACTIONS, words)
+    # SQLite's is the passage of the column with the word, PostgreSQL's of them all.
+    assert action.snippet.endswith("<mark>Drift</mark> reduced")
+    assert action.snippet.count("<mark>") == 1 and "Audit" not in action.snippet
+
+
+def test_highlighting_escapes_the_text_and_keeps_only_its_own_marks():
+    raw = '\x02Neglect\x03 <img src=x onerror="alert(1)"> \x02stray & \x03\x03'
+    assert engine.highlighted(raw) == (
+        "<mark>Neglect</mark> &lt;img src=x onerror=&quot;alert(1)&quot;&gt; "
+        "<mark>stray &amp; </mark>"
+    )
+    assert engine.highlighted(None) == ""
+    assert bool(Words("the", ())) is False
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's full-text tables")
+def test_on_sqlite_triggers_a_migration_dropped_are_made_again_and_the_index_refilled():
+    make_action(title="Chronology tool")
+    with connection.cursor() as cursor:
+        for suffix in ("insert", "delete", "update"):
+            cursor.execute(f"DROP TRIGGER search_actions_action_{suffix}")
+    make_action(title="Chronology training")  # written while no trigger kept the index
+    keep_sqlite_indexes(sender=None)
+    assert set(titles(search_actions("chronology"))) == {"Chronology tool", "Chronology training"}
+    make_action(title="Chronology audit")
+    assert len(search_actions("chronology")) == 3
+
+
+def _plan(queryset) -> str:
+    with connection.cursor() as cursor:
+        sql, params = queryset.query.sql_with_params()
+        cursor.execute(f"EXPLAIN {sql}", params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "model, text, index",
+    [
+        (Action, engine.ACTIONS, "search_action_text"),
+        (Recommendation, engine.RECOMMENDATIONS, "search_recommendation_text"),
+        (Review, engine.REVIEWS, "search_review_text"),
+        (LearningActivity, engine.LEARNING_ACTIVITIES, "search_learning_text"),
+    ],
+)
+def test_on_postgresql_a_search_reads_the_gin_index_of_the_very_same_vector(model, text, index):
+    with connection.cursor() as cursor:
+        # A handful of rows: leave the planner only bitmap scans, so that it shows whether the
+        # GIN index serves the search (otherwise it may walk another index for the ordering).
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        plan = _plan(engine.ranked(model.objects.all(), text, words_in("neglect drift")))
+    assert f"Bitmap Index Scan on {index}" in plan, plan
