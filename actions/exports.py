@@ -11,12 +11,21 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Case, Count, OuterRef, Subquery, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    OuterRef,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from actions.models import Action, ExtensionRequest, ProgressUpdate, Rag
-from reviews.models import Review
+from reviews.models import ImpactCheck, Review, assurance_of
 from sscp.spreadsheets import Column
 
 
@@ -55,6 +64,16 @@ class ExportColumn(Column):
 def field(header: str, width: int, name: str) -> ExportColumn:
     """A column that is one value of the query, as it is."""
     return ExportColumn(header, width, (name,), lambda row: row[name])
+
+
+def _recommendation_status(row: Row) -> str:
+    return assurance_of(
+        row["recommendation__closed_at"],
+        row["recommendation__embedded_at"],
+        row["recommendation__impact_check_due_on"],
+        row["impact_awaiting_decision"],
+        row.today,
+    ).label
 
 
 def _owner(row: Row) -> str:
@@ -102,6 +121,12 @@ COLUMNS = [
         "Completion statement", 50, ("completion_statement",),
         lambda row: row.secret("completion_statement"),
     ),
+    ExportColumn(
+        "Recommendation status", 16,
+        ("recommendation__closed_at", "recommendation__embedded_at",
+         "recommendation__impact_check_due_on", "impact_awaiting_decision"),
+        _recommendation_status,
+    ),
     ExportColumn("Link", 30, ("pk",), lambda row: row.link),
 ]  # fmt: skip
 # What the query reads: every column's values, whether the person may read its
@@ -137,6 +162,9 @@ def query(actions, today: datetime.date, confidential):
             extensions_granted=Coalesce(Subquery(granted), 0),
             latest_progress=Subquery(latest.values("text")[:1]),
             latest_progress_at=Subquery(latest.values("created_at")[:1]),
+            impact_awaiting_decision=Exists(
+                ImpactCheck.objects.filter(recommendation=OuterRef("recommendation"), outcome="")
+            ),
             confidential=Case(
                 When(confidential, then=Value(True)),
                 default=Value(False),

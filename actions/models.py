@@ -583,6 +583,8 @@ class ReminderKind(models.TextChoices):
     STAGE_DUE_TODAY = "stage_due_today", "A review's deadline is today"
     STAGE_OVERDUE = "stage_overdue", "A review's deadline has passed"
     PROGRESS_CHECK_DUE = "progress_check_due", "A local review's progress check is due"
+    # A closed recommendation's impact (reviews.models.Recommendation.impact_check_due_on).
+    IMPACT_CHECK_DUE = "impact_check_due", "A recommendation's impact check is due"
 
 
 class ReminderStatus(models.TextChoices):
@@ -638,7 +640,8 @@ class Reminder(models.Model):
     stage = models.CharField(
         max_length=30,
         blank=True,
-        help_text="The journey's stage (reviews.journey), or progress_check; blank for an action.",
+        help_text="The journey's stage (reviews.journey), progress_check, or impact_check_ and "
+        "a recommendation's number; blank for an action.",
     )
     kind = models.CharField(max_length=30, choices=ReminderKind.choices)
     reminder_date = models.DateField(help_text="The day the reminder is for.")

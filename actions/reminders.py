@@ -37,7 +37,7 @@ from typing import NamedTuple
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Max, Q
+from django.db.models import Exists, Max, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
@@ -47,7 +47,7 @@ from django.utils.formats import date_format
 from actions import lifecycle
 from actions.models import Action, ExtensionRequest, Reminder
 from reviews import journey
-from reviews.models import ProgressCheck, Review
+from reviews.models import ImpactCheck, ProgressCheck, Recommendation, Review
 from sscp import database, emails, roles
 from sscp import outbox as claims
 from sscp.models import Membership, User
@@ -60,6 +60,7 @@ Kind = Reminder.Kind
 Status = Reminder.Status
 MONDAY = 0
 PROGRESS_CHECK = Reminder.PROGRESS_CHECK
+IMPACT_CHECK = "impact_check_"  # and the recommendation's number: its "stage" of the review
 
 
 class Audience(StrEnum):
@@ -131,6 +132,7 @@ RULES = {
     Kind.STAGE_DUE_TODAY: KindRule((Audience.PARTNERSHIP, Audience.CHAIR), _about_the_deadline),
     Kind.STAGE_OVERDUE: KindRule((Audience.PARTNERSHIP, Audience.CHAIR), _about_the_deadline),
     Kind.PROGRESS_CHECK_DUE: KindRule((Audience.PARTNERSHIP, Audience.CHAIR), _about_the_deadline),
+    Kind.IMPACT_CHECK_DUE: KindRule((Audience.PARTNERSHIP,), _about_the_deadline),
 }
 
 
@@ -204,7 +206,8 @@ def review_reminder_kind(
 
     Only on working days. A stage: STAGE_REMINDER_WORKING_DAYS before (5 and 1), on the
     day, the first working day after, then every REMINDER_OVERDUE_EVERY_DAYS working
-    days. A progress check: on the day, then as often while none is recorded.
+    days. A progress check, or a closed recommendation's impact check: on the day, then
+    as often while none is recorded.
     """
     if not days.is_working_day(today):
         return None
@@ -212,6 +215,8 @@ def review_reminder_kind(
     every = settings.REMINDER_OVERDUE_EVERY_DAYS
     if stage == PROGRESS_CHECK:
         return Kind.PROGRESS_CHECK_DUE if left <= 0 and -left % every == 0 else None
+    if stage.startswith(IMPACT_CHECK):
+        return Kind.IMPACT_CHECK_DUE if left <= 0 and -left % every == 0 else None
     if left > 0:
         return Kind.STAGE_UPCOMING if left in settings.STAGE_REMINDER_WORKING_DAYS else None
     if left == 0:
@@ -220,25 +225,36 @@ def review_reminder_kind(
 
 
 def deadlines(
-    review: Review, days: WorkingDays, last_check: datetime.date | None, today: datetime.date
+    review: Review,
+    days: WorkingDays,
+    last_check: datetime.date | None,
+    today: datetime.date,
+    impact_checks: dict[int, datetime.date] | None = None,
 ) -> dict[str, datetime.date]:
     """What reminders about `review` are for: the due date of each of its stages still open
-    (reviews.journey), and of its next progress check (on a working day) while a local
-    review is in progress. Planning and delivery both ask this."""
-    due = {
-        state.stage.key: state.deadline
-        for state in journey.journey(review, days, today)
-        if state.is_open and state.deadline  # publication has an earliest date, not a deadline
-    }
+    (reviews.journey), of its next progress check (on a working day) while a local review
+    is in progress, and of each impact check due of its closed recommendations (number →
+    date). Planning and delivery both ask this."""
+    due = {}
+    if review.follows_journey:
+        due = {
+            state.stage.key: state.deadline
+            for state in journey.journey(review, days, today)
+            if state.is_open and state.deadline  # publication: an earliest date, no deadline
+        }
     check = journey.progress_check_due(review, last_check)
     if check is not None:
         due[PROGRESS_CHECK] = days.on_or_after(check)
+    for number, check_on in (impact_checks or {}).items():
+        due[f"{IMPACT_CHECK}{number}"] = days.on_or_after(check_on)
     return due
 
 
 def stage_label(stage: str) -> str:
     if stage == PROGRESS_CHECK:
         return "Progress check of the local review"
+    if stage.startswith(IMPACT_CHECK):
+        return f"Impact check of recommendation {stage.removeprefix(IMPACT_CHECK)}"
     return journey.BY_KEY[stage].label
 
 
@@ -262,13 +278,26 @@ JOURNEY_FIELDS = (
 REVIEW_FIELDS = ("pk", "partnership_id", *JOURNEY_FIELDS)
 
 
-def journey_reviews(reviews=None) -> list[Review]:
+def impact_checks_due(day: datetime.date):
+    """Closed recommendations not yet embedded whose impact check falls due by `day`, with
+    none awaiting the SILG chair."""
+    awaiting = ImpactCheck.objects.filter(recommendation=OuterRef("pk"), outcome="")
+    return Recommendation.objects.filter(
+        closed_at__isnull=False, embedded_at__isnull=True, impact_check_due_on__lte=day
+    ).exclude(Exists(awaiting))
+
+
+def journey_reviews(reviews=None, day: datetime.date | None = None) -> list[Review]:
     """The reviews following a statutory journey not yet over (published, or closed by a
-    decision to hold no local review), with only what the journey reads: one query."""
+    decision to hold no local review), and with `day` those of any kind with an impact
+    check due, with only what the journey reads: one query."""
     if reviews is None:
-        reviews = Review.objects.filter(
-            became_aware_on__isnull=False, published_on__isnull=True
-        ).exclude(decision=Review.Decision.NO_LOCAL_REVIEW)
+        on_a_journey = Q(became_aware_on__isnull=False, published_on__isnull=True) & ~Q(
+            decision=Review.Decision.NO_LOCAL_REVIEW
+        )
+        if day is not None:
+            on_a_journey |= Exists(impact_checks_due(day).filter(review=OuterRef("pk")))
+        reviews = Review.objects.filter(on_a_journey)
     rows = reviews.order_by("pk").values_list(*REVIEW_FIELDS)
     return [Review(**dict(zip(REVIEW_FIELDS, row, strict=True))) for row in rows]
 
@@ -281,6 +310,10 @@ class Journeys:
 
     days: dict[int, WorkingDays] = field(default_factory=dict)  # partnership → its days
     last_checks: dict[int, datetime.date] = field(default_factory=dict)  # review → last check
+    # review → the impact checks due of its closed recommendations (number → date)
+    impact_checks: dict[int, dict[int, datetime.date]] = field(
+        default_factory=lambda: defaultdict(dict)
+    )
     known: set[int] = field(default_factory=set)  # reviews read (with a check or none)
 
     def read(self, reviews: list[Review]) -> "Journeys":
@@ -296,6 +329,12 @@ class Journeys:
                 .order_by()
                 .values_list("review_id", "last")
             )
+        if new:
+            due = impact_checks_due(datetime.date.max).filter(review_id__in=[r.pk for r in new])
+            for review_id, number, check_on in due.values_list(
+                "review_id", "number", "impact_check_due_on"
+            ):
+                self.impact_checks[review_id][number] = check_on
         self.known |= {review.pk for review in new}
         partnerships = {review.partnership_id for review in new} - set(self.days)
         if partnerships:
@@ -304,7 +343,12 @@ class Journeys:
 
     def deadlines(self, review: Review, today: datetime.date) -> dict[str, datetime.date]:
         days = self.days[review.partnership_id]
-        return deadlines(review, days, self.last_checks.get(review.pk), today)
+        impact_checks = {
+            number: check_on
+            for number, check_on in self.impact_checks.get(review.pk, {}).items()
+            if check_on <= today
+        }
+        return deadlines(review, days, self.last_checks.get(review.pk), today, impact_checks)
 
 
 # Recipients ------------------------------------------------------------------
@@ -502,7 +546,7 @@ def _action_reminders(actions, queues: dict, day: datetime.date, people: People)
 def _reviews_due(day: datetime.date) -> list[tuple[Review, str, str, datetime.date]]:
     """(review, stage, kind, due date) of each reminder about a review's stage due on `day`:
     three queries, whatever the number of reviews (journey_reviews, Journeys.read)."""
-    reviews = journey_reviews()
+    reviews = journey_reviews(day=day)
     journeys = Journeys().read(reviews)
     return [
         (review, stage, kind, due)

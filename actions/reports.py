@@ -20,8 +20,9 @@ from django.utils import timezone
 from django.utils.functional import lazy
 
 from actions.models import Action, ExtensionRequest, SignOffDecision
+from learning.selectors import LearningTotals, annual_totals
 from reviews.journey import BY_KEY
-from reviews.models import Recommendation, Review
+from reviews.models import ImpactCheck, Recommendation, Review
 from sscp.models import Agency
 from sscp.working_days import WorkingDays
 
@@ -47,6 +48,21 @@ FIGURE_DEFINITIONS = {
     "reviews_published": "Reviews and audits whose publication date falls in the year.",
     "recommendations_made": "Recommendations of the reviews published in the year.",
     "recommendations_closed": "Recommendations the SILG chair closed in the year, from any review.",
+    "embedded": (
+        "Of the recommendations closed by the end of the year (or today, for the year in "
+        "progress) and closed still, the share the SILG chair had confirmed embedded by then: "
+        "an impact check showed the learning had made a difference."
+    ),
+    "impact_checks_overdue": (
+        "Closed recommendations not confirmed embedded whose impact check date had passed at "
+        "the end of the year (or today), with no impact check awaiting the SILG chair."
+    ),
+    "learning": (
+        "Learning activities held or published in the year (workforce development): "
+        "briefings, training days and workshops are sessions; toolkits and “Spotlight on” "
+        "notes are published. Places, attendance and no-shows are the sessions' own; the "
+        "average evaluation score is weighted by attendance."
+    ),
     "actions_completed": "Actions the SILG chair signed off as completed in the year.",
     "completed_on_time": (
         "Of those, the share signed off on or before their original due date (the date first "
@@ -191,6 +207,9 @@ class AnnualFigures:
     reviews_published: list = field(default_factory=list)
     recommendations_made: int = 0
     recommendations_closed: int = 0
+    closed_by_year_end: int = 0
+    embedded_by_year_end: int = 0
+    impact_checks_overdue: int = 0
     actions_completed: int = 0
     completed_on_time: int = 0
     extensions_granted: int = 0
@@ -198,10 +217,15 @@ class AnnualFigures:
     overdue_by_agency: list[tuple[str, int]] = field(default_factory=list)
     recurring_themes: list[tuple[str, int]] = field(default_factory=list)
     panel: PanelFigures = field(default_factory=PanelFigures)
+    learning: LearningTotals | None = None
 
     @property
     def completed_on_time_percent(self) -> int | None:
         return share(self.completed_on_time, self.actions_completed)
+
+    @property
+    def embedded_percent(self) -> int | None:
+        return share(self.embedded_by_year_end, self.closed_by_year_end)
 
     @property
     def median_days_overdue(self) -> float | None:
@@ -223,6 +247,7 @@ def annual_figures(
     figures.recommendations_closed = scope.filter(
         Recommendation.objects.filter(closed_at__gte=start, closed_at__lt=after)
     ).count()
+    _assurance(figures, scope, after)
     _completions(figures, scope, start, after)
     figures.extensions_granted = scope.filter(
         ExtensionRequest.objects.filter(
@@ -232,7 +257,23 @@ def annual_figures(
     _overdue_at(figures, scope, figures.as_of)
     figures.recurring_themes = _recurring_themes(published)
     figures.panel = panel_figures(year, scope)
+    figures.learning = annual_totals(scope, year.start, year.end)
     return figures
+
+
+def _assurance(figures: AnnualFigures, scope, after) -> None:
+    """Past "complete": how many closed recommendations are embedded, and how many impact
+    checks are overdue, at the year's end: one query."""
+    awaiting = ImpactCheck.objects.filter(recommendation=OuterRef("pk"), outcome="")
+    overdue = Q(embedded_at__isnull=True, impact_check_due_on__lt=figures.as_of) & ~Exists(awaiting)
+    counts = scope.filter(Recommendation.objects.filter(closed_at__lt=after)).aggregate(
+        closed=Count("pk"),
+        embedded=Count("pk", filter=Q(embedded_at__lt=after)),
+        overdue=Count("pk", filter=overdue),
+    )
+    figures.closed_by_year_end = counts["closed"]
+    figures.embedded_by_year_end = counts["embedded"]
+    figures.impact_checks_overdue = counts["overdue"]
 
 
 def _completions(figures: AnnualFigures, scope, start, after) -> None:

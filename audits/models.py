@@ -90,6 +90,10 @@ class AuditRecord(models.Model):
         MEMBERSHIP = "membership", "Membership"
         INVITATION = "invitation", "Invitation"
         REQUEST = "request", "Request"
+        CLOSURE_DAY = "closureday", "Closure day"
+        PROGRESS_CHECK = "progresscheck", "Progress check"
+        IMPACT_CHECK = "impactcheck", "Impact check"
+        LEARNING_ACTIVITY = "learningactivity", "Learning activity"
 
     seq = models.BigAutoField(primary_key=True)
     source = models.CharField(max_length=80, help_text="The sealed record's table, app.Model.")

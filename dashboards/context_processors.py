@@ -16,8 +16,14 @@ NAVIGATION = [
     ),
     ("action-list", "Actions", Ability.READ, {"action-list"}),
     ("recommendation-list", "Recommendations", Ability.READ, {"recommendation-list"}),
+    (
+        "learning-list",
+        "Learning",
+        Ability.READ,
+        {"learning-list", "learning-detail", "learning-create", "learning-edit"},
+    ),
     ("sign-off-queue", "Awaiting sign-off", Ability.OVERSEE, {"sign-off-queue"}),
-    ("annual-report", "Annual figures", Ability.OVERSEE, {"annual-report"}),
+    ("annual-report", "Annual figures", Ability.OVERSEE, {"annual-report", "recurring-learning"}),
     ("audit-log", "Audit log", Ability.READ, {"audit-log"}),
     (
         "people",

@@ -3,7 +3,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.db.models import Count, Q, Window
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
@@ -194,14 +195,36 @@ def _lead_section(scope, agency, today) -> dict:
 
 
 def _chair_section(scope) -> dict:
+    ready, impact = _recommendations_for_decision(scope)
     return {
         "awaiting": shortlist(action_selectors.awaiting_sign_off(scope)),
         "extensions": action_selectors.awaiting_extension_decision(scope).count(),
-        "ready_to_close": shortlist(
-            review_selectors.ready_to_close(review_selectors.recommendation_list(scope)),
-            counted_together=True,
-        ),
+        "ready_to_close": ready,
+        "impact_to_confirm": impact,
     }
+
+
+def _recommendations_for_decision(scope) -> tuple[Shortlist, Shortlist]:
+    """The recommendations ready to close, and those whose impact check awaits the SILG
+    chair: the first few of each and how many, in one query (each row numbered and counted
+    within its list, the database working out both lists in the one pass they need)."""
+    list_of = F("impact_awaiting_decision")
+    rows = list(
+        review_selectors.recommendation_list(scope)
+        .filter(review_selectors.is_ready_to_close() | Q(impact_awaiting_decision=True))
+        .annotate(
+            position=Window(
+                RowNumber(), partition_by=[list_of], order_by=["review__title", "number"]
+            ),
+            in_list=Window(Count("pk"), partition_by=[list_of]),
+        )
+        .filter(position__lte=SHORTLIST_SIZE)
+    )
+    lists = []
+    for awaiting in (False, True):
+        items = [r for r in rows if r.impact_awaiting_decision == awaiting]
+        lists.append(Shortlist(items, items[0].in_list if items else 0))
+    return lists[0], lists[1]
 
 
 def _partnership_section(scope, today) -> dict:

@@ -43,7 +43,8 @@ from actions.selectors import open_review_progress
 from actions.views import EXPORT_CHUNK
 from audits.models import AuditRecord
 from dashboards.views import CHART_BARS
-from reviews.models import Review
+from reviews.models import Recommendation, Review
+from search.engine import STOP_WORDS
 from sscp import roles
 from sscp.filters import date_query
 from sscp.models import Membership, Partnership, User
@@ -388,12 +389,17 @@ class OtherPage:
 
 def build_other_pages(cast: Cast, today: datetime.date) -> list[OtherPage]:
     chair, team, lead = cast.chair, cast.team, cast.lead
-    actions_url = cast.url("action-list")
-    words = cast.actions().order_by("pk").values_list("title", flat=True).first().split()
+    actions_url, search_url = cast.url("action-list"), cast.url("search")
+    # The last words of the first action's title that a search looks for (not "of", "the").
+    title = cast.actions().order_by("pk").values_list("title", flat=True).first()
+    words = [word for word in title.split() if word.lower() not in STOP_WORDS]
     one, two = words[-1], " ".join(words[-2:])
     # The newest review with recommendations: a serious incident's on its journey has none yet.
     review = Review.objects.filter(partnership=cast.partnership, recommendations__number=1)
     review = review.order_by("-published_on", "pk")
+    recommendation = (
+        Recommendation.objects.filter(partnership=cast.partnership).order_by("-pk").first()
+    )
     this_year = reports.FinancialYear.containing(today)
     last_year = reports.FinancialYear(this_year.start_year - 1)
     annual_url = cast.url("annual-report")
@@ -404,6 +410,8 @@ def build_other_pages(cast: Cast, today: datetime.date) -> list[OtherPage]:
         OtherPage(
             f"Actions: search “{two}” (team)", team, f"{actions_url}?{urlencode({'q': two})}"
         ),
+        OtherPage(f"Search “{one}” (team)", team, f"{search_url}?{urlencode({'q': one})}"),
+        OtherPage(f"Search “{two}” (team)", team, f"{search_url}?{urlencode({'q': two})}"),
         OtherPage("Actions: due soon (team)", team, f"{actions_url}?rag=due_soon"),
         OtherPage("Actions: sorted by title (team)", team, f"{actions_url}?sort=title"),
         OtherPage(
@@ -433,6 +441,14 @@ def build_other_pages(cast: Cast, today: datetime.date) -> list[OtherPage]:
             team,
             f"{annual_url}?year={last_year.start_year}",
         ),
+        OtherPage("Recurring learning (chair)", chair, cast.url("recurring-learning")),
+        # Its page shows the team the earlier learning like it (search.engine.similar).
+        OtherPage(
+            "Recommendation, with earlier learning like it (team)",
+            team,
+            cast.url("recommendation-detail", recommendation.pk),
+        ),
+        OtherPage("Learning activities (team)", team, cast.url("learning-list")),
     ]
 
 

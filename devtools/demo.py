@@ -2,7 +2,8 @@
 Demo data from `fixtures/demo.toml`, loaded through the app's own services.
 
 Loading is idempotent: partnerships, agencies, themes, users, memberships, reviews,
-recommendations, actions and serious incidents are found by their natural keys, and
+recommendations, actions, serious incidents and learning activities are found by their
+natural keys, and
 only what is missing is created, so a second run changes nothing. A database upgraded from before
 partnerships (where a migration made Southampton from the data it had) gets what is
 missing of the rest: Portsmouth, its people, and the links to it.
@@ -12,6 +13,7 @@ import datetime
 import tomllib
 from collections import Counter
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from dateutil.relativedelta import relativedelta
@@ -25,9 +27,11 @@ from actions import services as action_services
 from actions.models import Action, Evidence, ExtensionRequest, ProgressUpdate, SignOffDecision
 from audits.history import acting_as, save_tracked
 from devtools.journeys import working_days_from
+from learning import services as learning_services
+from learning.models import LearningActivity
 from reviews import journey
 from reviews import services as review_services
-from reviews.models import ProgressCheck, Recommendation, Review, Theme
+from reviews.models import ImpactCheck, ProgressCheck, Recommendation, Review, Theme
 from sscp import roles
 from sscp.models import Agency, Membership, Partnership, User
 from sscp.working_days import WorkingDays
@@ -79,6 +83,11 @@ def load_demo(*, password: str, today: datetime.date | None = None) -> DemoLoad:
         for item in data["incidents"]:
             with acting_as(demo.staff[item["partnership"], roles.PARTNERSHIP_TEAM]):
                 _incident(item, demo)
+        for item in data["learning_activities"]:
+            with acting_as(demo.staff[item["partnership"], roles.PARTNERSHIP_TEAM]):
+                _learning_activity(item, demo)
+        for item in data["impact_checks"]:
+            _impact_check(item, demo)
     return demo.result
 
 
@@ -373,10 +382,67 @@ def decision_day(days: WorkingDays, today: datetime.date, due_in: int) -> dateti
             return day
 
 
+# Learning activities (learning) ------------------------------------------------------
+
+
+def _learning_activity(data: dict, demo: Demo) -> None:
+    """Record an activity of the annual report's Workforce Development through the service,
+    as the partnership's demo team, unless it is there already."""
+    data = dict(data)
+    partnership = demo.partnerships[data.pop("partnership")]
+    key = {"partnership": partnership, "title": data["title"], "held_on": data["held_on"]}
+    if LearningActivity.objects.filter(**key).exists():
+        return
+    answers = [
+        Recommendation.objects.get(
+            partnership=partnership, review__title=item["review"], number=item["number"]
+        )
+        for item in data.pop("recommendations", [])
+    ]
+    if "average_score" in data:
+        data["average_score"] = Decimal(str(data["average_score"]))
+    learning_services.learning_activity_save(
+        actor=demo.staff[partnership.slug, roles.PARTNERSHIP_TEAM],
+        partnership=partnership,
+        recommendations=answers,
+        **data,
+    )
+    demo.created("learning activities")
+
+
+def _impact_check(data: dict, demo: Demo) -> None:
+    """A closed recommendation's impact checked by the team, and the SILG chair's decision,
+    through the services, unless it is there already."""
+    partnership = demo.partnerships[data["partnership"]]
+    recommendation = Recommendation.objects.get(
+        partnership=partnership, review__title=data["review"], number=data["number"]
+    )
+    if recommendation.impact_checks.exists():
+        return
+    check = review_services.impact_check_record(
+        actor=demo.staff[partnership.slug, roles.PARTNERSHIP_TEAM],
+        recommendation=recommendation,
+        method=data["method"],
+        findings=data["findings"],
+        learning_activities=LearningActivity.objects.filter(
+            partnership=partnership, title__in=data.get("learning_activities", [])
+        ),
+    )
+    if "outcome" in data:
+        review_services.impact_decide(
+            actor=demo.staff[partnership.slug, roles.SILG_CHAIR],
+            impact_check=check,
+            outcome=data["outcome"],
+            decision_comment=data.get("comment", ""),
+        )
+    demo.created("impact checks")
+
+
 def demo_counts() -> dict[str, int]:
     """Row counts of everything the demo creates, to show that a second load adds nothing."""
     models = [
         Partnership, Agency, Theme, User, Membership, Review, Recommendation, Action,
         ProgressUpdate, Evidence, SignOffDecision, ExtensionRequest, ProgressCheck,
+        LearningActivity, ImpactCheck,
     ]  # fmt: skip
     return {model._meta.verbose_name_plural: model.objects.count() for model in models}

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.db import models
 
-from reviews.models import ProgressCheck, Recommendation, Review, Theme
+from reviews.models import ImpactCheck, ProgressCheck, Recommendation, Review, Theme
 from sscp.admin import ReadOnlyAdmin, TrackedAdmin
 
 
@@ -35,3 +35,10 @@ class RecommendationAdmin(ReadOnlyAdmin, TrackedAdmin):
     list_filter = ["review", "agencies"]
     list_select_related = ["review"]
     search_fields = ["text"]
+
+
+@admin.register(ImpactCheck)
+class ImpactCheckAdmin(ReadOnlyAdmin, TrackedAdmin):
+    list_display = ["recommendation", "method", "outcome", "recorded_at"]
+    list_filter = ["partnership", "method", "outcome"]
+    list_select_related = ["recommendation__review"]

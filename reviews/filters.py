@@ -3,6 +3,7 @@
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
 from reviews.models import Recommendation, Review, Theme
 from reviews.selectors import ready_to_close
@@ -17,7 +18,15 @@ def recommendation_has(word: str) -> Q:
 
 class RecommendationState:
     OPEN, READY, CLOSED = "open", "ready", "closed"
-    CHOICES = [(OPEN, "Open"), (READY, "Ready to close"), (CLOSED, "Closed")]
+    IMPACT_DUE, AWAITING, EMBEDDED = "impact_due", "awaiting_confirmation", "embedded"
+    CHOICES = [
+        (OPEN, "Open"),
+        (READY, "Ready to close"),
+        (CLOSED, "Closed"),
+        (IMPACT_DUE, "Impact check due"),
+        (AWAITING, "Impact awaiting confirmation"),
+        (EMBEDDED, "Embedded"),
+    ]
 
 
 class RecommendationFilter(GovukFilterSet):
@@ -84,6 +93,17 @@ class RecommendationFilter(GovukFilterSet):
         )
 
     def filter_state(self, queryset, name, value):
+        if value == RecommendationState.EMBEDDED:
+            return queryset.filter(embedded_at__isnull=False)
+        if value == RecommendationState.AWAITING:
+            return queryset.filter(impact_awaiting_decision=True)
+        if value == RecommendationState.IMPACT_DUE:
+            return queryset.filter(
+                closed_at__isnull=False,
+                embedded_at__isnull=True,
+                impact_check_due_on__lte=timezone.localdate(),
+                impact_awaiting_decision=False,
+            )
         if value == RecommendationState.CLOSED:
             return queryset.filter(closed_at__isnull=False)
         if value == RecommendationState.READY:

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from reviews import import_files
-from reviews.models import Review, Theme
+from reviews.models import ImpactCheck, Recommendation, Review, Theme
 from sscp.forms import CONFIRM_FIELD, GovukDateField, GovukForm, confirm_field, phrase
 from sscp.models import Agency, Partnership
 
@@ -304,3 +304,87 @@ class ProgressCheckForm(GovukForm):
         "SILG asked for.",
         error_messages={"required": "Enter what the check found"},
     )
+
+
+class ImpactCheckForm(GovukForm):
+    """What checking a closed recommendation's impact found, for the SILG chair."""
+
+    personal_data_fields = ("findings",)
+    method = forms.ChoiceField(
+        label="How was the impact checked?",
+        choices=ImpactCheck.Method.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how the impact was checked"},
+    )
+    findings = forms.CharField(
+        label="What the check found",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="What changed for children and practitioners, and how you know: figures, "
+        "what people said, what an audit found.",
+        error_messages={"required": "Enter what the impact check found"},
+    )
+    learning_activities = forms.ModelMultipleChoiceField(
+        label="Learning activities it draws on",
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The briefings, training and notes that answer this recommendation, if their "
+        "reach is part of the evidence.",
+    )
+
+    def __init__(self, *args, recommendation, **kwargs):
+        super().__init__(*args, **kwargs)
+        activities = recommendation.learning_activities.order_by("-held_on", "pk")
+        self.fields["learning_activities"].queryset = activities
+        if not activities.exists():
+            del self.fields["learning_activities"]
+
+
+class ImpactDecisionForm(GovukForm):
+    """The SILG chair's decision on an impact check."""
+
+    outcome = forms.ChoiceField(
+        label="Is the learning embedded?",
+        choices=ImpactCheck.Outcome.choices,
+        widget=forms.RadioSelect,
+        help_text="Not yet embedded reopens the recommendation for follow-up actions and sets "
+        "a new date to check its impact.",
+        error_messages={"required": "Choose whether the learning is embedded"},
+    )
+    decision_comment = forms.CharField(
+        label="Comment",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Needed when it is not yet embedded: what still needs to change.",
+    )
+
+
+class RepeatsForm(GovukForm):
+    """Whether a recommendation repeats the learning of an earlier one of its partnership."""
+
+    repeats = forms.ModelChoiceField(
+        label="Does this recommendation repeat earlier learning?",
+        queryset=None,
+        required=False,
+        widget=forms.RadioSelect,
+        empty_label="No, it is new learning",
+        error_messages={"invalid_choice": "Choose one of the earlier recommendations listed"},
+    )
+
+    def __init__(self, *args, recommendation, suggestions, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["repeats"]
+        field.queryset = Recommendation.objects.filter(
+            partnership_id=recommendation.partnership_id
+        ).exclude(review_id=recommendation.review_id)
+        choices = [("", field.empty_label)] + [
+            (earlier.pk, f"{earlier.review.title}, recommendation {earlier.number}: {earlier.text}")
+            for earlier in suggestions
+        ]
+        if recommendation.repeats_id and recommendation.repeats not in suggestions:
+            earlier = recommendation.repeats
+            choices.insert(
+                1, (earlier.pk, f"{earlier.review.title}, recommendation {earlier.number}")
+            )
+        field.choices = choices
+        field.initial = recommendation.repeats_id

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from audits.history import TrackedHistory, TrackedQuerySet
 from sscp.models import Agency, Partnership
@@ -191,6 +192,53 @@ class Review(models.Model):
         return bool(recommendations) and all(r.is_closed for r in recommendations)
 
 
+class Assurance(models.TextChoices):
+    """Where a recommendation stands, from open to embedded: always a tag with its words."""
+
+    OPEN = "open", "Open"
+    COMPLETE = "complete", "Closed"
+    IMPACT_CHECK_DUE = "impact_check_due", "Impact check due"
+    AWAITING_CONFIRMATION = "awaiting_confirmation", "Impact awaiting confirmation"
+    EMBEDDED = "embedded", "Embedded"
+
+
+# GOV.UK tag colours: BRAG, blue for embedded.
+ASSURANCE_COLOURS = {
+    Assurance.OPEN: "grey",
+    Assurance.COMPLETE: "green",
+    Assurance.IMPACT_CHECK_DUE: "orange",
+    Assurance.AWAITING_CONFIRMATION: "yellow",
+    Assurance.EMBEDDED: "blue",
+}
+
+
+def assurance_of(closed_at, embedded_at, impact_check_due_on, awaiting, today) -> Assurance:
+    """Where a recommendation stands past its actions, from its values: the one rule, for
+    its page and tag and for the rows of an export."""
+    if embedded_at is not None:
+        return Assurance.EMBEDDED
+    if closed_at is None:
+        return Assurance.OPEN
+    if awaiting:
+        return Assurance.AWAITING_CONFIRMATION
+    if impact_check_due_on is not None and impact_check_due_on <= today:
+        return Assurance.IMPACT_CHECK_DUE
+    return Assurance.COMPLETE
+
+
+class ImpactMethod(models.TextChoices):
+    RE_AUDIT = "re_audit", "Re-audit of case files"
+    SURVEY = "survey", "Practitioner survey"
+    INDICATOR = "indicator", "Data indicator"
+    FEEDBACK = "feedback", "Feedback from children and families"
+    LEARNING_REACH = "learning_reach", "A learning activity's reach"
+
+
+class ImpactOutcome(models.TextChoices):
+    EMBEDDED = "embedded", "Embedded"
+    NOT_YET_EMBEDDED = "not_yet_embedded", "Not yet embedded"
+
+
 class Recommendation(models.Model):
     """What a review asks the partnership to change, owned by one or more agencies."""
 
@@ -205,6 +253,16 @@ class Recommendation(models.Model):
         Agency, blank=True, related_name="recommendations", verbose_name="owning agencies"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Recurring learning: an earlier recommendation of the partnership that said much the
+    # same, as the person writing this one marked it (reviews.recurring finds candidates).
+    repeats = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="repeated_by",
+        verbose_name="repeats the learning of",
+    )
 
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(
@@ -216,6 +274,18 @@ class Recommendation(models.Model):
     )
     impact_statement = models.TextField(
         blank=True, help_text="The SILG chair's statement of the impact the recommendation made."
+    )
+    # Past "complete": closing sets when its impact is to be checked (IMPACT_CHECK_MONTHS
+    # later); the SILG chair confirms it embedded once an impact check shows it, or finds
+    # it not yet embedded, which reopens it with a new check date (reviews.services).
+    impact_check_due_on = models.DateField("impact to be checked by", null=True, blank=True)
+    embedded_at = models.DateTimeField(null=True, blank=True)
+    embedded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     history = TrackedHistory(m2m_fields=[themes, agencies])
@@ -242,6 +312,14 @@ class Recommendation(models.Model):
                 ),
                 name="recommendation_closure_complete",
             ),
+            models.CheckConstraint(
+                condition=~Q(repeats=models.F("pk")), name="recommendation_repeats_another"
+            ),
+            models.CheckConstraint(
+                condition=Q(embedded_at__isnull=True, embedded_by__isnull=True)
+                | Q(embedded_at__isnull=False, embedded_by__isnull=False, closed_at__isnull=False),
+                name="recommendation_embedded_once_closed",
+            ),
         ]
 
     def __str__(self):
@@ -263,6 +341,33 @@ class Recommendation(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.closed_at is not None
+
+    @property
+    def made_on(self):
+        """When the learning was made: its review's publication (or commissioning), or the
+        day it was logged."""
+        review = self.review
+        return review.published_on or review.commissioned_on or self.created_at.date()
+
+    @property
+    def is_embedded(self) -> bool:
+        return self.embedded_at is not None
+
+    @property
+    def assurance(self) -> "Assurance":
+        """Where the recommendation stands past its actions (BRAG: blue once embedded).
+        Whether an impact check awaits the SILG chair is annotated by the selectors."""
+        return assurance_of(
+            self.closed_at,
+            self.embedded_at,
+            self.impact_check_due_on,
+            getattr(self, "impact_awaiting_decision", False),
+            timezone.localdate(),
+        )
+
+    @property
+    def assurance_colour(self) -> str:
+        return ASSURANCE_COLOURS[self.assurance]
 
     @property
     def is_ready_to_close(self) -> bool:
@@ -302,5 +407,82 @@ class ProgressCheck(models.Model):
         return {
             "description": f"Progress check on {row.checked_on}",
             "review_id": row.review_id,
+            "partnership_id": row.partnership_id,
+        }
+
+
+class ImpactCheck(models.Model):
+    """The partnership team's evidence that a closed recommendation made a difference, and
+    the SILG chair's decision on it: embedded, or not yet (reviews.services)."""
+
+    Method = ImpactMethod
+    Outcome = ImpactOutcome
+
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.PROTECT, related_name="impact_checks"
+    )
+    # The recommendation's, kept on the row for the partnership's lists and row-level security.
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="+")
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="+")
+    method = models.CharField("how the impact was checked", max_length=20, choices=ImpactMethod)
+    findings = models.TextField("what the check found")
+    learning_activities = models.ManyToManyField(
+        "learning.LearningActivity",
+        blank=True,
+        related_name="impact_checks",
+        verbose_name="learning activities it draws on",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    outcome = models.CharField(max_length=20, choices=ImpactOutcome, blank=True)
+    decision_comment = models.TextField("the SILG chair's comment", blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    history = TrackedHistory(m2m_fields=[learning_activities])
+    objects = TrackedQuerySet.as_manager()
+    scoped_by = ("partnership", "review")
+
+    class Meta:
+        ordering = ["recorded_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(findings=""), name="impact_check_has_findings"),
+            models.CheckConstraint(
+                condition=Q(method__in=ImpactMethod.values), name="impact_check_method_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome="", decided_by__isnull=True, decided_at__isnull=True)
+                | Q(
+                    outcome__in=ImpactOutcome.values,
+                    decided_by__isnull=False,
+                    decided_at__isnull=False,
+                ),
+                name="impact_check_decision_complete",
+            ),
+            # One check at a time awaits the SILG chair's decision.
+            models.UniqueConstraint(
+                fields=["recommendation"],
+                condition=Q(outcome=""),
+                name="impact_check_one_awaiting_decision",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Impact check of {self.recommendation}"
+
+    @property
+    def is_decided(self) -> bool:
+        return bool(self.outcome)
+
+    @staticmethod
+    def audit_about(row, lookups) -> dict:
+        return {
+            "description": "Impact check",
+            "review_id": row.review_id,
+            "recommendation_id": row.recommendation_id,
             "partnership_id": row.partnership_id,
         }

@@ -1,7 +1,8 @@
 import datetime
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from actions.models import (
@@ -15,7 +16,8 @@ from actions.models import (
     SignOffDecision,
     progress_rules,
 )
-from reviews.models import Recommendation, Review
+from learning.models import LearningActivity
+from reviews.models import ImpactCheck, Recommendation, Review
 from sscp.models import Agency
 from sscp.permissions import Ability, get_for_user
 
@@ -80,9 +82,50 @@ def review_page():
 
 
 def recommendation_page():
-    return Recommendation.objects.select_related("review", "closed_by").prefetch_related(
-        "themes", "agencies", Prefetch("actions", queryset=_actions_for_display())
+    """A recommendation with all its page shows. Its impact checks and the later learning
+    that repeats it are read by the page only where there are some (`impact_checks_of`,
+    `is_repeated`): most recommendations have neither."""
+    later = Recommendation.objects.filter(repeats=OuterRef("pk"))
+    return (
+        with_impact_awaiting(Recommendation.objects.all())
+        .annotate(is_repeated=Exists(later))
+        .select_related("review", "closed_by", "embedded_by", "repeats__review")
+        .prefetch_related(
+            "themes",
+            "agencies",
+            Prefetch("learning_activities", LearningActivity.objects.order_by("-held_on", "-pk")),
+            Prefetch("actions", queryset=_actions_for_display()),
+        )
     )
+
+
+def impact_checks_of(recommendation: Recommendation) -> list[ImpactCheck]:
+    """Its impact checks, oldest first, if it has been closed (none before)."""
+    if not (recommendation.is_closed or recommendation.impact_check_due_on):
+        return []
+    return list(
+        recommendation.impact_checks.select_related("recorded_by", "decided_by")
+        .prefetch_related("learning_activities")
+        .order_by("pk")
+    )
+
+
+def repeated_by(recommendation: Recommendation) -> list[Recommendation]:
+    """The later recommendations marked as repeating its learning."""
+    if not getattr(recommendation, "is_repeated", True):
+        return []
+    return list(recommendation.repeated_by.select_related("review").order_by("pk"))
+
+
+def impact_awaiting_decision(recommendation: Recommendation) -> ImpactCheck | None:
+    """The impact check of `recommendation` awaiting the SILG chair, if any."""
+    return recommendation.impact_checks.filter(outcome="").select_related("recorded_by").first()
+
+
+def with_impact_awaiting(recommendations):
+    """Annotate whether an impact check awaits the SILG chair (Recommendation.assurance)."""
+    awaiting = ImpactCheck.objects.filter(recommendation=OuterRef("pk"), outcome="")
+    return recommendations.annotate(impact_awaiting_decision=Exists(awaiting))
 
 
 @dataclass
@@ -138,7 +181,7 @@ def recommendation_list(scope):
     """Recommendations with their review, owning agencies and action counts, for the list."""
     actions = Action.objects.all()
     return (
-        scope.filter(Recommendation.objects.all())
+        with_impact_awaiting(scope.filter(Recommendation.objects.all()))
         .select_related("review")
         .prefetch_related("agencies")
         .annotate(
@@ -151,8 +194,12 @@ def recommendation_list(scope):
 
 def ready_to_close(recommendations):
     """Those of `recommendations` open, whose actions are all completed or superseded."""
+    return recommendations.filter(is_ready_to_close())
+
+
+def is_ready_to_close() -> Q:
     actions = Action.objects.filter(recommendation=OuterRef("pk"))
-    return recommendations.filter(
+    return Q(
         Exists(actions),
         ~Exists(actions.filter(status__in=Action.OPEN_STATUSES)),
         closed_at__isnull=True,
@@ -168,10 +215,66 @@ def meeting_pack():
         "extension_requests",
     )
     recommendations = (
-        Recommendation.objects.select_related("closed_by")
+        with_impact_awaiting(Recommendation.objects.all())
+        .select_related("closed_by", "embedded_by")
         .prefetch_related("themes", "agencies", Prefetch("actions", queryset=actions))
         .order_by("number")
     )
     return Review.objects.prefetch_related(
         "themes", Prefetch("recommendations", queryset=recommendations)
     )
+
+
+# Recurring learning ----------------------------------------------------------------
+
+
+def repeated_learning(scope):
+    """Recommendations marked as repeating earlier learning, newest review first, each with
+    its review and the earlier recommendation and its review: one query."""
+    return (
+        scope.filter(Recommendation.objects.filter(repeats__isnull=False))
+        .select_related("review", "repeats__review")
+        .order_by("-created_at", "pk")
+    )
+
+
+@dataclass
+class RecurringTheme:
+    """A theme found in reviews of more than one year: how many reviews in each."""
+
+    name: str
+    reviews_by_year: dict[int, int]  # financial year's first year → reviews
+
+    @property
+    def years(self) -> int:
+        return len(self.reviews_by_year)
+
+
+def recurring_themes(scope) -> tuple[list[RecurringTheme], list[int]]:
+    """Themes that come back year on year: each theme of the scope's reviews (their own and
+    their recommendations'), counted in the financial year of each review's publication
+    (or commissioning, before it is published), those of two years or more, most years
+    first; and the years. Two queries, whatever the number of reviews."""
+    reviews = scope.filter(Review.objects.all()).annotate(
+        day=Coalesce("published_on", "commissioned_on")
+    )
+    pairs = set(
+        reviews.filter(day__isnull=False, themes__isnull=False).values_list(
+            "pk", "themes__name", "day"
+        )
+    ) | set(
+        reviews.filter(day__isnull=False, recommendations__themes__isnull=False).values_list(
+            "pk", "recommendations__themes__name", "day"
+        )
+    )
+    counted = defaultdict(Counter)
+    for _review, theme, day in pairs:
+        counted[theme][day.year if day.month >= 4 else day.year - 1] += 1
+    themes = [
+        RecurringTheme(name, dict(sorted(by_year.items())))
+        for name, by_year in counted.items()
+        if len(by_year) > 1
+    ]
+    themes.sort(key=lambda theme: (-theme.years, theme.name))
+    years = sorted({year for theme in themes for year in theme.reviews_by_year})
+    return themes, years

@@ -2,6 +2,8 @@
 
 import datetime
 
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.defaultfilters import pluralize
@@ -11,7 +13,7 @@ from django.utils.formats import date_format
 from actions.models import Action
 from audits.history import save_tracked, with_confirmation
 from reviews import journey
-from reviews.models import ProgressCheck, Recommendation, Review, Theme
+from reviews.models import ImpactCheck, ProgressCheck, Recommendation, Review, Theme
 from sscp.models import Agency, Partnership, User
 
 
@@ -174,7 +176,13 @@ def recommendation_close(
     recommendation.closed_at = timezone.now()
     recommendation.closed_by = actor
     recommendation.impact_statement = statement
+    recommendation.impact_check_due_on = impact_check_date(timezone.localdate())
     return save_tracked(recommendation, actor=actor, reason=RECOMMENDATION_CLOSED)
+
+
+def impact_check_date(start: datetime.date) -> datetime.date:
+    """When a recommendation closed (or found not yet embedded) on `start` is checked again."""
+    return start + relativedelta(months=settings.IMPACT_CHECK_MONTHS)
 
 
 @transaction.atomic
@@ -189,15 +197,136 @@ def recommendation_reopen(*, actor: User, recommendation: Recommendation, becaus
     recommendation = Recommendation.objects.select_for_update().get(pk=recommendation.pk)
     if not recommendation.is_closed:
         return False
-    recommendation.closed_at = None
-    recommendation.closed_by = None
-    recommendation.impact_statement = ""
+    _reopen(recommendation)
     save_tracked(
         recommendation,
         actor=actor,
         reason=f"Reopened because its action “{because.title}” was reopened by the SILG chair",
     )
     return True
+
+
+def _reopen(recommendation: Recommendation) -> None:
+    """Open again: not complete, so not embedded; closing again sets its impact check."""
+    recommendation.closed_at = None
+    recommendation.closed_by = None
+    recommendation.impact_statement = ""
+    recommendation.embedded_at = None
+    recommendation.embedded_by = None
+
+
+# Recurring learning ----------------------------------------------------------------
+
+
+@transaction.atomic
+def recommendation_mark_repeat(
+    *, actor: User, recommendation: Recommendation, earlier: Recommendation | None
+) -> Recommendation:
+    """Mark `recommendation` as repeating the learning of an `earlier` one of its
+    partnership, from another review (or, with None, as new learning after all)."""
+    recommendation = Recommendation.objects.select_for_update().get(pk=recommendation.pk)
+    if earlier is not None:
+        if earlier.partnership_id != recommendation.partnership_id:
+            raise ValidationError("Choose a recommendation of this partnership")
+        if earlier.review_id == recommendation.review_id:
+            raise ValidationError("Choose a recommendation of another review")
+        if earlier.repeats_id == recommendation.pk:
+            raise ValidationError(
+                f"{earlier.review.title} recommendation {earlier.number} already repeats this "
+                "one: mark it on the later of the two"
+            )
+    if recommendation.repeats_id == (earlier.pk if earlier else None):
+        return recommendation
+    recommendation.repeats = earlier
+    why = (
+        f"Marked as repeating the learning of {earlier.review.title} recommendation "
+        f"{earlier.number}"
+        if earlier
+        else "Marked as new learning, repeating no earlier recommendation"
+    )
+    return save_tracked(recommendation, actor=actor, reason=why)
+
+
+# Past "complete": the impact checked, then embedded ---------------------------------
+
+
+@transaction.atomic
+def impact_check_record(
+    *,
+    actor: User,
+    recommendation: Recommendation,
+    method: str,
+    findings: str,
+    learning_activities=(),
+    confirmed=(),
+) -> ImpactCheck:
+    """The partnership team records what checking a closed recommendation's impact found,
+    for the SILG chair to decide whether its learning is embedded."""
+    recommendation = Recommendation.objects.select_for_update().get(pk=recommendation.pk)
+    if recommendation.is_embedded:
+        raise ValidationError("This recommendation is already embedded")
+    if not recommendation.is_closed:
+        raise ValidationError("Record an impact check once the recommendation is closed")
+    if recommendation.impact_checks.filter(outcome="").exists():
+        raise ValidationError("An impact check of this recommendation awaits the SILG chair")
+    findings = (findings or "").strip()
+    errors = {}
+    if method not in ImpactCheck.Method.values:
+        errors["method"] = "Choose how the impact was checked"
+    if not findings:
+        errors["findings"] = "Enter what the impact check found"
+    if any(a.partnership_id != recommendation.partnership_id for a in learning_activities):
+        errors["learning_activities"] = "Choose learning activities of this partnership"
+    if errors:
+        raise ValidationError(errors)
+    check = ImpactCheck(
+        recommendation=recommendation,
+        review_id=recommendation.review_id,
+        partnership_id=recommendation.partnership_id,
+        method=method,
+        findings=findings,
+        recorded_by=actor,
+    )
+    return save_tracked(
+        check,
+        actor=actor,
+        reason=with_confirmation(IMPACT_CHECKED, confirmed),
+        m2m={"learning_activities": list(learning_activities)},
+    )
+
+
+@transaction.atomic
+def impact_decide(
+    *, actor: User, impact_check: ImpactCheck, outcome: str, decision_comment: str = ""
+) -> ImpactCheck:
+    """The SILG chair decides on an impact check: the learning is embedded (a blue tag), or
+    not yet, which reopens the recommendation for follow-up actions with a new check date."""
+    check = ImpactCheck.objects.select_for_update().get(pk=impact_check.pk)
+    recommendation = Recommendation.objects.select_for_update().get(pk=check.recommendation_id)
+    if check.is_decided:
+        raise ValidationError("This impact check has already been decided")
+    if not recommendation.is_closed:
+        raise ValidationError("The recommendation was reopened: close it again first")
+    comment = (decision_comment or "").strip()
+    if outcome not in ImpactCheck.Outcome.values:
+        raise ValidationError({"outcome": "Choose whether the learning is embedded"})
+    if outcome == ImpactCheck.Outcome.NOT_YET_EMBEDDED and not comment:
+        raise ValidationError({"decision_comment": "Enter what still needs to change"})
+    check.outcome, check.decision_comment = outcome, comment
+    check.decided_by, check.decided_at = actor, timezone.now()
+    save_tracked(check, actor=actor, reason=f"Impact check decided: {check.get_outcome_display()}")
+    if outcome == ImpactCheck.Outcome.EMBEDDED:
+        recommendation.embedded_at, recommendation.embedded_by = check.decided_at, actor
+        why = "Embedded: confirmed by the SILG chair"
+    else:
+        _reopen(recommendation)
+        recommendation.impact_check_due_on = impact_check_date(timezone.localdate())
+        why = (
+            "Not yet embedded: reopened for follow-up actions, its impact to be checked "
+            f"again by {date_format(recommendation.impact_check_due_on)}"
+        )
+    save_tracked(recommendation, actor=actor, reason=why)
+    return check
 
 
 # A serious incident's statutory journey (reviews.journey) ---------------------------
@@ -369,3 +498,4 @@ def progress_check_record(
 
 INCIDENT_RECORDED = "Serious incident recorded"
 PROGRESS_CHECKED = "Progress of the local review checked"
+IMPACT_CHECKED = "Impact check recorded"

@@ -43,5 +43,21 @@ urlpatterns = partnership_pages(
             views.recommendation_close,
             name="recommendation-close",
         ),
+        path("reports/recurring-learning/", views.recurring_learning, name="recurring-learning"),
+        path(
+            "recommendations/<int:pk>/repeats/",
+            views.recommendation_repeats,
+            name="recommendation-repeats",
+        ),
+        path(
+            "recommendations/<int:pk>/impact-check/",
+            views.impact_check_create,
+            name="impact-check-create",
+        ),
+        path(
+            "recommendations/<int:pk>/impact-check/decide/",
+            views.impact_check_decide,
+            name="impact-check-decide",
+        ),
     ]
 )

@@ -8,19 +8,22 @@ from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from actions.selectors import own_agency_first, status_counts
-from reviews import import_files, imports, journey, selectors, services
+from reviews import import_files, imports, journey, recurring, selectors, services
 from reviews.filters import RecommendationFilter
 from reviews.forms import (
     JOURNEY_QUESTIONS,
     CloseRecommendationForm,
+    ImpactCheckForm,
+    ImpactDecisionForm,
     ImportConfirmForm,
     ImportForm,
     IncidentForm,
     ProgressCheckForm,
     RecommendationForm,
+    RepeatsForm,
     ReviewForm,
     StageForm,
 )
@@ -71,10 +74,18 @@ def review_detail(request, pk):
 
 def recommendation_detail(request, pk):
     recommendation = get_recommendation(request, pk, queryset=selectors.recommendation_page())
+    can = abilities(request.user)
+    repeats_form = None
+    if can["plan"]:  # the team is shown earlier learning like it, to mark a repeat
+        suggestions = recurring.similar_earlier(recommendation)
+        repeats_form = RepeatsForm(recommendation=recommendation, suggestions=suggestions)
     return render(
         request,
         "reviews/recommendation_detail.html",
         {
+            "repeats_form": repeats_form,
+            "impact_checks": selectors.impact_checks_of(recommendation),
+            "repeated_by": selectors.repeated_by(recommendation),
             "recommendation": recommendation,
             "review": recommendation.review,
             "actions": own_agency_first(recommendation.actions.all(), works_for(request.user)),
@@ -84,7 +95,7 @@ def recommendation_detail(request, pk):
             "close_blocker": services.why_not_closable(
                 [action.status for action in recommendation.actions.all()]
             ),
-            "can": abilities(request.user),
+            "can": can,
         },
     )
 
@@ -575,5 +586,120 @@ def progress_check_create(request, pk):
             "review": review,
             "title": "Record a progress check",
             "button": "Record the check",
+        },
+    )
+
+
+# Past "complete": the impact checked, then embedded ---------------------------------
+
+
+@require_http_methods(FORM_METHODS)
+def impact_check_create(request, pk):
+    """The partnership team records what checking a closed recommendation's impact found."""
+    recommendation = get_recommendation(request, pk, Ability.PLAN)
+    form = ImpactCheckForm(posted(request), recommendation=recommendation)
+    if request.method == "POST" and form.is_valid():
+        saved = call_service(
+            form,
+            services.impact_check_record,
+            actor=request.user,
+            recommendation=recommendation,
+            confirmed=form.confirmed_warnings,
+            **form.cleaned_data,
+        )
+        if saved is not None:
+            messages.success(request, "Impact check recorded: it awaits the SILG chair")
+            return redirect(recommendation)
+    return render(
+        request,
+        "reviews/impact_form.html",
+        {
+            "form": form,
+            "recommendation": recommendation,
+            "review": recommendation.review,
+            "title": f"Record an impact check of recommendation {recommendation.number}",
+            "button": "Record the impact check",
+        },
+    )
+
+
+@require_http_methods(FORM_METHODS)
+def impact_check_decide(request, pk):
+    """The SILG chair decides whether a recommendation's learning is embedded."""
+    recommendation = get_recommendation(request, pk, Ability.DECIDE)
+    check = selectors.impact_awaiting_decision(recommendation)
+    if check is None:
+        refuse(request, status=404, reason="No impact check awaits a decision", obj=recommendation)
+    form = ImpactDecisionForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        decided = call_service(
+            form,
+            services.impact_decide,
+            actor=request.user,
+            impact_check=check,
+            **form.cleaned_data,
+        )
+        if decided is not None:
+            messages.success(
+                request, f"Recommendation {recommendation.number}: {decided.get_outcome_display()}"
+            )
+            return redirect(recommendation)
+    return render(
+        request,
+        "reviews/impact_form.html",
+        {
+            "form": form,
+            "recommendation": recommendation,
+            "review": recommendation.review,
+            "check": check,
+            "title": f"Decide on the impact of recommendation {recommendation.number}",
+            "button": "Save the decision",
+        },
+    )
+
+
+@require_GET
+def recurring_learning(request):
+    """Learning made again: recommendations marked as repeating earlier ones, and the themes
+    that come back in reviews year on year."""
+    require(request, Ability.OVERSEE)
+    themes, years = selectors.recurring_themes(request.scope)
+    return render(
+        request,
+        "reviews/recurring_learning.html",
+        {
+            "repeated": page_of(request, selectors.repeated_learning(request.scope)),
+            "themes": themes,
+            "years": years,
+        },
+    )
+
+
+@require_POST
+def recommendation_repeats(request, pk):
+    """Mark a recommendation as repeating earlier learning of the partnership, or not."""
+    recommendation = get_recommendation(request, pk, Ability.PLAN)
+    suggestions = recurring.similar_earlier(recommendation)
+    form = RepeatsForm(request.POST, recommendation=recommendation, suggestions=suggestions)
+    if form.is_valid():
+        saved = call_service(
+            form,
+            services.recommendation_mark_repeat,
+            actor=request.user,
+            recommendation=recommendation,
+            earlier=form.cleaned_data["repeats"],
+        )
+        if saved is not None:
+            messages.success(request, "Recurring learning saved")
+            return redirect(f"{saved.get_absolute_url()}#recurring")
+    return render(
+        request,
+        "reviews/repeats_form.html",
+        {
+            "form": form,
+            "recommendation": recommendation,
+            "review": recommendation.review,
+            "title": "Recurring learning",
+            "button": "Save",
         },
     )

@@ -273,7 +273,14 @@ AGENCY_RECORDS = [
     AuditRecord.RecordType.DECISION,
     AuditRecord.RecordType.EXTENSION,
 ]
-PUBLIC_RECORDS = [AuditRecord.RecordType.REVIEW, AuditRecord.RecordType.RECOMMENDATION]
+# What every member of a partnership reads on its pages, so in its audit log too.
+PUBLIC_RECORDS = [
+    AuditRecord.RecordType.REVIEW,
+    AuditRecord.RecordType.RECOMMENDATION,
+    AuditRecord.RecordType.PROGRESS_CHECK,
+    AuditRecord.RecordType.IMPACT_CHECK,
+    AuditRecord.RecordType.LEARNING_ACTIVITY,
+]
 
 
 def audit_scope(user, within: "scope.Scope") -> Q:

@@ -16,6 +16,7 @@ from actions.models import Action, ExtensionRequest
 from partnerships.models import Invitation
 from reviews.models import Review
 from tests import pages
+from tests.learning.makers import make_learning_activity
 from tests.makers import (
     SLUG,
     agency_of,
@@ -111,6 +112,7 @@ def world(lead_a, silg_chair):
         "membership": lead_a.memberships.get(),
         "agency": agency_of(lead_a),
         "theme": make_theme("Neglect", partnership=partnership),
+        "learning_activity": make_learning_activity(partnership=partnership),
         "invitation": Invitation.objects.create(
             partnership=partnership,
             email="new@example.org",
@@ -131,6 +133,7 @@ TARGET = {
     "people": "membership",
     "agencies": "agency",
     "themes": "theme",
+    "learning": "learning_activity",
 }
 # Forms that only open for an action in a particular state.
 ACTION_IN = {

@@ -21,6 +21,7 @@ from reviews.models import ProgressCheck, Recommendation, Review, Theme
 from sscp import roles
 from sscp.models import Agency, ClosureDay, Membership, Partnership, User
 from sscp.urls import PARTNERSHIP
+from tests.learning.makers import make_learning_activity
 from tests.makers import (
     make_action,
     make_agency,
@@ -102,6 +103,7 @@ def beta():
         "extensions": extension.pk,
         "themes": make_theme("Beta's theme", partnership=partnership).pk,
         "agencies": agency.pk,
+        "learning": make_learning_activity(partnership=partnership, title="Beta's briefing").pk,
         "closure-days": make_closure_day(
             partnership=partnership,
             date=timezone.localdate() + datetime.timedelta(days=30),

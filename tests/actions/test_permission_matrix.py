@@ -410,6 +410,10 @@ PAGES = [
     Page("sign-off-queue", Ability.OVERSEE),
     Page("annual-report", Ability.OVERSEE),
     Page("reviews-in-progress", Ability.OVERSEE),
+    Page("recurring-learning", Ability.OVERSEE),
+    Page("learning-list"),
+    Page("learning-create", Ability.PLAN),
+    Page("search"),
     Page("audit-log"),
     Page("audit-log-csv"),
     Page("my-reminders", target="personal"),
@@ -450,6 +454,13 @@ NOT_IN_THE_MATRIX = {
     # A serious incident's journey: a review that follows one, every role, in its own test.
     "review-stage": "tests/reviews/test_journey_pages.py",
     "progress-check-create": "tests/reviews/test_journey_pages.py",
+    # Past "complete": a closed recommendation's impact, every role, in its own test.
+    "impact-check-create": "tests/reviews/test_impact.py",
+    "impact-check-decide": "tests/reviews/test_impact.py",
+    "recommendation-repeats": "a POST from its page (tests/reviews/test_recurring.py)",
+    # A learning activity's own pages, every role, in their own test.
+    "learning-detail": "tests/learning/test_pages.py",
+    "learning-edit": "tests/learning/test_pages.py",
     **dict.fromkeys(PARTNERSHIP_MANAGEMENT, "tests/partnerships/test_page_access.py"),
 }
 MAY_OPEN = {

@@ -336,15 +336,16 @@ def test_the_sweep_queries_do_not_grow_with_journey_reviews(reviews, team, chair
     # rapid review (3 working days left), the decision (late, told yesterday) nor the
     # publication (a "not before" day, not a deadline).
     assert result.emails == 3 and len(result.reviews) == reviews * 2 // 5
-    # As test_reminder_sweep's count for actions (11 + 2 reading the reviews), and 2 more
-    # each to plan and to deliver: the reviews' last progress checks and their
-    # partnerships' closure dates, in one query each; then 4 for each recipient.
+    # As test_reminder_sweep's count for actions (11 + 2 reading the reviews), and 3 more
+    # each to plan and to deliver: the reviews' last progress checks, their closed
+    # recommendations' impact checks due and their partnerships' closure dates, in one
+    # query each; then 4 for each recipient.
     reads_and_updates = [
         q
         for q in queries.captured_queries
         if q["sql"].split()[0] in {"SELECT", "UPDATE"} and "set_config(" not in q["sql"]
     ]
-    assert len(reads_and_updates) == 11 + 2 + 2 + 2 + 4 * 3
+    assert len(reads_and_updates) == 11 + 2 + 3 + 3 + 4 * 3
 
 
 # Row-level security (PostgreSQL) -----------------------------------------------------------

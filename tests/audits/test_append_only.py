@@ -20,8 +20,9 @@ from django.utils import timezone
 from actions.models import Action, Evidence, ExtensionRequest, ProgressUpdate, SignOffDecision
 from audits.history import HistoryRequired, TrackedQuerySet
 from audits.sealing import history_models
+from learning.models import LearningActivity
 from partnerships.models import Invitation
-from reviews.models import ProgressCheck, Recommendation, Review, Theme
+from reviews.models import ImpactCheck, ProgressCheck, Recommendation, Review, Theme
 from sscp import roles
 from sscp.models import Agency, ClosureDay, Membership, Partnership, User
 from tests.files import ACCEPTED, upload
@@ -39,6 +40,8 @@ TRACKED = [
     Invitation,
     ClosureDay,
     ProgressCheck,
+    ImpactCheck,
+    LearningActivity,
     Agency,
     User,
     Theme,

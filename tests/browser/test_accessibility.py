@@ -17,6 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from actions.models import Action, Evidence, ExtensionRequest
+from learning.models import LearningActivity
 from reviews.models import Recommendation, Review
 from reviews.selectors import ready_to_close
 from sscp.urls import partnership_page_names
@@ -56,7 +57,41 @@ OBJECTS = {
     "invitation": lambda: _partnerships_demo("invitation"),
     # A serious incident's review with its local review under way (made once).
     "journey_review": lambda: _journey_review(),
+    # Past "complete": a closed recommendation, and one whose impact check awaits the chair.
+    "closed_recommendation": lambda: _closed_recommendation().pk,
+    "impact_awaiting": lambda: _impact_awaiting(),
+    "learning_activity": lambda: (
+        LearningActivity.objects.filter(partnership__slug="southampton").order_by("pk").first().pk
+    ),
 }
+
+
+def _closed_recommendation():
+    """A closed recommendation not yet embedded (the demo's Adam & Anna 1)."""
+    return (
+        Recommendation.objects.filter(
+            partnership__slug="southampton", closed_at__isnull=False, embedded_at__isnull=True
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+def _impact_awaiting() -> int:
+    """The closed recommendation, with an impact check recorded (once): visited after the
+    page recording one."""
+    from reviews import services
+    from sscp.models import User
+
+    recommendation = _closed_recommendation()
+    if not recommendation.impact_checks.filter(outcome="").exists():
+        services.impact_check_record(
+            actor=User.objects.get(username="partnership"),
+            recommendation=recommendation,
+            method="survey",
+            findings="Practitioners surveyed: 31 of 40 use the new pathway.",
+        )
+    return recommendation.pk
 
 
 def _journey_review() -> int:
@@ -157,6 +192,9 @@ PAGES = [
     Page("Your partnerships, two", "start", "lead-police"),
     Page("Dashboard, Portsmouth's team", "home", "portsmouth-team", partnership="portsmouth"),
     Page("Reviews", "review-list", "partnership"),
+    Page("Search, results", "search", "lead-council", query="q=neglect"),
+    Page("Search, no words to search for", "search", "lead-council", query="q=the+and+of"),
+    Page("Search, nothing found", "search", "partnership", query="q=zebra"),
     Page("Review", "review-detail", "partnership", "review"),
     Page("Log a review", "review-create", "partnership", error_state=EMPTY),
     # A serious incident's journey: its record, the review's task list, and its forms.
@@ -290,6 +328,25 @@ PAGES = [
     # Without a second factor, the recovery codes page is the set-up page.
     Page("Recovery codes (none yet)", "two-factor-recovery-codes", "lead-council"),
     Page("Annual figures", "annual-report", "partnership", query="year=2020"),
+    Page("Recurring learning", "recurring-learning", "silg-chair"),
+    Page(
+        "Record an impact check",
+        "impact-check-create",
+        "partnership",
+        "closed_recommendation",
+        error_state=EMPTY,
+    ),
+    Page(
+        "Decide on an impact check",
+        "impact-check-decide",
+        "silg-chair",
+        "impact_awaiting",
+        error_state=EMPTY,
+    ),
+    Page("Learning activities", "learning-list", "lead-council"),
+    Page("A learning activity", "learning-detail", "lead-council", "learning_activity"),
+    Page("Record a learning activity", "learning-create", "partnership", error_state=EMPTY),
+    Page("Edit a learning activity", "learning-edit", "partnership", "learning_activity"),
     Page(
         "Audit log, filtered", "audit-log", "silg-chair", query="record_type=action&change=changed"
     ),
@@ -338,6 +395,7 @@ NOT_PAGES = {
     "invitation-resend": "a POST that redirects",
     "person-unlock": "a POST that redirects",
     "closure-day-remove": "a POST that redirects",
+    "recommendation-repeats": "a POST from the recommendation's page (its form is on it)",
     "access-review-csv": "a CSV download",
 }
 

@@ -398,3 +398,47 @@ def test_the_demo_text_holds_no_personal_data():
 
     for text in texts(tomllib.loads(DEMO_FILE.read_text())):
         assert personal_data.findings(text) == [], text
+
+
+# Learning activities (issue 19, item 2) ----------------------------------------------
+
+
+def test_the_workforce_development_of_the_annual_report_is_there(demo):
+    from learning.models import LearningActivity
+    from learning.selectors import annual_totals
+    from sscp.scope import Scope
+
+    southampton = Partnership.objects.get(slug="southampton")
+    activities = {a.title: a for a in LearningActivity.objects.filter(partnership=southampton)}
+    csafe = activities["Child sexual abuse in the family environment (CSAFE)"]
+    assert csafe.kind == LearningActivity.Kind.TRAINING_DAY
+    assert (csafe.attended, str(csafe.average_score)) == (43, "4.7")
+    assert {str(r) for r in csafe.recommendations.all()} == {
+        "Freddie recommendation 2",
+        "Adam & Anna recommendation 1",
+    }
+    spotlight = activities["Spotlight on Neglect"]
+    assert spotlight.kind == LearningActivity.Kind.SPOTLIGHT and spotlight.places_offered is None
+    assert {a.kind for a in activities.values()} >= {"training_day", "workshop", "spotlight"}
+    assert all(a.history.get().history_user.username == "partnership" for a in activities.values())
+    year = annual_totals(Scope.of([southampton]), datetime.date(2020, 4, 1),
+                         datetime.date(2021, 3, 31))  # fmt: skip
+    assert year.attended == 43 + 24 and year.sessions == 3
+    portsmouth = LearningActivity.objects.filter(partnership__slug="portsmouth")
+    assert [a.title for a in portsmouth] == ["Spotlight on Safer Sleep"]
+    assert all(
+        r.partnership.slug == "portsmouth" for a in portsmouth for r in a.recommendations.all()
+    )
+
+
+def test_freddies_csafe_learning_is_embedded_and_adam_and_annas_awaits_its_check(demo):
+    freddie = Recommendation.objects.get(review__title="Freddie", number=2)
+    assert freddie.is_embedded and freddie.embedded_by.username == "silg-chair"
+    [check] = freddie.impact_checks.all()
+    assert check.recorded_by.username == "partnership" and check.outcome == "embedded"
+    assert [a.title for a in check.learning_activities.all()] == [
+        "Child sexual abuse in the family environment (CSAFE)"
+    ]
+    adam_and_anna = Recommendation.objects.get(review__title="Adam & Anna", number=1)
+    assert adam_and_anna.is_closed and not adam_and_anna.is_embedded
+    assert adam_and_anna.impact_check_due_on > datetime.date.today()

@@ -25,6 +25,7 @@ from audits.models import AuditRecord
 from audits.sealing import verify
 from devtools import benchmark, journeys
 from devtools.loadgen import LoadGenerator, partnership_count
+from learning.models import LearningActivity
 from reviews import journey
 from reviews.journey import Standing
 from reviews.models import ProgressCheck, Recommendation, Review, Theme
@@ -71,6 +72,11 @@ def test_generate_load_writes_every_kind_of_record_with_a_sealed_history(develop
     for model in [Partnership, Agency, Membership, Theme, User]:
         generated = model.objects.exclude(username="system") if model is User else model.objects
         assert model.history.values("id").distinct().count() == generated.count(), model
+    # Learning activities, about one for every ten recommendations, each answering some.
+    activities = LearningActivity.objects.all()
+    assert activities.count() == Recommendation.objects.count() // 10
+    assert not activities.filter(recommendations__isnull=True).exists()
+    assert LearningActivity.history.values("id").distinct().count() == activities.count()
     assert AuditRecord.objects.count() >= Action.history.count()
     result = verify()
     assert result.intact, result.problem
@@ -326,6 +332,8 @@ def test_the_main_pages_read_the_actions_through_indexes(migrated_data, time_mac
         ("chair", reverse("sign-off-queue", args=[SLUG])),
         ("team", reverse("review-list", args=[SLUG])),
         ("team", reverse("recommendation-list", args=[SLUG]) + "?state=ready"),
+        ("lead", reverse("search", args=[SLUG]) + "?q=12345"),
+        ("lead", reverse("search", args=[SLUG]) + "?q=1234+12345"),
     ]
     checked = 0
     for who, url in pages:
@@ -350,12 +358,17 @@ def test_the_benchmark_measures_every_page_against_its_floor_and_changes_nothing
     for name in ["Dashboard, agency lead", "Dashboard, SILG chair", "Dashboard, partnership team",
                  "Review detail", "Action detail", "Audit log (lead)", "CSV export, 100+ rows",
                  "XLSX export, 100+ rows", "Reminder sweep over 800 actions", "Actions: search",
+                 "Search “", "Recurring learning (chair)",
+                 "Recommendation, with earlier learning like it (team)",
+                 "Learning activities (team)",
                  "Sign-off queue (chair)", "Annual figures", "Actions in all their partnerships",
                  "800 actions in 2 partnerships"]:  # fmt: skip
         assert name in table
     assert all(page.timing.samples and page.timing.queries for page in report.others)
     assert all(r.page.queries and r.floor.queries for r in report.results)
     assert all(r.page.queries <= 12 for r in report.results), table
+    searches = [page for page in report.others if page.name.startswith("Search “")]
+    assert len(searches) == 2 and all(page.timing.queries <= 12 for page in searches), table
     # As people of one partnership, the one with the most actions, at its addresses.
     largest = Partnership.objects.annotate(n=Count("reviews__recommendations__actions"))
     largest = largest.order_by("-n").first()

@@ -13,6 +13,7 @@ from actions import services
 from actions.models import Action, ExtensionRequest, Reminder
 from audits.models import AccessEvent, AuditRecord
 from audits.sealing import verify
+from learning import services as learning_services
 from partnerships import services as partnership_services
 from reviews import services as review_services
 from reviews.models import Recommendation, Review
@@ -24,13 +25,14 @@ from tests.makers import (
     agency_of,
     make_action,
     make_evidence,
+    make_recommendation,
     make_theme,
     make_user,
 )
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = {"sscp", "reviews", "actions", "audits"}
+OUR_APPS = {"sscp", "reviews", "actions", "audits", "learning"}
 # Set up by an operator in the admin: added and changed there, with history. Everything
 # else a partnership's team manages in the app (people, agencies, themes).
 SET_UP_IN_THE_ADMIN = {Partnership, User}
@@ -103,6 +105,24 @@ def every_kind_of_record(lead_a, silg_chair):
         partnership=review.partnership,
         date=WorkingDays().on_or_after(timezone.localdate() + datetime.timedelta(days=30)),
         reason="Office move",
+    )
+    learning_services.learning_activity_save(
+        actor=silg_chair,
+        partnership=review.partnership,
+        kind="training_day",
+        title="CSAFE training day",
+        held_on=datetime.date(2026, 9, 2),
+        places_offered=40,
+        attended=38,
+        recommendations=[action.recommendation],
+    )
+    closed = make_recommendation(review, number=9)
+    make_action(closed, agency=agency_of(lead_a), status="completed")
+    review_services.recommendation_close(
+        actor=silg_chair, recommendation=closed, impact_statement="Done"
+    )
+    review_services.impact_check_record(
+        actor=silg_chair, recommendation=closed, method="survey", findings="Used"
     )
     return action
 

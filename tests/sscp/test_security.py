@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from partnerships.models import Invitation
+from tests.learning.makers import make_learning_activity
 from tests.makers import (
     SLUG,
     agency_of,
@@ -241,6 +242,7 @@ def one_of_everything(lead_a, silg_chair):
         ("people", "pk"): lead_a.memberships.get().pk,
         ("agencies", "pk"): agency_of(lead_a).pk,
         ("themes", "pk"): make_theme("Neglect").pk,
+        ("learning", "pk"): make_learning_activity().pk,
         ("invitations", "pk"): Invitation.objects.create(
             partnership=default_partnership(),
             email="new@example.org",
