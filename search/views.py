@@ -25,5 +25,7 @@ def search(request):
             "page": page,
             "results": results,
             "query": query_without_page(request.GET).urlencode(),
+            "ranked_at_most": selectors.RANKED_AT_MOST,
+            "cut_short": page is not None and page.paginator.count >= selectors.RANKED_AT_MOST,
         },
     )

@@ -185,6 +185,19 @@ def test_results_come_in_pages_that_keep_the_search(client_for, partnership_offi
     )
 
 
+def test_so_many_found_that_only_the_first_of_each_kind_are_ranked_says_so(
+    client_for, partnership_officer, agency_a, monkeypatch
+):
+    monkeypatch.setattr("search.selectors.RANKED_AT_MOST", 25)
+    bulk_actions(30, agency=agency_a)
+    page = search(client_for(partnership_officer), "bulk")
+    assert len(page.context["results"]) == 25
+    assert "only the first 25 of each kind are ranked. Add words to narrow the search." in (
+        page.text
+    )
+    assert "Add words to narrow" not in search(client_for(partnership_officer), "bulk 7").text
+
+
 @pytest.mark.parametrize("rows", [2, 60])
 def test_the_queries_are_as_few_however_many_are_found(
     client_for, partnership_officer, agency_a, rows, django_assert_max_num_queries
