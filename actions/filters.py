@@ -6,8 +6,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from actions.models import Action, Rag
-from reviews.filters import recommendation_has
 from reviews.models import Recommendation, Review, Theme
+from search.engine import ACTIONS, RECOMMENDATIONS, REVIEWS, condition, has_words, matches, words_in
 from sscp.filters import (
     ChosenRecordFilter,
     GovukDateFilter,
@@ -23,7 +23,10 @@ class ActionFilter(GovukFilterSet):
     """The list of actions' filters, kept in the URL: a view can be bookmarked and shared."""
 
     q = django_filters.CharFilter(
-        method="search", label="Search", help_text="Words in the action, recommendation or review"
+        method="search",
+        label="Search",
+        help_text="Words in the action, recommendation or review",
+        validators=[has_words],
     )
     review = ChosenRecordFilter(
         field_name="review",
@@ -112,21 +115,17 @@ class ActionFilter(GovukFilterSet):
         )
 
     def search(self, queryset, name, value):
-        # Not search.engine: with a word in most actions (80,000 of them in one
-        # partnership), its per-word union of every matching action timed out (36 s), where
-        # this takes under a second (docs/performance.md).
-        words = Q()
-        for word in value.split()[:10]:
-            # The recommendations a word is in, found once, rather than the word matched
-            # against every action's joined recommendation and review: half the time at
-            # 100,000 actions.
-            in_recommendation = Recommendation.objects.filter(recommendation_has(word))
-            words &= (
-                Q(title__icontains=word)
-                | Q(description__icontains=word)
-                | Q(recommendation__in=in_recommendation)
+        """Every word in the action's title, description or success measure, in its
+        recommendation or in its review, found as the search in the header finds it."""
+        for word in words_in(value).one_by_one():
+            # The recommendations and reviews with the word found once each by their own
+            # index, rather than the word matched against every action's joined rows.
+            queryset = queryset.filter(
+                Q(condition(ACTIONS, word, using=queryset.db))
+                | Q(recommendation__in=matches(Recommendation.objects.all(), RECOMMENDATIONS, word))
+                | Q(review__in=matches(Review.objects.all(), REVIEWS, word))
             )
-        return queryset.filter(words)
+        return queryset
 
     def filter_rag(self, queryset, name, value):
         return queryset.filter_rag(value, timezone.localdate())

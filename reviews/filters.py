@@ -7,13 +7,9 @@ from django.utils import timezone
 
 from reviews.models import Recommendation, Review, Theme
 from reviews.selectors import ready_to_close
+from search.engine import RECOMMENDATIONS, REVIEWS, condition, has_words, matches, words_in
 from sscp.filters import ChosenRecordFilter, GovukFilterSet, StableOrderingFilter
 from sscp.models import Agency
-
-
-def recommendation_has(word: str) -> Q:
-    """A word in a recommendation's text or in its review's title."""
-    return Q(text__icontains=word) | Q(review__title__icontains=word)
 
 
 class RecommendationState:
@@ -31,7 +27,10 @@ class RecommendationState:
 
 class RecommendationFilter(GovukFilterSet):
     q = django_filters.CharFilter(
-        method="search", label="Search", help_text="Words in the recommendation or review"
+        method="search",
+        label="Search",
+        help_text="Words in the recommendation or review",
+        validators=[has_words],
     )
     review = ChosenRecordFilter(
         label="Review",
@@ -77,10 +76,14 @@ class RecommendationFilter(GovukFilterSet):
         self.filters["theme"].queryset = Theme.objects.filter(partnership__in=scope.ids)
 
     def search(self, queryset, name, value):
-        words = Q()
-        for word in value.split()[:10]:
-            words &= recommendation_has(word)
-        return queryset.filter(words)
+        """Every word in the recommendation or in its review's title or summary, found as
+        the search in the header finds it."""
+        for word in words_in(value).one_by_one():
+            queryset = queryset.filter(
+                Q(condition(RECOMMENDATIONS, word, using=queryset.db))
+                | Q(review__in=matches(Review.objects.all(), REVIEWS, word))
+            )
+        return queryset
 
     def filter_theme(self, queryset, name, value):
         return queryset.filter(

@@ -9,8 +9,9 @@ person's words (`words_in`), and gets the rows with every word, ranked.
 - PostgreSQL: full-text search in the "english" configuration. A row's vector is its
   columns weighted A, B, C in order; every word is a prefix of a stemmed word
   ("safeguard" finds "safeguarding"); rows are ranked by ts_rank and their snippets
-  drawn by ts_headline. The vector is exactly the expression of a GIN index made by
-  search/migrations (0002, 0003), so a search reads the index.
+  drawn by ts_headline. Each table keeps its rows' vectors in a column of its own,
+  under a GIN index, by a trigger (search/migrations/0004): a search reads the index,
+  then the stored vectors, and never parses a row's text.
 - SQLite (`make run`, no server): FTS5 tables with external content (the app's own
   table), kept by triggers (search/migrations/0001, repaired after every migrate:
   a table that Django rebuilds loses its triggers), the porter stemmer, bm25 with the
@@ -35,9 +36,11 @@ from django.contrib.postgres.search import (
     SearchRank,
     SearchVector,
     SearchVectorExact,
+    SearchVectorField,
 )
+from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import FloatField, Q, TextField, Value
+from django.db.models import Expression, FloatField, Q, TextField, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce, Concat, Replace
 from django.utils.html import escape
@@ -126,6 +129,17 @@ def words_in(typed: str) -> Words:
         if word not in STOP_WORDS and len(word) <= MAX_WORD_LENGTH and word not in terms:
             terms.append(word)
     return Words(typed, tuple(terms[:MAX_WORDS]), cut_short=len(terms) > MAX_WORDS)
+
+
+def has_words(typed: str) -> None:
+    """A list's free-text filter asks for words: what has none to search for is refused,
+    in words that say why (the search page answers it with an empty search instead)."""
+    if typed and typed.strip() and not words_in(typed):
+        raise ValidationError(
+            "Enter words to search for, such as ‘neglect’ or ‘supervision’: common words such "
+            "as ‘the’ and ‘of’, and symbols, are left out of a search",
+            code="no_words",
+        )
 
 
 # Finding rows like a text (recurring learning) ----------------------------------------
@@ -263,16 +277,34 @@ def with_snippet(queryset, text: Text, words: Words, columns=None, name: str = "
     return queryset.annotate(**{name: _fts_snippet(text, words, columns)})
 
 
-def vector(text: Text) -> SearchVector:
-    """A row's search vector: the expression of its GIN index (search/migrations)."""
-    weighted = [
-        SearchVector(column, config=CONFIG, weight=weight)
-        for column, weight in zip(text.columns, WEIGHTS, strict=False)
-    ]
-    combined = weighted[0]
-    for each in weighted[1:]:
-        combined = combined + each
-    return combined
+def vector(text: Text) -> "Stored":
+    """A row's search vector, as its table keeps it on PostgreSQL (search/migrations/0004):
+    its columns weighted A, B, C in order, under a GIN index."""
+    return Stored()
+
+
+class Stored(Expression):
+    """The search_vector column of the queryset's own table. The models do not name it
+    (SQLite has none, and no page reads it), so it is found here as the table's alias
+    in the query, whatever that alias becomes inside a subquery."""
+
+    output_field = SearchVectorField()
+
+    def __init__(self, alias: str | None = None):
+        super().__init__()
+        self.alias = alias
+
+    def resolve_expression(self, query=None, *args, **kwargs):
+        return Stored(query.get_initial_alias())
+
+    def relabeled_clone(self, change_map):
+        return Stored(change_map.get(self.alias, self.alias))
+
+    def as_sql(self, compiler, connection):
+        return f"{compiler.quote_name_unless_alias(self.alias)}.search_vector", []
+
+    def get_group_by_cols(self):
+        return [self]
 
 
 def highlighted(raw: str | None) -> SafeString:

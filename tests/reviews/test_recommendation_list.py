@@ -51,6 +51,10 @@ def world(agency_a, agency_b):
         ({"state": "closed"}, {("Liam", 1)}),
         ({"review_kind": "cspr"}, {("Liam", 1)}),
         ({"q": "domestic"}, {("Clare", 1)}),
+        # As the search in the header finds words: the start of a stemmed word, in the
+        # recommendation or its review.
+        ({"q": "trained clare"}, {("Clare", 1), ("Clare", 2)}),
+        ({"q": "liam contacts"}, {("Liam", 1)}),
         ({"state": "open", "review_kind": "scr", "q": "training"}, {("Clare", 1), ("Clare", 2)}),
     ],
 )
@@ -58,6 +62,14 @@ def test_each_filter_narrows_the_list(client_for, silg_chair, world, params, exp
     assert (
         numbers(client_for(silg_chair).get(reverse("recommendation-list", args=[SLUG]), params))
         == expected
+    )
+
+
+def test_a_search_with_no_words_to_find_says_so_at_the_field(client_for, silg_chair, world):
+    response = client_for(silg_chair).get(reverse("recommendation-list", args=[SLUG]), {"q": "of"})
+    assert numbers(response) == set()
+    assert (
+        "Enter words to search for, such as ‘neglect’ or ‘supervision’" in response.content.decode()
     )
 
 
