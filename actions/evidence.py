@@ -452,6 +452,24 @@ def store_file(evidence, upload) -> None:
         raise ValidationError(STORAGE_FAILED, code="storage") from error
 
 
+def store_files(uploads, inspected, make, save) -> list:
+    """Write each upload under a random name and save the row `make(facts)` describes it
+    by, through `save(row)`: all or none. If anything fails, the files written so far are
+    removed, so that no row points at a missing file and no file outlives a refusal; the
+    caller's transaction takes back the rows."""
+    stored = []
+    try:
+        for upload, facts in zip(uploads, inspected, strict=True):
+            row = make(facts)
+            store_file(row, upload)
+            stored.append(row)
+            save(row)
+    except BaseException:
+        remove_stored_files(stored)
+        raise
+    return stored
+
+
 def _remove_fragment(storage, name: str) -> None:
     try:
         if storage.exists(name):

@@ -1,19 +1,18 @@
 import datetime
-from pathlib import PurePosixPath
 
 from django.conf import settings
-from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.crypto import get_random_string
-from django.utils.functional import LazyObject
 
 from audits.history import TrackedHistory, TrackedQuerySet
 from reviews.models import Recommendation, Review
 from sscp.models import Agency, Partnership
 from sscp.scope import address
+
+# The storage of evidence files, named here too by the migrations that made Evidence.
+from sscp.storage import evidence_files, evidence_storage, evidence_upload_to  # noqa: F401
 
 
 class Rag(models.TextChoices):
@@ -366,28 +365,6 @@ class ProgressUpdate(models.Model):
     @staticmethod
     def audit_about(row, lookups) -> dict:
         return about_action_record("Progress update", row, lookups)
-
-
-class EvidenceStorage(LazyObject):
-    """The storage named "evidence" in settings.STORAGES, looked up when first used."""
-
-    def _setup(self):
-        self._wrapped = storages["evidence"]
-
-
-evidence_files = EvidenceStorage()
-
-
-def evidence_storage():
-    # A callable, so migrations record a name rather than a storage; it returns the
-    # lazy storage, so that a change of settings (a test, say) is followed.
-    return evidence_files
-
-
-def evidence_upload_to(instance, filename):
-    """A random name, so that nothing about the file or the child is in the path."""
-    suffix = PurePosixPath(filename).suffix.lower()[:10]
-    return f"{timezone.now():%Y/%m}/{get_random_string(32)}{suffix}"
 
 
 class Evidence(models.Model):

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from actions import lifecycle, reminders, tasks
-from actions.evidence import InspectedUpload, inspect_upload, remove_stored_files, store_file
+from actions.evidence import InspectedUpload, inspect_upload, remove_stored_files, store_files
 from actions.models import (
     Action,
     Evidence,
@@ -178,21 +178,21 @@ def evidence_attach(
     if not uploads:
         raise ValidationError("Choose at least one file to upload", code="required")
     inspected: list[InspectedUpload] = [inspect_upload(upload) for upload in uploads]
-    stored: list[Evidence] = []
+    stored = store_files(
+        uploads,
+        inspected,
+        lambda facts: Evidence(
+            action=action,
+            original_name=facts.display_name,
+            description=description,
+            content_type=facts.content_type,
+            size=facts.size,
+            sha256=facts.sha256,
+            uploaded_by=actor,
+        ),
+        lambda evidence: save_tracked(evidence, actor=actor, reason=lifecycle.EVIDENCE_UPLOADED),
+    )
     try:
-        for upload, facts in zip(uploads, inspected, strict=True):
-            evidence = Evidence(
-                action=action,
-                original_name=facts.display_name,
-                description=description,
-                content_type=facts.content_type,
-                size=facts.size,
-                sha256=facts.sha256,
-                uploaded_by=actor,
-            )
-            store_file(evidence, upload)
-            stored.append(evidence)
-            save_tracked(evidence, actor=actor, reason=lifecycle.EVIDENCE_UPLOADED)
         _start(action, actor=actor, by="evidence uploaded")
     except BaseException:
         remove_stored_files(stored)

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,9 +27,7 @@ from actions.models import Reminder
 from actions.selectors import action_for as get_action
 from actions.selectors import evidence_for as get_evidence
 from actions.selectors import extension_for as get_extension
-from audits.models import AccessEvent
 from audits.selectors import timeline
-from audits.services import access_record
 from reviews.selectors import recommendation_for as get_recommendation
 from sscp.filters import list_filters, sort_links
 from sscp.forms import call_service, posted
@@ -48,13 +46,14 @@ from sscp.permissions import (
     streamed_in_scope,
     working_in,
 )
-from sscp.security import CALENDAR_GUESS, client_ip, refusals_limited
+from sscp.security import CALENDAR_GUESS, refusals_limited
 from sscp.services import (
     calendar_address_renew,
     calendar_address_revoke,
     user_set_reminder_frequency,
 )
 from sscp.spreadsheets import csv_response, xlsx_response
+from sscp.uploads import download
 
 FORM_METHODS = ["GET", "POST"]
 
@@ -233,25 +232,7 @@ def evidence_withdraw(request, pk):
 
 @require_GET
 def evidence_download(request, pk):
-    evidence = get_evidence(request, pk)
-    access_record(
-        request,
-        kind=AccessEvent.Kind.DOWNLOAD,
-        status_code=200,
-        ip_address=client_ip(request),
-        obj=evidence,
-        detail=f"{evidence.original_name} (SHA-256 {evidence.sha256})",
-    )
-    response = FileResponse(
-        evidence.file.open("rb"),
-        as_attachment=True,
-        filename=evidence.original_name,
-        content_type=evidence.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "no-store"
-    return response
+    return download(request, get_evidence(request, pk))
 
 
 @require_http_methods(FORM_METHODS)

@@ -93,6 +93,7 @@ class AuditRecord(models.Model):
         CLOSURE_DAY = "closureday", "Closure day"
         PROGRESS_CHECK = "progresscheck", "Progress check"
         IMPACT_CHECK = "impactcheck", "Impact check"
+        IMPACT_EVIDENCE = "impactevidence", "Impact evidence"
         LEARNING_ACTIVITY = "learningactivity", "Learning activity"
 
     seq = models.BigAutoField(primary_key=True)

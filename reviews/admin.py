@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.db import models
 
-from reviews.models import ImpactCheck, ProgressCheck, Recommendation, Review, Theme
+from reviews.models import ImpactCheck, ImpactEvidence, ProgressCheck, Recommendation, Review, Theme
 from sscp.admin import ReadOnlyAdmin, TrackedAdmin
 
 
@@ -42,3 +42,10 @@ class ImpactCheckAdmin(ReadOnlyAdmin, TrackedAdmin):
     list_display = ["recommendation", "method", "outcome", "recorded_at"]
     list_filter = ["partnership", "method", "outcome"]
     list_select_related = ["recommendation__review"]
+
+
+@admin.register(ImpactEvidence)
+class ImpactEvidenceAdmin(ReadOnlyAdmin, TrackedAdmin):
+    list_display = ["original_name", "impact_check", "uploaded_by", "uploaded_at"]
+    list_filter = ["partnership"]
+    list_select_related = ["impact_check__recommendation__review", "uploaded_by"]

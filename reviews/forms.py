@@ -6,10 +6,12 @@ from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from actions.evidence import ALLOWED_DESCRIPTION
 from reviews import import_files
 from reviews.models import ImpactCheck, Recommendation, Review, Theme
 from sscp.forms import CONFIRM_FIELD, GovukDateField, GovukForm, confirm_field, phrase
 from sscp.models import Agency, Partnership
+from sscp.uploads import MultipleFileField, size_in_words
 
 EARLIEST = datetime.date(1990, 1, 1)
 
@@ -331,6 +333,16 @@ class ImpactCheckForm(GovukForm):
         help_text="The briefings, training and notes that answer this recommendation, if their "
         "reach is part of the evidence.",
     )
+    files = MultipleFileField(
+        label="Files that show it (optional)",
+        required=False,
+        help_text=(
+            f"A re-audit, a survey's results, the figures. Up to {settings.EVIDENCE_MAX_FILES} "
+            f"files: {ALLOWED_DESCRIPTION}, each smaller than "
+            f"{size_in_words(settings.EVIDENCE_MAX_BYTES)}. Only the partnership team and the "
+            "SILG chair can open them."
+        ),
+    )
 
     def __init__(self, *args, recommendation, **kwargs):
         super().__init__(*args, **kwargs)
@@ -338,6 +350,9 @@ class ImpactCheckForm(GovukForm):
         self.fields["learning_activities"].queryset = activities
         if not activities.exists():
             del self.fields["learning_activities"]
+
+    def clean_files(self):
+        return [upload for upload in self.cleaned_data["files"] if upload]
 
 
 class ImpactDecisionForm(GovukForm):

@@ -6,6 +6,7 @@ from django.utils import timezone
 from audits.history import TrackedHistory, TrackedQuerySet
 from sscp.models import Agency, Partnership
 from sscp.scope import address
+from sscp.storage import evidence_storage, evidence_upload_to
 
 
 class Theme(models.Model):
@@ -485,4 +486,56 @@ class ImpactCheck(models.Model):
             "review_id": row.review_id,
             "recommendation_id": row.recommendation_id,
             "partnership_id": row.partnership_id,
+        }
+
+
+class ImpactEvidence(models.Model):
+    """A file recorded with an impact check: a re-audit's findings, a survey's results.
+    Read by the partnership team and the SILG chair only (Ability.SEE_CONFIDENTIAL):
+    an audit of case files names children. Kept as recorded, never changed."""
+
+    impact_check = models.ForeignKey(ImpactCheck, on_delete=models.PROTECT, related_name="files")
+    # The check's, kept on the row for the partnership's scope and row-level security.
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="+")
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="+")
+    file = models.FileField(storage=evidence_storage, upload_to=evidence_upload_to, max_length=200)
+    original_name = models.CharField("file name", max_length=255)
+    content_type = models.CharField("kind of file", max_length=100)
+    size = models.PositiveBigIntegerField("size")
+    sha256 = models.CharField("SHA-256 fingerprint", max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    history = TrackedHistory()
+    objects = TrackedQuerySet.as_manager()
+    scoped_by = ("partnership", "review")
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = "impact evidence"
+        verbose_name_plural = "impact evidence"
+        constraints = [
+            models.CheckConstraint(condition=Q(size__gt=0), name="impact_evidence_not_empty"),
+            models.CheckConstraint(
+                condition=Q(sha256__regex=r"^[0-9a-f]{64}$"), name="impact_evidence_sha256_hex"
+            ),
+        ]
+
+    def __str__(self):
+        return self.original_name
+
+    def get_absolute_url(self):
+        return address("impact-evidence-download", self, self.pk)
+
+    @staticmethod
+    def audit_about(row, lookups) -> dict:
+        return {
+            "description": f"Impact evidence “{row.original_name}”",
+            "review_id": row.review_id,
+            "partnership_id": row.partnership_id,
+            "recommendation_id": (
+                lookups.values(ImpactCheck, row.impact_check_id, ("recommendation_id",)) or {}
+            ).get("recommendation_id"),
         }

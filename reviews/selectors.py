@@ -17,7 +17,7 @@ from actions.models import (
     progress_rules,
 )
 from learning.models import LearningActivity
-from reviews.models import ImpactCheck, Recommendation, Review
+from reviews.models import ImpactCheck, ImpactEvidence, Recommendation, Review
 from sscp.models import Agency
 from sscp.permissions import Ability, get_for_user
 
@@ -105,7 +105,7 @@ def impact_checks_of(recommendation: Recommendation) -> list[ImpactCheck]:
         return []
     return list(
         recommendation.impact_checks.select_related("recorded_by", "decided_by")
-        .prefetch_related("learning_activities")
+        .prefetch_related("learning_activities", "files")
         .order_by("pk")
     )
 
@@ -119,7 +119,20 @@ def repeated_by(recommendation: Recommendation) -> list[Recommendation]:
 
 def impact_awaiting_decision(recommendation: Recommendation) -> ImpactCheck | None:
     """The impact check of `recommendation` awaiting the SILG chair, if any."""
-    return recommendation.impact_checks.filter(outcome="").select_related("recorded_by").first()
+    return (
+        recommendation.impact_checks.filter(outcome="")
+        .select_related("recorded_by")
+        .prefetch_related("learning_activities", "files")
+        .first()
+    )
+
+
+def impact_evidence_for(request, pk) -> ImpactEvidence:
+    """An impact check's file, for the partnership team and the SILG chair: outside the
+    person's view it answers 404, its existence not theirs to know."""
+    return get_for_user(
+        request, ImpactEvidence.objects.all(), pk, Ability.SEE_CONFIDENTIAL, confidential=True
+    )
 
 
 def with_impact_awaiting(recommendations):

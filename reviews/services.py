@@ -10,10 +10,11 @@ from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from actions.evidence import inspect_upload, store_files
 from actions.models import Action
 from audits.history import save_tracked, with_confirmation
 from reviews import journey
-from reviews.models import ImpactCheck, ProgressCheck, Recommendation, Review, Theme
+from reviews.models import ImpactCheck, ImpactEvidence, ProgressCheck, Recommendation, Review, Theme
 from sscp.models import Agency, Partnership, User
 
 
@@ -258,10 +259,12 @@ def impact_check_record(
     method: str,
     findings: str,
     learning_activities=(),
+    files=(),
     confirmed=(),
 ) -> ImpactCheck:
     """The partnership team records what checking a closed recommendation's impact found,
-    for the SILG chair to decide whether its learning is embedded."""
+    and the files that show it (checked and stored as an action's evidence is), for the
+    SILG chair to decide whether its learning is embedded: all of it, or nothing."""
     recommendation = Recommendation.objects.select_for_update().get(pk=recommendation.pk)
     if recommendation.is_embedded:
         raise ValidationError("This recommendation is already embedded")
@@ -279,20 +282,39 @@ def impact_check_record(
         errors["learning_activities"] = "Choose learning activities of this partnership"
     if errors:
         raise ValidationError(errors)
-    check = ImpactCheck(
-        recommendation=recommendation,
-        review_id=recommendation.review_id,
-        partnership_id=recommendation.partnership_id,
-        method=method,
-        findings=findings,
-        recorded_by=actor,
-    )
-    return save_tracked(
-        check,
+    try:
+        inspected = [inspect_upload(upload) for upload in files]
+    except ValidationError as error:
+        raise ValidationError({"files": error.messages}) from error
+    check = save_tracked(
+        ImpactCheck(
+            recommendation=recommendation,
+            review_id=recommendation.review_id,
+            partnership_id=recommendation.partnership_id,
+            method=method,
+            findings=findings,
+            recorded_by=actor,
+        ),
         actor=actor,
         reason=with_confirmation(IMPACT_CHECKED, confirmed),
         m2m={"learning_activities": list(learning_activities)},
     )
+    store_files(
+        files,
+        inspected,
+        lambda facts: ImpactEvidence(
+            impact_check=check,
+            review_id=check.review_id,
+            partnership_id=check.partnership_id,
+            original_name=facts.display_name,
+            content_type=facts.content_type,
+            size=facts.size,
+            sha256=facts.sha256,
+            uploaded_by=actor,
+        ),
+        lambda evidence: save_tracked(evidence, actor=actor, reason=IMPACT_EVIDENCE_ADDED),
+    )
+    return check
 
 
 @transaction.atomic
@@ -499,3 +521,4 @@ def progress_check_record(
 INCIDENT_RECORDED = "Serious incident recorded"
 PROGRESS_CHECKED = "Progress of the local review checked"
 IMPACT_CHECKED = "Impact check recorded"
+IMPACT_EVIDENCE_ADDED = "File recorded with an impact check"

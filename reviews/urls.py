@@ -59,5 +59,10 @@ urlpatterns = partnership_pages(
             views.impact_check_decide,
             name="impact-check-decide",
         ),
+        path(
+            "impact-evidence/<int:pk>/download/",
+            views.impact_evidence_download,
+            name="impact-evidence-download",
+        ),
     ]
 )

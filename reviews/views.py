@@ -36,6 +36,7 @@ from sscp.forms import call_service, posted
 from sscp.pagination import page_of, query_without_page
 from sscp.permissions import Ability, abilities, has_ability, refuse, require, works_for
 from sscp.spreadsheets import Column, csv_response, xlsx_response
+from sscp.uploads import download
 from sscp.working_days import WorkingDays
 
 FORM_METHODS = ["GET", "POST"]
@@ -597,7 +598,7 @@ def progress_check_create(request, pk):
 def impact_check_create(request, pk):
     """The partnership team records what checking a closed recommendation's impact found."""
     recommendation = get_recommendation(request, pk, Ability.PLAN)
-    form = ImpactCheckForm(posted(request), recommendation=recommendation)
+    form = ImpactCheckForm(*posted(request, files=True), recommendation=recommendation)
     if request.method == "POST" and form.is_valid():
         saved = call_service(
             form,
@@ -619,8 +620,14 @@ def impact_check_create(request, pk):
             "review": recommendation.review,
             "title": f"Record an impact check of recommendation {recommendation.number}",
             "button": "Record the impact check",
+            "multipart": True,
         },
     )
+
+
+@require_GET
+def impact_evidence_download(request, pk):
+    return download(request, selectors.impact_evidence_for(request, pk))
 
 
 @require_http_methods(FORM_METHODS)
@@ -652,6 +659,7 @@ def impact_check_decide(request, pk):
             "recommendation": recommendation,
             "review": recommendation.review,
             "check": check,
+            "can": abilities(request.user, recommendation),
             "title": f"Decide on the impact of recommendation {recommendation.number}",
             "button": "Save the decision",
         },

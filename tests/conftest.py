@@ -18,7 +18,7 @@ def use_evidence_storage(settings, location=None):
     """Store evidence from now on in the folder `location`, or in memory if None."""
     from django.utils.functional import empty
 
-    from actions.models import evidence_files
+    from sscp.storage import evidence_files
 
     if location is None:
         storage = {"BACKEND": "django.core.files.storage.InMemoryStorage"}
@@ -55,14 +55,14 @@ def evidence_storage(settings, tmp_path):
     yield
     from django.utils.functional import empty
 
-    from actions.models import evidence_files
+    from sscp.storage import evidence_files
 
     evidence_files._wrapped = empty
 
 
 def stored_evidence() -> list[str]:
     """The names of every file in the evidence storage, found through the storage API."""
-    from actions.models import evidence_files
+    from sscp.storage import evidence_files
 
     def walk(folder):
         try:

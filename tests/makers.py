@@ -8,7 +8,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from actions.models import Action, Evidence
-from reviews.models import Recommendation, Review, Theme
+from reviews.models import ImpactCheck, ImpactEvidence, Recommendation, Review, Theme
 from sscp import roles
 from sscp.models import Agency, ClosureDay, Membership, Partnership, User
 
@@ -172,6 +172,32 @@ def make_evidence(
         sha256=hashlib.sha256(content).hexdigest(),
         uploaded_by=uploaded_by or make_user(),
         **fields,
+    )
+    evidence.file.save(name, ContentFile(content), save=False)
+    evidence.save()
+    return evidence
+
+
+def make_impact_evidence(recommendation, *, name="re-audit.pdf", content=PDF_BYTES, by=None):
+    """A file of an impact check of `recommendation` (recorded if it has none), stored."""
+    by = by or make_user()
+    check = recommendation.impact_checks.first() or ImpactCheck.objects.create(
+        recommendation=recommendation,
+        review_id=recommendation.review_id,
+        partnership_id=recommendation.partnership_id,
+        method=ImpactCheck.Method.RE_AUDIT,
+        findings="Case files show the change",
+        recorded_by=by,
+    )
+    evidence = ImpactEvidence(
+        impact_check=check,
+        review_id=check.review_id,
+        partnership_id=check.partnership_id,
+        original_name=name,
+        content_type="application/pdf",
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        uploaded_by=by,
     )
     evidence.file.save(name, ContentFile(content), save=False)
     evidence.save()

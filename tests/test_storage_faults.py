@@ -11,9 +11,11 @@ import pytest
 from django.urls import reverse
 
 from actions.models import Evidence
+from reviews import services as review_services
+from reviews.models import ImpactCheck, ImpactEvidence
 from tests.conftest import stored_evidence, use_evidence_storage
 from tests.files import upload
-from tests.makers import SLUG, agency_of, make_action
+from tests.makers import SLUG, agency_of, make_action, make_recommendation
 
 pytestmark = pytest.mark.django_db
 
@@ -98,3 +100,25 @@ def test_files_that_fit_are_stored_on_the_same_disk(client_for, lead_a, full_dis
     response = post_files(client_for(lead_a), action, [upload("records.csv", csv_of(50 * 1024))])
     assert response.status_code == 302
     assert len(stored_evidence()) == 1 and Evidence.objects.count() == 1
+
+
+def test_an_impact_check_whose_second_file_does_not_fit_is_not_saved_at_all(
+    client_for, partnership_officer, silg_chair, full_disk
+):
+    """Issue 19: the check is recorded with its files or not at all, and the disk is as
+    free as before."""
+    recommendation = make_recommendation()
+    make_action(recommendation, status="completed")
+    review_services.recommendation_close(
+        actor=silg_chair, recommendation=recommendation, impact_statement="Done"
+    )
+    free_before = full_disk()
+    files = [upload("first.csv", csv_of(100 * 1024)), upload("second.csv", csv_of(300 * 1024))]
+    response = client_for(partnership_officer).post(
+        reverse("impact-check-create", args=[SLUG, recommendation.pk]),
+        {"method": "re_audit", "findings": "Better", "files": files},
+    )
+    assert STORAGE_FAILED in response.content.decode()
+    assert stored_evidence() == []
+    assert full_disk() == free_before
+    assert not ImpactCheck.objects.exists() and not ImpactEvidence.history.exists()

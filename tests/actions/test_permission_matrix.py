@@ -457,6 +457,7 @@ NOT_IN_THE_MATRIX = {
     # Past "complete": a closed recommendation's impact, every role, in its own test.
     "impact-check-create": "tests/reviews/test_impact.py",
     "impact-check-decide": "tests/reviews/test_impact.py",
+    "impact-evidence-download": "tests/reviews/test_impact.py",
     "recommendation-repeats": "a POST from its page (tests/reviews/test_recurring.py)",
     # A learning activity's own pages, every role, in their own test.
     "learning-detail": "tests/learning/test_pages.py",

@@ -22,7 +22,7 @@ from audits.history import HistoryRequired, TrackedQuerySet
 from audits.sealing import history_models
 from learning.models import LearningActivity
 from partnerships.models import Invitation
-from reviews.models import ImpactCheck, ProgressCheck, Recommendation, Review, Theme
+from reviews.models import ImpactCheck, ImpactEvidence, ProgressCheck, Recommendation, Review, Theme
 from sscp import roles
 from sscp.models import Agency, ClosureDay, Membership, Partnership, User
 from tests.files import ACCEPTED, upload
@@ -41,6 +41,7 @@ TRACKED = [
     ClosureDay,
     ProgressCheck,
     ImpactCheck,
+    ImpactEvidence,
     LearningActivity,
     Agency,
     User,

@@ -80,6 +80,8 @@ def _closed_recommendation():
 def _impact_awaiting() -> int:
     """The closed recommendation, with an impact check recorded (once): visited after the
     page recording one."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
     from reviews import services
     from sscp.models import User
 
@@ -90,6 +92,7 @@ def _impact_awaiting() -> int:
             recommendation=recommendation,
             method="survey",
             findings="Practitioners surveyed: 31 of 40 use the new pathway.",
+            files=[SimpleUploadedFile("survey-results.txt", b"31 of 40 use the new pathway\n")],
         )
     return recommendation.pk
 
@@ -385,6 +388,7 @@ PAGES = [
 NOT_PAGES = {
     "logout": "signing out is a POST that redirects to the sign-in page",
     "evidence-download": "a file download",
+    "impact-evidence-download": "a file download",
     "action-list-csv": "a CSV download",
     "action-list-xlsx": "an XLSX download",
     "audit-log-csv": "a CSV download",

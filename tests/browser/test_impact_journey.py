@@ -16,6 +16,8 @@ from tests.makers import make_action, make_recommendation
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 TEXT = "Make the toolkit part of every GP practice's induction"
+AUDIT_NAME = "public-protection-briefing-note.txt"
+AUDIT = f"fixtures/evidence/{AUDIT_NAME}"
 
 
 @pytest.fixture
@@ -50,6 +52,7 @@ def test_closed_then_checked_then_embedded_shows_blue_everywhere(page, ready):
     assert "Choose how the impact was checked" in page.inner_text(".govuk-error-summary")
     assert axe_violations(page) == []
     page.check("label:has-text('Re-audit of case files')")
+    page.set_input_files("#id_files", AUDIT)  # with the file the re-audit wrote up
     page.click("button:has-text('Record the impact check')")
     assert banner(page) == "Impact check recorded: it awaits the SILG chair"
     assert "Impact awaiting confirmation" in page.inner_text("main")
@@ -63,6 +66,10 @@ def test_closed_then_checked_then_embedded_shows_blue_everywhere(page, ready):
     waiting.locator("a").click()
     assert "A re-audit of 20 case files" in page.inner_text("main")
     assert axe_violations(page) == []
+    with page.expect_download() as download:
+        page.click(f"a:has-text('{AUDIT_NAME}')")
+    with open(download.value.path(), "rb") as opened, open(AUDIT, "rb") as uploaded:
+        assert opened.read() == uploaded.read()
     page.check("label:has-text('Embedded')")
     page.click("button:has-text('Save the decision')")
     assert banner(page) == f"Recommendation {ready.number}: Embedded"

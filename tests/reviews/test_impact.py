@@ -6,6 +6,7 @@ pack, the dashboard, the reminders and the annual figures."""
 
 import csv
 import datetime
+import hashlib
 import io
 import zoneinfo
 
@@ -16,10 +17,13 @@ from django.urls import reverse
 
 from actions import reminders
 from actions.reports import FinancialYear, annual_figures
+from audits.models import AuditRecord
 from reviews import services
-from reviews.models import ImpactCheck, Recommendation
+from reviews.models import ImpactCheck, ImpactEvidence, Recommendation
 from sscp import roles
 from sscp.scope import Scope
+from tests.conftest import stored_evidence
+from tests.files import ACCEPTED, upload
 from tests.makers import (
     SLUG,
     agency_of,
@@ -247,3 +251,94 @@ def test_the_annual_figures_give_the_share_embedded_and_the_checks_overdue(
     assert (figures.closed_by_year_end, figures.embedded_by_year_end) == (2, 1)
     assert figures.embedded_percent == 50
     assert figures.impact_checks_overdue == 1  # recommendation 3, due 1 December
+
+
+# The files that show it ------------------------------------------------------------
+
+
+def record_with_files(client, recommendation, *files, **data):
+    data = {"method": "re_audit", "findings": "18 of 20 case files use the toolkit"} | data
+    return client.post(url("impact-check-create", recommendation), data | {"files": list(files)})
+
+
+def test_the_checks_files_are_stored_and_opened_only_by_the_team_and_the_chair(
+    client_for, closed, partnership_officer, silg_chair, lead_a
+):
+    audit, survey = ACCEPTED["report.pdf"], ACCEPTED["minutes.txt"]
+    with at(CHECK_DUE):
+        team = client_for(partnership_officer)
+        response = record_with_files(
+            team, closed, upload("Re-audit.pdf", audit), upload("survey.txt", survey)
+        )
+        assert response.status_code == 302
+        check = ImpactCheck.objects.get()
+        files = list(check.files.order_by("pk"))
+        assert [(f.original_name, f.sha256) for f in files] == [
+            ("Re-audit.pdf", hashlib.sha256(audit).hexdigest()),
+            ("survey.txt", hashlib.sha256(survey).hexdigest()),
+        ]
+        assert sorted(stored_evidence()) == sorted(f.file.name for f in files)
+        reasons = {f.history.get().history_change_reason for f in files}
+        assert reasons == {"File recorded with an impact check"}
+
+        chair = client_for(silg_chair)
+        page = text(chair.get(url("impact-check-decide", closed)).content.decode())
+        assert f"Re-audit.pdf (download) ({len(audit)} bytes)" in page
+        assert f"SHA-256: {files[0].sha256}" in page
+        response = chair.get(files[0].get_absolute_url())
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content) == audit
+        assert response["Content-Disposition"] == 'attachment; filename="Re-audit.pdf"'
+        assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
+        download = AuditRecord.objects.filter(change=AuditRecord.Change.DOWNLOADED).get()
+        assert download.user == silg_chair and files[0].sha256 in download.reason
+
+        # An agency lead reads the check, not the files: their names may name a child.
+        lead = client_for(lead_a)
+        page = text(lead.get(closed.get_absolute_url()).content.decode())
+        assert "Files that show it 2 files, which only the partnership team" in page
+        assert "Re-audit.pdf" not in page
+        assert lead.get(files[0].get_absolute_url()).status_code == 404
+
+
+def test_a_file_that_is_not_what_it_claims_is_refused_and_nothing_is_saved(
+    client_for, closed, partnership_officer
+):
+    client, before = client_for(partnership_officer), rows()
+    with at(CHECK_DUE):
+        response = record_with_files(
+            client,
+            closed,
+            upload("survey.txt", ACCEPTED["minutes.txt"]),
+            upload("audit.pdf", b"not a PDF at all"),
+        )
+    page = text(response.content.decode())
+    assert "There is a problem" in page
+    assert "The selected file is not a real PDF file, or it is damaged" in page
+    assert rows() == before and not ImpactEvidence.objects.exists()
+    assert stored_evidence() == []
+
+
+def test_a_checks_file_opens_for_the_team_and_the_chair_and_is_unknown_to_everyone_else(
+    client_for, closed, personas, partnership_officer
+):
+    """The download, for every role, another partnership's team and a guessed number."""
+    with at(CHECK_DUE):
+        record_with_files(
+            client_for(partnership_officer), closed, upload("Re-audit.pdf", ACCEPTED["report.pdf"])
+        )
+    evidence = ImpactEvidence.objects.get()
+    address = reverse("impact-evidence-download", args=[SLUG, evidence.pk])
+    for role, person in personas.items():
+        expected = 200 if role in {"partnership", "chair"} else 404
+        assert client_for(person).get(address).status_code == expected, role
+        assert client_for(person).post(address).status_code in {403, 404, 405}, role
+    stranger = make_user(
+        "other-team", role=roles.PARTNERSHIP_TEAM, partnership=make_partnership("o")
+    )
+    other = client_for(stranger)
+    assert (
+        other.get(reverse("impact-evidence-download", args=["o", evidence.pk])).status_code == 404
+    )
+    guessed = reverse("impact-evidence-download", args=[SLUG, evidence.pk + 1])
+    assert client_for(partnership_officer).get(guessed).status_code == 404

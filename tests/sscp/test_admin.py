@@ -20,6 +20,7 @@ from reviews.models import Recommendation, Review
 from sscp import roles
 from sscp.models import Membership, OutgoingEmail, Partnership, User
 from sscp.working_days import WorkingDays
+from tests.files import pdf, upload
 from tests.makers import (
     SLUG,
     agency_of,
@@ -122,7 +123,11 @@ def every_kind_of_record(lead_a, silg_chair):
         actor=silg_chair, recommendation=closed, impact_statement="Done"
     )
     review_services.impact_check_record(
-        actor=silg_chair, recommendation=closed, method="survey", findings="Used"
+        actor=silg_chair,
+        recommendation=closed,
+        method="survey",
+        findings="Used",
+        files=[upload("survey.pdf", pdf())],
     )
     return action
 

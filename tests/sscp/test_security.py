@@ -221,7 +221,7 @@ def one_of_everything(lead_a, silg_chair):
     from actions import services
     from actions.models import Action
     from sscp.services import calendar_address_renew
-    from tests.makers import make_evidence
+    from tests.makers import make_evidence, make_impact_evidence
 
     action = make_action(agency=agency_of(lead_a), owner=lead_a)
     evidence = make_evidence(action, uploaded_by=lead_a)
@@ -238,6 +238,7 @@ def one_of_everything(lead_a, silg_chair):
         ("recommendations", "pk"): action.recommendation_id,
         ("reviews", "pk"): action.recommendation.review_id,
         ("evidence", "pk"): evidence.pk,
+        ("impact-evidence", "pk"): make_impact_evidence(action.recommendation).pk,
         ("extensions", "pk"): extension.pk,
         ("people", "pk"): lead_a.memberships.get().pk,
         ("agencies", "pk"): agency_of(lead_a).pk,
