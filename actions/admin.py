@@ -4,6 +4,7 @@ from actions.models import (
     Action,
     Evidence,
     ExtensionRequest,
+    Notice,
     ProgressUpdate,
     Reminder,
     SignOffDecision,
@@ -54,3 +55,12 @@ class ReminderAdmin(ReadOnlyAdmin):
     list_display = ["reminder_date", "kind", "recipient", "action", "status", "attempts", "sent_at"]
     list_filter = ["status", "kind", "reminder_date"]
     list_select_related = ["recipient", "action"]
+
+
+@admin.register(Notice)
+class NoticeAdmin(ReadOnlyAdmin):
+    """The decision notices' outbox, to look into: written only by the workflow's services."""
+
+    list_display = ["created_at", "kind", "recipient", "status", "attempts", "sent_at", "read_at"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["recipient"]

@@ -224,6 +224,14 @@ class ReminderFrequencyForm(GovukForm):
         label="How often do you want reminders about work that is due soon?",
         choices=User.ReminderFrequency.choices,
         widget=forms.RadioSelect,
-        help_text="Overdue work, escalations and returned actions are always sent the same day.",
+        help_text="Overdue work and escalations are always sent the same day.",
         error_messages={"required": "Choose how often you want reminders"},
+    )
+    decision_emails = forms.ChoiceField(
+        label="When do you want emails about decisions on your work?",
+        choices=User.DecisionEmails.choices,
+        widget=forms.RadioSelect,
+        required=False,  # a form from before it was asked keeps what the person chose
+        help_text="An action approved or returned, an extension granted or declined, a "
+        "recommendation closed or embedded. They are also listed on your notifications page.",
     )

@@ -685,3 +685,107 @@ class Reminder(models.Model):
     def __str__(self):
         about = self.action if self.action_id else f"{self.review}, {self.stage}"
         return f"{self.get_kind_display()} to {self.recipient} about {about}"
+
+
+class NoticeKind(models.TextChoices):
+    APPROVED = "approved", "Action approved"
+    RETURNED = "returned", "Action returned"
+    EXTENSION_GRANTED = "extension_granted", "Extension granted"
+    EXTENSION_DECLINED = "extension_declined", "Extension declined"
+    REOPENED = "reopened", "Action reopened"
+    SUPERSEDED = "superseded", "Action superseded"
+    RECOMMENDATION_CLOSED = "recommendation_closed", "Recommendation closed"
+    EMBEDDED = "embedded", "Learning embedded"
+    NOT_YET_EMBEDDED = "not_yet_embedded", "Learning not yet embedded"
+    STAGE_LATE = "stage_late", "Review stage recorded late"
+    INVITATION_ACCEPTED = "invitation_accepted", "Invitation accepted"
+
+
+class Notice(models.Model):
+    """A decision told to one person it affects (actions.notices): on their notifications
+    page, unread until they open it, and an email owed, sent once through the outbox
+    (sscp.outbox), at once or in their daily digest as they choose."""
+
+    Kind = NoticeKind
+    Status = ReminderStatus
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notices", db_index=False
+    )
+    # The record's partnership (the invitation's, for one accepted), for the scope.
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="+")
+    review = models.ForeignKey(
+        Review, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    action = models.ForeignKey(
+        Action, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=30, choices=NoticeKind.choices)
+    # What happened, in words that may leave the service: no comment, nothing of a child.
+    text = models.CharField(max_length=300)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    # The outbox (sscp.outbox), as the reminders'.
+    status = models.CharField(
+        max_length=10, choices=ReminderStatus.choices, default=ReminderStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.UUIDField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    scoped_by = ("partnership", "review")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=NoticeKind.values), name="notice_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ReminderStatus.values), name="notice_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ReminderStatus.SENT) | Q(sent_at__isnull=False),
+                name="notice_sent_has_time",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="notice_by_recipient"),
+            models.Index(
+                fields=["recipient"], condition=Q(read_at__isnull=True), name="notice_unread"
+            ),
+            models.Index(
+                fields=["recipient", "status"],
+                condition=Q(status__in=["pending", "sending", "failed"]),
+                name="notice_outbox",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} to {self.recipient}"
+
+    def url(self) -> str:
+        """The full address of what the decision was about, for an email."""
+        return settings.SITE_URL + self.path()
+
+    def path(self) -> str:
+        """The address of what the decision was about: the page that says more."""
+        if self.action_id:
+            path = reverse("action-detail", args=[self.partnership.slug, self.action_id])
+        elif self.recommendation_id:
+            path = reverse(
+                "recommendation-detail", args=[self.partnership.slug, self.recommendation_id]
+            )
+        elif self.review_id:
+            path = reverse("review-detail", args=[self.partnership.slug, self.review_id])
+        else:
+            path = reverse("people", args=[self.partnership.slug])
+        return path

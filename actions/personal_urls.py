@@ -9,6 +9,7 @@ urlpatterns = [
         [
             path("account/reminders/", views.my_reminders, name="my-reminders"),
             path("account/calendar/", views.my_calendar, name="my-calendar"),
+            path("account/notifications/", views.notifications, name="notifications"),
         ]
     ),
     # Calendar apps cannot sign in: the feed's secret address is the key.

@@ -44,11 +44,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from actions import lifecycle
+from actions import lifecycle, notices
 from actions.models import Action, ExtensionRequest, Reminder
+from actions.recipients import About, Audience, People
 from reviews import journey
 from reviews.models import ImpactCheck, ProgressCheck, Recommendation, Review
-from sscp import database, emails, roles
+from sscp import database, emails
 from sscp import outbox as claims
 from sscp.models import Membership, User
 from sscp.scope import Scope
@@ -61,12 +62,6 @@ Status = Reminder.Status
 MONDAY = 0
 PROGRESS_CHECK = Reminder.PROGRESS_CHECK
 IMPACT_CHECK = "impact_check_"  # and the recommendation's number: its "stage" of the review
-
-
-class Audience(StrEnum):
-    OWNERS = "owners"  # the owner, or every lead of the owning agency
-    PARTNERSHIP = "partnership"
-    CHAIR = "chair"
 
 
 class Frequency(StrEnum):
@@ -354,102 +349,6 @@ class Journeys:
 # Recipients ------------------------------------------------------------------
 
 
-@dataclass
-class People:
-    """Everyone who can receive reminders in some partnerships, in a fixed number of queries.
-
-    A person is reached through their role in a partnership: an action's owners are the
-    leads of its agency in the partnerships that commissioned its review, its escalations
-    go to those partnerships' teams and SILG chairs.
-    """
-
-    by_id: dict[int, User] = field(default_factory=dict)
-    # person → their partnerships among these (id → row)
-    partnerships_of: dict[int, dict] = field(default_factory=lambda: defaultdict(dict))
-    # (partnership, agency) → its leads there
-    leads: dict[tuple[int, int], list[User]] = field(default_factory=lambda: defaultdict(list))
-    teams: dict[int, list[User]] = field(default_factory=lambda: defaultdict(list))
-    chairs: dict[int, list[User]] = field(default_factory=lambda: defaultdict(list))
-    # Reviews commissioned jointly: review → the other partnerships that commissioned it.
-    joint: dict[int, list[int]] = field(default_factory=dict)
-
-    @classmethod
-    def load(cls, partnership_ids) -> "People":
-        partnership_ids = set(partnership_ids)
-        Joint = Review.joint_partnerships.through
-        joint = defaultdict(list)
-        for review_id, partnership_id in Joint.objects.filter(
-            Q(partnership_id__in=partnership_ids) | Q(review__partnership_id__in=partnership_ids)
-        ).values_list("review_id", "partnership_id"):
-            joint[review_id].append(partnership_id)
-        everyone = partnership_ids | {p for ids in joint.values() for p in ids}
-        people = cls(
-            {},
-            defaultdict(dict),
-            defaultdict(list),
-            defaultdict(list),
-            defaultdict(list),
-            dict(joint),
-        )
-        memberships = Membership.objects.filter(
-            partnership_id__in=everyone, ended_at__isnull=True, user__is_active=True
-        ).exclude(user__email="")
-        for member in memberships.select_related("user", "partnership").order_by("user_id"):
-            user = people.by_id.setdefault(member.user_id, member.user)
-            people._add(member, user)
-        return people
-
-    def _add(self, member: Membership, user: User) -> None:
-        self.partnerships_of[user.pk][member.partnership_id] = member.partnership
-        if member.role == roles.AGENCY_LEAD:
-            self.leads[(member.partnership_id, member.agency_id)].append(user)
-        elif member.role == roles.PARTNERSHIP_TEAM:
-            self.teams[member.partnership_id].append(user)
-        elif member.role == roles.SILG_CHAIR:
-            self.chairs[member.partnership_id].append(user)
-
-    def scope_of(self, user: User) -> Scope:
-        """The person's scope, from the memberships read already: for their digest."""
-        return Scope.of(self.partnerships_of.get(user.pk, {}).values())
-
-    def commissioners(self, partnership_id: int, review_id: int) -> list[int]:
-        return [partnership_id, *self.joint.get(review_id, ())]
-
-    def owners_of(self, about: "About") -> list[User]:
-        """The owner when set and still a lead of the agency there, reachable by email;
-        else every such lead of the agency."""
-        leads = _unique(
-            user
-            for partnership_id in self.commissioners(about.partnership_id, about.review_id)
-            for user in self.leads.get((partnership_id, about.agency_id), ())
-        )
-        owner = next((user for user in leads if user.pk == about.owner_id), None)
-        return [owner] if owner is not None else leads
-
-    def audience(self, about: "About", audience: Audience) -> list[User]:
-        if audience == Audience.OWNERS:
-            return self.owners_of(about)
-        staff = self.teams if audience == Audience.PARTNERSHIP else self.chairs
-        return _unique(
-            user
-            for partnership_id in self.commissioners(about.partnership_id, about.review_id)
-            for user in staff.get(partnership_id, ())
-        )
-
-
-class About(NamedTuple):
-    """What finding a reminder's recipients needs to know of its action or review."""
-
-    agency_id: int | None  # None for a review
-    owner_id: int | None
-    partnership_id: int
-    review_id: int
-
-
-def _unique(users) -> list[User]:
-    return list({user.pk: user for user in users}.values())
-
-
 def _wants(user: User, frequency: Frequency) -> bool:
     return frequency == Frequency.ANY or user.reminder_frequency == frequency
 
@@ -627,18 +526,6 @@ def record(planned: list[Planned], day: datetime.date) -> int:
         return recorded
 
 
-def notify_returned(action: Action) -> None:
-    """The SILG chair returned the action: tell its owners today, through the outbox.
-
-    Its owners may be reached through another partnership that commissioned the review
-    jointly, outside the request's own: finding them is the service's work."""
-    about = About(action.agency_id, action.owner_id, action.partnership_id, action.review_id)
-    with database.every_partnership("finding the owners of a returned action"):
-        owners = People.load([action.partnership_id]).owners_of(about)
-        planned = [Planned(user.pk, action.pk, Kind.RETURNED, action.due_date) for user in owners]
-        record(planned, timezone.localdate())
-
-
 # 3. Deliver ------------------------------------------------------------------
 
 
@@ -748,6 +635,7 @@ class SweepResult:
     failed_recipients: list = field(default_factory=list)
     cancelled: int = 0
     stopped_early: bool = False  # the mail server was not answering
+    notice_emails: int = 0  # the daily digests of decision notices (actions.notices)
     server_failures_in_a_row: int = 0
 
     def summary(self) -> str:
@@ -758,6 +646,11 @@ class SweepResult:
             f"{recipients} recipient{pluralize(recipients)} covering "
             f"{actions} action{pluralize(actions)}"
             + (f" and {reviews} review{pluralize(reviews)}" if reviews else "")
+            + (
+                f"; {self.notice_emails} daily digest{pluralize(self.notice_emails)} of decisions"
+                if self.notice_emails
+                else ""
+            )
         )
 
     def count_failure(self, recipient: User, error: BaseException) -> None:
@@ -933,8 +826,10 @@ def sweep(*, day: datetime.date | None = None) -> SweepResult:
     day = day or timezone.localdate()
     with database.every_partnership("the daily reminder sweep"), transaction.atomic():
         recorded = record(plan(day), day)
-    result = SweepResult(day=day, recorded=recorded)
-    return deliver(result=result)
+    result = deliver(result=SweepResult(day=day, recorded=recorded))
+    # Decision notices of the people who chose to get them in the daily digest.
+    result.notice_emails = notices.deliver(daily=True)
+    return result
 
 
 # 4. The digest's words -------------------------------------------------------

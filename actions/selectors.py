@@ -16,6 +16,7 @@ from actions.models import (
     Action,
     Evidence,
     ExtensionRequest,
+    Notice,
     ProgressUpdate,
     Rag,
     Reminder,
@@ -263,3 +264,18 @@ def open_review_progress(scope, today, *, first: int) -> tuple[list[ReviewProgre
 def _review_url(scope, pk: int, partnership_id: int) -> str:
     partnership = scope.partnership_for(partnership_id, pk)
     return reverse("review-detail", args=[partnership.slug, pk])
+
+
+# Decision notices (actions.notices) -------------------------------------------------
+
+
+def notices_of(request):
+    """The decisions told to the signed-in person, newest first, in the partnerships the
+    request reaches: only what is theirs, and only while their role reaches it."""
+    mine = Notice.objects.filter(recipient=request.user)
+    return request.scope.filter(mine).select_related("partnership").order_by("-created_at", "-pk")
+
+
+def unread_count(user) -> int:
+    """How many notices the person has not opened (the header's count)."""
+    return Notice.objects.filter(recipient=user, read_at__isnull=True).count()

@@ -16,12 +16,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from actions import lifecycle, reminders, tasks
+from actions import lifecycle, notices, tasks
 from actions.evidence import InspectedUpload, inspect_upload, remove_stored_files, store_files
 from actions.models import (
     Action,
     Evidence,
     ExtensionRequest,
+    Notice,
     ProgressUpdate,
     SignOffDecision,
 )
@@ -290,6 +291,13 @@ def extension_grant(
     due_date = extension.requested_due_date
     moved = lifecycle.move_due_date(action, due_date=due_date, why="Extension granted")
     save_tracked(action, actor=actor, reason=f"{moved}: {extension.reason}")
+    _tell(
+        Notice.Kind.EXTENSION_GRANTED,
+        action,
+        actor,
+        f"{actor} granted an extension of {_named(action)}: now due {date_format(due_date)}",
+        extension=extension,
+    )
     return extension
 
 
@@ -297,11 +305,21 @@ def extension_grant(
 def extension_decline(
     *, actor: User, extension: ExtensionRequest, comment: str
 ) -> ExtensionRequest:
-    lifecycle.check(_locked(extension.action), "decline_extension")
+    action = _locked(extension.action)
+    lifecycle.check(action, "decline_extension")
     comment = _require_text(comment, "Enter the reason for declining the extension")
-    return _decide_extension(
+    extension = _decide_extension(
         extension, actor=actor, status=ExtensionRequest.Status.DECLINED, comment=comment
     )
+    _tell(
+        Notice.Kind.EXTENSION_DECLINED,
+        action,
+        actor,
+        f"{actor} declined the extension of {_named(action)}: it is still due "
+        f"{date_format(action.due_date)}",
+        extension=extension,
+    )
+    return extension
 
 
 def _close_pending_extensions(action: Action, *, actor: User, why: str) -> None:
@@ -331,6 +349,7 @@ def action_approve(*, actor: User, action: Action, comment: str = "") -> Action:
     _close_pending_extensions(
         action, actor=actor, why="Not needed: the action was signed off as completed."
     )
+    _tell(Notice.Kind.APPROVED, action, actor, f"{actor} approved {_named(action)}")
     return action
 
 
@@ -342,8 +361,12 @@ def action_return(*, actor: User, action: Action, comment: str) -> Action:
     reason = lifecycle.return_to_agency(action, now=timezone.now(), comment=comment)
     save_tracked(action, actor=actor, reason=reason)
     _decide(action, actor=actor, outcome=SignOffDecision.Outcome.RETURNED, comment=comment)
-    reminders.notify_returned(action)
-    tasks.deliver_after_commit()
+    _tell(
+        Notice.Kind.RETURNED,
+        action,
+        actor,
+        f"{actor} returned {_named(action)}: the action says what is missing",
+    )
     return action
 
 
@@ -366,6 +389,12 @@ def action_reopen(
     reopened = review_services.recommendation_reopen(
         actor=actor, recommendation=action.recommendation, because=action
     )
+    _tell(
+        Notice.Kind.REOPENED,
+        action,
+        actor,
+        f"{actor} reopened {_named(action)}: now due {date_format(action.due_date)}",
+    )
     return action, reopened
 
 
@@ -377,4 +406,32 @@ def action_supersede(*, actor: User, action: Action, reason: str) -> Action:
     save_tracked(action, actor=actor, reason=lifecycle.supersede(action, reason=reason))
     _decide(action, actor=actor, outcome=SignOffDecision.Outcome.SUPERSEDED, comment=reason)
     _close_pending_extensions(action, actor=actor, why="Not needed: the action was superseded.")
+    _tell(
+        Notice.Kind.SUPERSEDED,
+        action,
+        actor,
+        f"{actor} marked {_named(action)} superseded: no more work is needed on it",
+    )
     return action
+
+
+def _named(action: Action) -> str:
+    """An action as a notice names it: its title, review and recommendation number."""
+    return (
+        f"“{action.title}” ({action.recommendation.review.title}, "
+        f"recommendation {action.recommendation.number})"
+    )
+
+
+def _tell(kind, action: Action, actor: User, text: str, **about) -> None:
+    """Tell those the decision affects (actions.notices), by email once it commits."""
+    notices.tell(kind, actor=actor, text=text, action=action, **about)
+    tasks.deliver_after_commit()
+
+
+def notices_read(*, user: User, notices) -> int:
+    """Mark the person's notices read, as they open them; how many were unread."""
+    unread = Notice.objects.filter(
+        pk__in=[notice.pk for notice in notices], recipient=user, read_at__isnull=True
+    )
+    return unread.update(read_at=timezone.now())

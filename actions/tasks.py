@@ -7,7 +7,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import DatabaseError, transaction
 
-from actions import reminders
+from actions import notices, reminders
 from sscp import outbox
 
 logger = logging.getLogger(__name__)
@@ -49,8 +49,12 @@ def deliver_reminders() -> str:
     account emails (sscp.outbox), which have no beat entry of their own.
     """
     summary = reminders.deliver().summary()
+    told = notices.deliver()
     sent = outbox.deliver_waiting()
-    return f"{summary}; {sent} account email{'s' if sent != 1 else ''}"
+    return (
+        f"{summary}; {told} email{'s' if told != 1 else ''} of decisions; "
+        f"{sent} account email{'s' if sent != 1 else ''}"
+    )
 
 
 def deliver_after_commit() -> None:

@@ -426,9 +426,14 @@ def sign_off_queue(request):
 
 @require_http_methods(FORM_METHODS)
 def my_reminders(request):
-    """The reminders sent to the signed-in person, and how often they want them."""
+    """The reminders sent to the signed-in person, how often they want them, and when they
+    want emails about decisions on their work."""
     form = ReminderFrequencyForm(
-        posted(request), initial={"reminder_frequency": request.user.reminder_frequency}
+        posted(request),
+        initial={
+            "reminder_frequency": request.user.reminder_frequency,
+            "decision_emails": request.user.decision_emails,
+        },
     )
     if request.method == "POST" and form.is_valid():
         call_service(
@@ -437,8 +442,9 @@ def my_reminders(request):
             actor=request.user,
             user=request.user,
             frequency=form.cleaned_data["reminder_frequency"],
+            decision_emails=form.cleaned_data["decision_emails"],
         )
-        messages.success(request, "Your reminder preference is saved")
+        messages.success(request, "Your reminder preferences are saved")
         return redirect("my-reminders")
     sent = (
         Reminder.objects.filter(recipient=request.user)
@@ -451,6 +457,15 @@ def my_reminders(request):
         if reminder.review_id:  # a review's deadline: which stage, in words
             reminder.stage_label = reminders.stage_label(reminder.stage)
     return render(request, "actions/my_reminders.html", {"form": form, "page": page})
+
+
+@require_GET
+def notifications(request):
+    """The decisions on the person's work, newest first; the ones shown are then read."""
+    page = page_of(request, selectors.notices_of(request))
+    unread = {notice.pk for notice in page.object_list if notice.read_at is None}
+    services.notices_read(user=request.user, notices=page.object_list)
+    return render(request, "actions/notifications.html", {"page": page, "unread": unread})
 
 
 ACTION_SORT_COLUMNS = {

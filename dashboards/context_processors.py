@@ -1,8 +1,10 @@
 """The site's navigation, on every page: the sections of the partnership a page is in, the
-person's role there, and the way to their other partnerships."""
+person's role there, the way to their other partnerships, and how many notifications they
+have not read."""
 
 from django.urls import reverse
 
+from actions.selectors import unread_count
 from sscp.permissions import Ability, has_ability, membership, user_memberships
 
 # (url name, label, who sees the link, url names of the pages that belong under it)
@@ -56,7 +58,12 @@ def navigation(request):
     partnership = getattr(request, "partnership", None)
     user = request.user
     memberships = user_memberships(user) if user.is_authenticated else []
-    context = {"navigation": [], "membership": None, "partnership_count": len(memberships)}
+    context = {
+        "navigation": [],
+        "membership": None,
+        "partnership_count": len(memberships),
+        "unread_notices": unread_count(user) if memberships else 0,
+    }
     if partnership is None:
         return context
     current = getattr(request.resolver_match, "url_name", None)

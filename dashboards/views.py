@@ -170,6 +170,8 @@ def home(request):
     context = {
         "status_counts": action_selectors.status_counts(scope.filter(Action.objects.all())),
         "today": today,
+        # What changed since the person last looked: the decisions they have not read.
+        "since": list(action_selectors.notices_of(request).filter(read_at__isnull=True)[:5]),
     }
     member = membership(user)
     if member.role == member.Role.AGENCY_LEAD:

@@ -32,7 +32,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from accounts import services as account_services
-from actions.models import Action
+from actions import notices
+from actions import tasks as action_tasks
+from actions.models import Action, Notice
 from audits.history import save_tracked, system_user
 from partnerships.models import Invitation, InvitationState
 from partnerships.selectors import accounts_with_email
@@ -263,6 +265,14 @@ def _join(invitation: Invitation, user: User) -> Membership:
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user  # the hash is kept: the link says it was used
     save_tracked(invitation, actor=user, reason="Invitation accepted")
+    notices.tell(
+        Notice.Kind.INVITATION_ACCEPTED,
+        actor=user,
+        text=f"{_name(user)} accepted your invitation to {partnership.short_name} as "
+        f"{_role_label(invitation.role, agency)}",
+        invitation=invitation,
+    )
+    action_tasks.deliver_after_commit()
     return membership
 
 

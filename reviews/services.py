@@ -10,12 +10,14 @@ from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from actions import notices, tasks
 from actions.evidence import inspect_upload, store_files
-from actions.models import Action
+from actions.models import Action, Notice
 from audits.history import save_tracked, with_confirmation
 from reviews import journey
 from reviews.models import ImpactCheck, ImpactEvidence, ProgressCheck, Recommendation, Review, Theme
 from sscp.models import Agency, Partnership, User
+from sscp.working_days import WorkingDays
 
 
 @transaction.atomic
@@ -178,7 +180,15 @@ def recommendation_close(
     recommendation.closed_by = actor
     recommendation.impact_statement = statement
     recommendation.impact_check_due_on = impact_check_date(timezone.localdate())
-    return save_tracked(recommendation, actor=actor, reason=RECOMMENDATION_CLOSED)
+    save_tracked(recommendation, actor=actor, reason=RECOMMENDATION_CLOSED)
+    _tell(
+        Notice.Kind.RECOMMENDATION_CLOSED,
+        actor,
+        f"{actor} closed {_named(recommendation)}: its impact is to be checked by "
+        f"{date_format(recommendation.impact_check_due_on)}",
+        recommendation=recommendation,
+    )
+    return recommendation
 
 
 def impact_check_date(start: datetime.date) -> datetime.date:
@@ -340,6 +350,8 @@ def impact_decide(
     if outcome == ImpactCheck.Outcome.EMBEDDED:
         recommendation.embedded_at, recommendation.embedded_by = check.decided_at, actor
         why = "Embedded: confirmed by the SILG chair"
+        kind, told = Notice.Kind.EMBEDDED, f"{actor} confirmed the learning of "
+        told += f"{_named(recommendation)} embedded"
     else:
         _reopen(recommendation)
         recommendation.impact_check_due_on = impact_check_date(timezone.localdate())
@@ -347,8 +359,23 @@ def impact_decide(
             "Not yet embedded: reopened for follow-up actions, its impact to be checked "
             f"again by {date_format(recommendation.impact_check_due_on)}"
         )
+        kind = Notice.Kind.NOT_YET_EMBEDDED
+        told = (
+            f"{actor} found the learning of {_named(recommendation)} not yet embedded: {why[17:]}"
+        )
     save_tracked(recommendation, actor=actor, reason=why)
+    _tell(kind, actor, told, recommendation=recommendation)
     return check
+
+
+def _named(recommendation: Recommendation) -> str:
+    return f"{recommendation.review.title}, recommendation {recommendation.number}"
+
+
+def _tell(kind, actor: User, text: str, **about) -> None:
+    """Tell those the decision affects (actions.notices), by email once it commits."""
+    notices.tell(kind, actor=actor, text=text, **about)
+    tasks.deliver_after_commit()
 
 
 # A serious incident's statutory journey (reviews.journey) ---------------------------
@@ -395,6 +422,7 @@ def journey_record(
     """
     review = Review.objects.select_for_update().get(pk=review.pk)
     step = journey.BY_KEY[stage]
+    done_before = getattr(review, step.done)
     if not step.applies(review) and not _decides_a_local_review(step, values):
         if review.decision:
             raise ValidationError(f"{step.label} is not needed: no local review was decided on")
@@ -417,7 +445,30 @@ def journey_record(
     if values.get("decision") == Review.Decision.LOCAL_REVIEW:
         review.kind = Review.Kind.PRACTICE_REVIEW  # the incident's review becomes the CSPR
     why = f"{step.label} corrected: {reason.strip()}" if corrected else f"{step.label} recorded"
-    return save_tracked(review, actor=actor, reason=with_confirmation(why, confirmed))
+    save_tracked(review, actor=actor, reason=with_confirmation(why, confirmed))
+    late = _working_days_late(review, step)
+    if done_before is None and late:
+        _tell(
+            Notice.Kind.STAGE_LATE,
+            actor,
+            f"{actor} recorded {step.label} of {review.title} {late} working "
+            f"day{pluralize(late)} late",
+            review=review,
+        )
+    return review
+
+
+def _working_days_late(review: Review, step) -> int:
+    """How many working days after its deadline a stage was done (0: on time, or no
+    deadline)."""
+    done_on = getattr(review, step.done)
+    if done_on is None or step.not_before or not review.follows_journey:
+        return 0
+    days = WorkingDays.of(review.partnership)
+    due_on = step.due(review, days)
+    if due_on is None or done_on <= due_on:
+        return 0
+    return max(days.between(due_on, done_on), 1)
 
 
 def _check_pseudonym(review: Review, pseudonym: str) -> None:

@@ -37,6 +37,15 @@ def reminder_digest(recipient, digest: dict) -> EmailMultiAlternatives:
     return make_message("reminder-digest", recipient.email, {"recipient": recipient, **digest})
 
 
+def decision_notices(recipient, notices: list[dict]) -> EmailMultiAlternatives:
+    """The decisions on a person's work not yet emailed to them. Each of `notices` (from
+    actions.notices) holds only what may leave the service: its kind, the partnership,
+    when, what happened in words without comments, and a link."""
+    return make_message(
+        "decision-notices", recipient.email, {"recipient": recipient, "notices": notices}
+    )
+
+
 def password_reset(user) -> EmailMultiAlternatives:
     """A link for choosing a new password, made now: the outbox row holds no secret.
 

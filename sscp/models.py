@@ -154,18 +154,30 @@ class ReminderFrequency(models.TextChoices):
     WEEKLY = "weekly", "Once a week, on Mondays"
 
 
+class DecisionEmails(models.TextChoices):
+    AT_ONCE = "at_once", "At once, one email for each decision"
+    DAILY = "daily", "In a daily digest, with my reminders"
+
+
 class User(AbstractUser):
     """A person who signs in. What they may do is their role in each partnership they
     belong to (Membership), asked of sscp.permissions."""
 
     ReminderFrequency = ReminderFrequency
+    DecisionEmails = DecisionEmails
 
     reminder_frequency = models.CharField(
         "reminders about upcoming work",
         max_length=10,
         choices=ReminderFrequency.choices,
         default=ReminderFrequency.DAILY,
-        help_text="Overdue work, escalations and returned actions are always sent the same day.",
+        help_text="Overdue work and escalations are always sent the same day.",
+    )
+    decision_emails = models.CharField(
+        "emails about decisions on my work",
+        max_length=10,
+        choices=DecisionEmails.choices,
+        default=DecisionEmails.AT_ONCE,
     )
 
     calendar_token = models.CharField(
@@ -188,6 +200,10 @@ class User(AbstractUser):
             models.CheckConstraint(
                 condition=models.Q(reminder_frequency__in=ReminderFrequency.values),
                 name="user_reminder_frequency_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(decision_emails__in=DecisionEmails.values),
+                name="user_decision_emails_valid",
             ),
         ]
 

@@ -9,9 +9,14 @@ from sscp.models import User
 
 
 @transaction.atomic
-def user_set_reminder_frequency(*, actor: User, user: User, frequency: str) -> User:
+def user_set_reminder_frequency(
+    *, actor: User, user: User, frequency: str, decision_emails: str = ""
+) -> User:
+    """How often the person wants reminders of upcoming work, and whether decisions on their
+    work are emailed at once or in the daily digest (unchanged if not given)."""
     user = User.objects.select_for_update().get(pk=user.pk)
     user.reminder_frequency = User.ReminderFrequency(frequency)
+    user.decision_emails = User.DecisionEmails(decision_emails or user.decision_emails)
     return save_tracked(user, actor=actor, reason="Reminder preference changed")
 
 

@@ -11,7 +11,7 @@ from django.core import mail
 from django.urls import reverse
 
 from actions import reminders
-from actions.models import Action, Evidence, Reminder, SignOffDecision
+from actions.models import Action, Evidence, Notice, Reminder, SignOffDecision
 from audits.models import AuditRecord
 from sscp.celery import app
 from tests.conftest import stored_evidence, use_evidence_storage
@@ -55,11 +55,11 @@ def test_with_the_broker_down_pages_work_and_the_next_sweep_catches_up(
     assert "Could not queue reminder delivery; the next sweep will send it" in caplog.text
     action.refresh_from_db()
     assert action.returned_at is not None  # the decision itself was saved
-    assert Reminder.objects.get().status == Reminder.Status.PENDING
+    assert Notice.objects.get().status == Notice.Status.PENDING  # its notice, kept
 
     reminders.sweep()  # the broker is still down: the sweep runs in-process
     assert [m.to for m in mail.outbox] == [[lead_a.email]]
-    assert Reminder.objects.get().status == Reminder.Status.SENT
+    assert Notice.objects.get().status == Notice.Status.SENT
 
 
 def test_with_the_mail_server_down_nothing_is_marked_sent_and_the_next_run_retries(

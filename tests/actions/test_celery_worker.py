@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions import reminders
-from actions.models import Action, Reminder
+from actions.models import Action, Notice, Reminder
 from actions.tasks import deliver_reminders, send_reminders
 from sscp.celery import app
 from sscp.tasks import deliver_email
@@ -148,13 +148,13 @@ def test_a_notice_queued_while_the_broker_was_down_goes_within_seconds_of_its_re
             )
         assert response.status_code == 302
         assert "Could not queue reminder delivery" in caplog.text
-        assert Reminder.objects.get().status == Reminder.Status.PENDING
+        assert Notice.objects.get().status == Notice.Status.PENDING
 
         private_broker.start()
         back = time.monotonic()
         assert smtp_server.handler.wait_for_messages(1, timeout=90)
         took = time.monotonic() - back
-        wait_until(lambda: Reminder.objects.get().status == Reminder.Status.SENT, timeout=10)
+        wait_until(lambda: Notice.objects.get().status == Notice.Status.SENT, timeout=10)
     print(f"Delivered {took:.1f} s after the broker came back")
     [(to, message)] = smtp_server.handler.messages
     assert to == [lead_a.email]

@@ -418,6 +418,7 @@ PAGES = [
     Page("audit-log-csv"),
     Page("my-reminders", target="personal"),
     Page("my-calendar", target="personal"),
+    Page("notifications", target="personal"),
     Page("account", target="personal"),
     Page("account-name", target="personal"),
     Page("account-email", target="personal"),

@@ -32,7 +32,7 @@ def test_the_action_page_shows_the_reminders_sent_for_it(client_for, lead_a, lea
 def test_choosing_weekly_reminders(client_for, lead_a):
     client = client_for(lead_a)
     response = client.post(reverse("my-reminders"), {"reminder_frequency": "weekly"}, follow=True)
-    assert "Your reminder preference is saved" in response.content.decode()
+    assert "Your reminder preferences are saved" in response.content.decode()
     lead_a.refresh_from_db()
     assert lead_a.reminder_frequency == "weekly"
     assert lead_a.history.first().history_change_reason == "Reminder preference changed"

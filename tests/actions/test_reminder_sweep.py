@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from actions import reminders, services
+from actions import notices, reminders, services
 from actions.models import Action, ExtensionRequest, Reminder
 from sscp import roles
 from sscp.permissions import person_scope
@@ -234,14 +234,16 @@ def test_reminders_follow_a_new_owner(agency_a, lead_a, partnership):
 def test_a_returned_action_is_notified_the_same_day(
     lead_a, silg_chair, django_capture_on_commit_callbacks
 ):
+    """A decision notice now (actions.notices), through its own outbox: delivered by the
+    same after-commit delivery, or beat's every few minutes."""
     action = make_action(agency=agency_of(lead_a), owner=lead_a, status=S.SUBMITTED)
     with django_capture_on_commit_callbacks() as callbacks:
         services.action_return(actor=silg_chair, action=action, comment="Upload the final version")
     assert len(callbacks) == 1  # delivery is asked for only once the return has committed
-    reminders.deliver()
-    [digest] = mail.outbox
-    assert "Returned to you by the SILG chair" in digest.body
-    assert "Upload the final version" not in digest.body  # comments stay in the service
+    notices.deliver()
+    [email] = mail.outbox
+    assert "Sam Chair returned" in email.body
+    assert "Upload the final version" not in email.body  # comments stay in the service
 
 
 def test_one_recipients_mail_failure_does_not_stop_the_others(smtp_server, agency_a, lead_a):
@@ -375,7 +377,8 @@ def test_the_sweep_queries_do_not_grow_with_actions(lead_a, actions):
     # recipient (claim, read, confirm the claim just before sending, mark sent: issue 15,
     # item 1). And 2 for the reminders about reviews' statutory deadlines (issue 18): the
     # planning's and the delivery's reading of the reviews (none here: their progress
-    # checks and closure days are read only when there are some). Writing the outbox is
+    # checks and closure days are read only when there are some). And 1 for the decision
+    # notices of those who chose the daily digest (issue 20; none here). Writing the outbox is
     # one statement for every row (executemany on SQLite; COPY into a temporary table and
     # one INSERT on PostgreSQL). On PostgreSQL the sweep and the delivery each also step
     # past the row-level security and back (sscp.database.every_partnership): set_config,
@@ -385,7 +388,7 @@ def test_the_sweep_queries_do_not_grow_with_actions(lead_a, actions):
         for q in queries.captured_queries
         if q["sql"].split()[0] in {"SELECT", "UPDATE"} and "set_config(" not in q["sql"]
     ]
-    assert len(reads_and_updates) == 11 + 4 + 2
+    assert len(reads_and_updates) == 11 + 4 + 2 + 1
     inserts = [q for q in queries.captured_queries if "INSERT" in q["sql"].split()[:3]]
     assert len(inserts) == 1
 

@@ -317,6 +317,7 @@ PAGES = [
     Page("Awaiting sign-off", "sign-off-queue", "silg-chair"),
     Page("Your reminders", "my-reminders", "lead-council", error_state=[("uncheck radios", "")]),
     Page("Your calendar feed", "my-calendar", "lead-council"),
+    Page("Notifications", "notifications", "lead-council"),
     Page("Your account", "account", "lead-council"),
     Page("Change your name", "account-name", "lead-council", error_state=[("#id_first_name", "")]),
     Page("Change your email address", "account-email", "lead-council", error_state=EMPTY),

@@ -15,7 +15,7 @@ import time_machine
 from django.core import mail
 from django.urls import reverse
 
-from actions import reminders
+from actions import notices, reminders
 from actions.reports import FinancialYear, annual_figures
 from audits.models import AuditRecord
 from reviews import services
@@ -57,9 +57,12 @@ def closed(silg_chair, lead_a):
         clare = make_review(title="Clare")
         recommendation = make_recommendation(clare, number=2, text="Share the toolkit with GPs")
         make_action(recommendation, agency=agency_of(lead_a), status="completed")
-        return services.recommendation_close(
+        closed = services.recommendation_close(
             actor=silg_chair, recommendation=recommendation, impact_statement="GPs use it"
         )
+        notices.deliver()  # the notice of its closing, told at once: not what is tested here
+        mail.outbox.clear()
+        return closed
 
 
 def url(name, recommendation):

@@ -14,7 +14,7 @@ from django.http import JsonResponse
 from django.test import RequestFactory
 
 from actions import services
-from actions.models import Action, ExtensionRequest, ProgressUpdate
+from actions.models import Action, ExtensionRequest, ProgressUpdate, Reminder
 from audits.models import AuditRecord
 from reviews.models import Review
 from sscp import database, roles
@@ -46,6 +46,7 @@ GUARDED = {
     "actions_signoffdecision": "(SELECT partnership_id FROM actions_action WHERE id = action_id)",
     "actions_extensionrequest": "(SELECT partnership_id FROM actions_action WHERE id = action_id)",
     "actions_reminder": "(SELECT partnership_id FROM actions_action WHERE id = action_id)",
+    "actions_notice": "partnership_id",
     "sscp_membership": "partnership_id",
     "audits_auditrecord": "partnership_id",
 }
@@ -69,6 +70,13 @@ def _world(partnership):
     )
     services.action_submit(actor=lead, action=action, completion_statement="Done")
     services.action_return(actor=chair, action=action, comment="Add the register")
+    Reminder.objects.create(  # as the sweep records one when the action falls due
+        recipient=lead,
+        action=action,
+        kind=Reminder.Kind.DUE_TODAY,
+        reminder_date=action.due_date,
+        due_date=action.due_date,
+    )
     return {"team": team, "lead": lead, "review": review, "action": action}
 
 
