@@ -24,6 +24,7 @@ from learning.selectors import LearningTotals, annual_totals
 from reviews.journey import BY_KEY
 from reviews.models import ImpactCheck, Recommendation, Review
 from sscp.models import Agency
+from sscp.spreadsheets import Column
 from sscp.working_days import WorkingDays
 
 
@@ -431,3 +432,72 @@ def years_with_data(scope, today: datetime.date) -> list[FinancialYear]:
     known = [day for day in firsts.values() if day is not None]
     earliest = FinancialYear.containing(min(known)) if known else current
     return [FinancialYear(year) for year in range(current.start_year, earliest.start_year - 1, -1)]
+
+
+def figure_rows(figures: AnnualFigures) -> list[list]:
+    """The year's figures as rows for a spreadsheet (section, figure, value, what it
+    counts): every figure the page shows, each number a number, in the page's order."""
+    words = FIGURE_DEFINITIONS
+    panel, learning, limits = figures.panel, figures.learning, figures.panel.limits
+    main = "Reviews, recommendations and actions"
+    incidents = "Serious incidents: the National Panel's measures"
+    rows = [
+        [main, "Reviews published", len(figures.reviews_published), words["reviews_published"]],
+        [main, "Recommendations made", figures.recommendations_made, words["recommendations_made"]],
+        [main, "Recommendations closed", figures.recommendations_closed,
+         words["recommendations_closed"]],
+        [main, "Recommendations embedded (%)", figures.embedded_percent, words["embedded"]],
+        [main, "Impact checks overdue", figures.impact_checks_overdue,
+         words["impact_checks_overdue"]],
+        [main, "Actions completed", figures.actions_completed, words["actions_completed"]],
+        [main, "Completed by their original due date (%)", figures.completed_on_time_percent,
+         words["completed_on_time"]],
+        [main, "Extensions granted", figures.extensions_granted, words["extensions_granted"]],
+        [main, "Overdue at the end of the year", len(figures.overdue_days),
+         words["overdue_at_year_end"]],
+        [main, "Median days overdue", figures.median_days_overdue, words["median_days_overdue"]],
+        [incidents, "Notifications to the National Panel", panel.notifications,
+         words["notifications"]],
+        [incidents, f"Notifications sent within {limits['notification_working_days']} working "
+         "days (%)", panel.notified_on_time_percent, words["notified_on_time"]],
+        [incidents, "Rapid reviews sent to the Panel", panel.rapid_reviews, words["rapid_reviews"]],
+        [incidents, f"Rapid reviews sent within {limits['rapid_review_working_days']} working "
+         "days (%)", panel.rapid_reviews_on_time_percent, words["rapid_reviews_on_time"]],
+        [incidents, "Decisions to hold a local review", panel.local_review_decisions,
+         words["local_review_decisions"]],
+        [incidents, "The Panel agreed (%)", panel.panel_agreed_percent, words["panel_agreed"]],
+        [incidents, "Local reviews completed", panel.local_reviews_completed,
+         words["local_reviews_completed"]],
+        [incidents, f"Local reviews completed within {limits['local_review_months']} months (%)",
+         panel.local_reviews_on_time_percent, words["local_reviews_on_time"]],
+        [incidents, "Practice review reports published", panel.reports_published,
+         words["reports_published"]],
+    ]  # fmt: skip
+    if learning is not None:
+        workforce = "Workforce development: learning activities"
+        rows += [[workforce, label, count, words["learning"]] for label, count in learning.by_kind]
+        rows += [
+            [workforce, "Sessions held", learning.sessions, words["learning"]],
+            [workforce, "Places offered", learning.places_offered, words["learning"]],
+            [workforce, "Attended", learning.attended, words["learning"]],
+            [workforce, "No-shows", learning.no_shows, words["learning"]],
+            [workforce, "Average evaluation score (out of 5)", learning.average_score,
+             words["learning"]],
+        ]  # fmt: skip
+    rows += [
+        ["Overdue at the end of the year, by agency", agency, count, words["overdue_at_year_end"]]
+        for agency, count in figures.overdue_by_agency
+    ]
+    rows += [
+        ["Themes recurring across the year's reviews", theme, count, ""]
+        for theme, count in figures.recurring_themes
+    ]
+    return [[section, figure, value, str(counts)] for section, figure, value, counts in rows]
+
+
+FIGURE_COLUMNS = [
+    Column("Section", 40),
+    Column("Figure", 50),
+    Column("Value", 10),
+    Column("What it counts", 80),
+]

@@ -25,5 +25,7 @@ urlpatterns = partnership_pages(
         path("extensions/<int:pk>/decide/", views.extension_decide, name="extension-decide"),
         path("sign-off/", views.sign_off_queue, name="sign-off-queue"),
         path("reports/annual/", views.annual_report, name="annual-report"),
+        path("reports/annual/figures.csv", views.annual_report_csv, name="annual-report-csv"),
+        path("reports/annual/figures.xlsx", views.annual_report_xlsx, name="annual-report-xlsx"),
     ]
 )

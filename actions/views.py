@@ -535,20 +535,46 @@ def action_list_xlsx(request):
 @require_GET
 def annual_report(request):
     """Figures for the annual report, for one financial year chosen from those with data."""
+    figures, years = _annual_figures(request)
+    return render(
+        request,
+        "actions/annual_report.html",
+        {"figures": figures, "years": years, "definitions": reports.FIGURE_DEFINITIONS},
+    )
+
+
+@require_GET
+def annual_report_csv(request):
+    figures, _years = _annual_figures(request)
+    return csv_response(
+        _annual_file(figures, "csv"), reports.FIGURE_COLUMNS, reports.figure_rows(figures)
+    )
+
+
+@require_GET
+def annual_report_xlsx(request):
+    figures, _years = _annual_figures(request)
+    return xlsx_response(
+        _annual_file(figures, "xlsx"),
+        f"Annual figures {figures.year.label.replace('/', '-')}",
+        reports.FIGURE_COLUMNS,
+        reports.figure_rows(figures),
+    )
+
+
+def _annual_figures(request) -> tuple[reports.AnnualFigures, list]:
+    """The figures of the year the address names (`year`), or of the latest with data;
+    and the years with data, to choose from."""
     require(request, Ability.OVERSEE)
     today = timezone.localdate()
     years = reports.years_with_data(request.scope, today)
     chosen = request.GET.get("year", "")
     year = next((y for y in years if str(y.start_year) == chosen), years[0])
-    return render(
-        request,
-        "actions/annual_report.html",
-        {
-            "figures": reports.annual_figures(year, scope=request.scope, today=today),
-            "years": years,
-            "definitions": reports.FIGURE_DEFINITIONS,
-        },
-    )
+    return reports.annual_figures(year, scope=request.scope, today=today), years
+
+
+def _annual_file(figures, extension: str) -> str:
+    return f"annual-figures-{figures.year.label.replace('/', '-')}.{extension}"
 
 
 @require_http_methods(FORM_METHODS)

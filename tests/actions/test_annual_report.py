@@ -424,3 +424,52 @@ def test_a_year_with_incidents_but_nothing_published_can_be_chosen(silg_chair):
     incident("Child A", became_aware_on=D(2024, 12, 2), notified_on=D(2024, 12, 3))
     years = reports.years_with_data(scope_of_the_tests(), D(2026, 5, 1))
     assert [year.start_year for year in years] == [2026, 2025, 2024]
+
+
+# Downloads for the board (issue 20, item 5) ---------------------------------------------
+
+
+def _downloaded_csv(response) -> list[list[str]]:
+    import csv
+    import io
+
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(body)))
+
+
+def test_the_figures_download_as_csv_and_xlsx_with_the_pages_numbers(
+    client_for, partnership_officer, year_2025
+):
+    import io
+
+    from openpyxl import load_workbook
+
+    client = client_for(partnership_officer)
+    response = client.get(reverse("annual-report-csv", args=[SLUG]), {"year": 2025})
+    assert response.status_code == 200
+    assert 'filename="annual-figures-2025-26.csv"' in response["Content-Disposition"]
+    rows = _downloaded_csv(response)
+    assert rows[0] == ["Section", "Figure", "Value", "What it counts"]
+    by_figure = {row[1]: row[2] for row in rows[1:]}
+    assert by_figure["Actions completed"] == "5"
+    assert by_figure["Completed by their original due date (%)"] == "40"
+    assert by_figure["Median days overdue"] == "30.5"
+    assert by_figure["Agency A"] == "2" and by_figure["Neglect"] == "2"
+
+    response = client.get(reverse("annual-report-xlsx", args=[SLUG]), {"year": 2025})
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    values = {row[1]: row[2] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert values["Actions completed"] == 5  # a number, not text
+    assert values["Median days overdue"] == 30.5
+
+
+def test_the_downloads_are_for_the_partnership_team_and_the_chair(client_for, personas):
+    for name in ["annual-report-csv", "annual-report-xlsx"]:
+        for role, status in {
+            "partnership": 200,
+            "chair": 200,
+            "lead_a": 403,
+            "no_role": 404,
+        }.items():
+            assert client_for(personas[role]).get(reverse(name, args=[SLUG])).status_code == status

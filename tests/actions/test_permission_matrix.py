@@ -409,6 +409,8 @@ PAGES = [
     Page("evidence-download", Ability.SEE_CONFIDENTIAL, target="evidence"),
     Page("sign-off-queue", Ability.OVERSEE),
     Page("annual-report", Ability.OVERSEE),
+    Page("annual-report-csv", Ability.OVERSEE),
+    Page("annual-report-xlsx", Ability.OVERSEE),
     Page("reviews-in-progress", Ability.OVERSEE),
     Page("recurring-learning", Ability.OVERSEE),
     Page("learning-list"),

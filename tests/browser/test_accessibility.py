@@ -390,6 +390,8 @@ NOT_PAGES = {
     "logout": "signing out is a POST that redirects to the sign-in page",
     "evidence-download": "a file download",
     "impact-evidence-download": "a file download",
+    "annual-report-csv": "a file download",
+    "annual-report-xlsx": "a file download",
     "action-list-csv": "a CSV download",
     "action-list-xlsx": "an XLSX download",
     "audit-log-csv": "a CSV download",
