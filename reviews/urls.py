@@ -18,6 +18,11 @@ urlpatterns = partnership_pages(
         path("reviews/<int:pk>/journey/<str:stage>/", views.review_stage, name="review-stage"),
         path("reviews/<int:pk>/edit/", views.review_edit, name="review-edit"),
         path("reviews/<int:pk>/meeting-pack/", views.meeting_pack, name="review-meeting-pack"),
+        path(
+            "reviews/<int:pk>/meeting-pack.pdf",
+            views.meeting_pack_pdf,
+            name="review-meeting-pack-pdf",
+        ),
         path("reviews/<int:pk>/import/", views.review_import, name="review-import"),
         path(
             "reviews/<int:pk>/import/confirm/",
@@ -26,6 +31,9 @@ urlpatterns = partnership_pages(
         ),
         path("import-template.<str:file_format>", views.import_template, name="import-template"),
         path("reviews/<int:pk>/summary/", views.publishable_summary, name="review-summary"),
+        path(
+            "reviews/<int:pk>/summary.pdf", views.publishable_summary_pdf, name="review-summary-pdf"
+        ),
         path(
             "reviews/<int:pk>/recommendations/new/",
             views.recommendation_create,

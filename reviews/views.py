@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from actions.selectors import own_agency_first, status_counts
@@ -34,6 +35,7 @@ from reviews.selectors import review_for as get_review
 from sscp.filters import list_filters, sort_links
 from sscp.forms import call_service, posted
 from sscp.pagination import page_of, query_without_page
+from sscp.pdf import pdf_document, pdf_response
 from sscp.permissions import Ability, abilities, has_ability, refuse, require, works_for
 from sscp.spreadsheets import Column, csv_response, xlsx_response
 from sscp.uploads import download
@@ -294,6 +296,33 @@ def publishable_summary(request, pk):
     review = get_review(request, pk, queryset=selectors.meeting_pack())
     context = _meeting_pack_context(review, timezone.localdate())
     return render(request, "reviews/meeting_pack.html", {**context, "publishable": True})
+
+
+@require_GET
+def meeting_pack_pdf(request, pk):
+    """The meeting pack as a PDF: contents, numbered pages, evidence names and fingerprints."""
+    review = get_review(request, pk, Ability.OVERSEE, queryset=selectors.meeting_pack())
+    return _pack_pdf(request, review, publishable=False)
+
+
+@require_GET
+def publishable_summary_pdf(request, pk):
+    """The summary for publication as a PDF."""
+    review = get_review(request, pk, queryset=selectors.meeting_pack())
+    return _pack_pdf(request, review, publishable=True)
+
+
+def _pack_pdf(request, review, *, publishable: bool):
+    context = {
+        **_meeting_pack_context(review, timezone.localdate()),
+        "publishable": publishable,
+        "partnership": request.partnership,
+    }
+    what = "summary-for-publication" if publishable else "silg-meeting-pack"
+    return pdf_response(
+        pdf_document("reviews/meeting_pack_pdf.html", context),
+        f"{slugify(review.title) or 'review'}-{what}.pdf",
+    )
 
 
 def _import_session_key(review) -> str:

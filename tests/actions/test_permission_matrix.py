@@ -396,6 +396,8 @@ PAGES = [
     Page("review-detail", target="review"),
     Page("review-summary", target="review"),
     Page("review-meeting-pack", Ability.OVERSEE, target="review"),
+    Page("review-meeting-pack-pdf", Ability.OVERSEE, target="review"),
+    Page("review-summary-pdf", target="review"),
     Page("review-timeline", target="review"),
     Page("review-import", Ability.PLAN, target="review"),
     Page("recommendation-list"),

@@ -391,6 +391,8 @@ NOT_PAGES = {
     "evidence-download": "a file download",
     "impact-evidence-download": "a file download",
     "annual-report-csv": "a file download",
+    "review-meeting-pack-pdf": "a file download",
+    "review-summary-pdf": "a file download",
     "annual-report-xlsx": "a file download",
     "action-list-csv": "a CSV download",
     "action-list-xlsx": "an XLSX download",

@@ -101,3 +101,63 @@ def test_the_pack_keeps_a_fixed_number_of_queries(
     client = client_for(silg_chair)
     with django_assert_max_num_queries(16):
         client.get(reverse("review-meeting-pack", args=[SLUG, review.pk]))
+
+
+# As PDF (issue 20, item 5) ----------------------------------------------------------------
+
+
+def pdf_text(response) -> tuple[list[str], str]:
+    """Each page's text of a downloaded PDF, read back with pypdf, and all of it."""
+    import io
+
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(response.content))
+    pages = [" ".join(page.extract_text().split()) for page in reader.pages]
+    return pages, " ".join(pages)
+
+
+def test_the_meeting_pack_downloads_as_a_pdf_with_contents_and_numbered_pages(
+    client_for, silg_chair, review
+):
+    make_recommendation(review, number=2, text="Share the toolkit with GPs")
+    response = client_for(silg_chair).get(
+        reverse("review-meeting-pack-pdf", args=[SLUG, review.pk])
+    )
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == 'attachment; filename="clare-silg-meeting-pack.pdf"'
+    assert response["Cache-Control"] == "no-store"
+    pages, everything = pdf_text(response)
+    assert len(pages) == 3  # the contents, then each recommendation on a page of its own
+    assert "Contents" in pages[0] and "Recommendation 1" in pages[0]
+    for number, page in enumerate(pages, start=1):
+        assert f"Page {number} of 3" in page
+    evidence = review.recommendations.get(number=1).actions.get().evidence.get()
+    for words in [
+        "Clare: SILG meeting pack",
+        "Commission Sandstories",
+        "Contract agreed with the trainer",
+        "Add the attendance register",
+        "attendance-register.pdf",
+        evidence.sha256,
+        "Share the toolkit with GPs",
+    ]:
+        assert words in everything.replace(" ", "") or words in everything, words
+    assert "Share the toolkit with GPs" in pages[2]
+
+
+def test_the_summary_pdf_leaves_out_names_comments_and_evidence(client_for, lead_b, review):
+    response = client_for(lead_b).get(reverse("review-summary-pdf", args=[SLUG, review.pk]))
+    assert response.status_code == 200
+    _pages, everything = pdf_text(response)
+    assert "Clare: progress on its recommendations" in everything
+    for secret in ["Alex Lead", "Sam Chair", "Add the attendance register", "attendance-register"]:
+        assert secret not in everything, secret
+
+
+def test_the_meeting_pack_pdf_is_for_the_partnership_team_and_the_chair(
+    client_for, personas, review
+):
+    address = reverse("review-meeting-pack-pdf", args=[SLUG, review.pk])
+    for role, status in {"partnership": 200, "chair": 200, "lead_a": 403, "no_role": 404}.items():
+        assert client_for(personas[role]).get(address).status_code == status, role
