@@ -489,3 +489,6 @@ LOGGING["filters"] = {**LOGGING.get("filters", {}), "one_line": {"()": "sscp.log
 for _handler in LOGGING["handlers"].values():
     _handler["filters"] = [*_handler.get("filters", []), "one_line"]
 LOGGING.setdefault("loggers", {}).setdefault("django", {"handlers": [], "propagate": True})
+# WeasyPrint tells each step of drawing a PDF at INFO: only its warnings are worth a line.
+LOGGING["loggers"].setdefault("weasyprint", {"level": "WARNING"})
+LOGGING["loggers"].setdefault("fontTools", {"level": "WARNING"})
