@@ -93,6 +93,18 @@ def _first_found(kind: Kind, scope, words: engine.Words):
     return kind.model.objects.filter(pk__in=first[:RANKED_AT_MOST])
 
 
+def cut_short(scope, words: engine.Words) -> list[Kind]:
+    """The kinds of which more records have the words than are ranked (RANKED_AT_MOST)."""
+    return [
+        kind
+        for kind in KINDS
+        if engine.matches(kind.records(scope), kind.text, words)
+        .order_by()
+        .values("pk")[RANKED_AT_MOST - 1 : RANKED_AT_MOST]
+        .exists()
+    ]
+
+
 def results(scope, words: engine.Words, rows) -> list[Result]:
     """The records of a page of `found` rows, in its order, each with its snippet."""
     ids: dict[str, list[int]] = {}

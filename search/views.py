@@ -13,9 +13,12 @@ def search(request):
     form = SearchForm(request.GET)
     words = form.words()
     page = results = None
+    cut_short = []
     if words:
         page = page_of(request, selectors.found(request.scope, words))
         results = selectors.results(request.scope, words, page.object_list)
+        if page.paginator.count >= selectors.RANKED_AT_MOST:  # a kind may have reached it
+            cut_short = selectors.cut_short(request.scope, words)
     return render(
         request,
         "search/results.html",
@@ -26,6 +29,6 @@ def search(request):
             "results": results,
             "query": query_without_page(request.GET).urlencode(),
             "ranked_at_most": selectors.RANKED_AT_MOST,
-            "cut_short": page is not None and page.paginator.count >= selectors.RANKED_AT_MOST,
+            "cut_short": cut_short,
         },
     )

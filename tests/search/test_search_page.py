@@ -192,10 +192,23 @@ def test_so_many_found_that_only_the_first_of_each_kind_are_ranked_says_so(
     bulk_actions(30, agency=agency_a)
     page = search(client_for(partnership_officer), "bulk")
     assert len(page.context["results"]) == 25
-    assert "only the first 25 of each kind are ranked. Add words to narrow the search." in (
-        page.text
+    assert (
+        "only the first 25 of each kind are ranked (actions). Add words to narrow the search."
+        in (page.text)
     )
     assert "Add words to narrow" not in search(client_for(partnership_officer), "bulk 7").text
+
+
+def test_many_found_in_all_but_none_of_a_kind_past_the_limit_says_nothing_of_it(
+    client_for, partnership_officer, agency_a, monkeypatch
+):
+    monkeypatch.setattr("search.selectors.RANKED_AT_MOST", 25)
+    for n in range(15):
+        recommendation = make_recommendation(text=f"Chronology practice {n}")
+        make_action(recommendation, agency=agency_a, title=f"Chronology audit {n}")
+    page = search(client_for(partnership_officer), "chronology")
+    assert page.context["page"].paginator.count == 30  # 15 actions and 15 recommendations
+    assert "Add words to narrow" not in page.text
 
 
 @pytest.mark.parametrize("rows", [2, 60])
