@@ -107,6 +107,30 @@ class DueDateCorrectionForm(GovukForm):
         return past_date_warnings("new due date", self.cleaned_data.get("due_date"))
 
 
+class MoveForm(GovukForm):
+    """The partnership team moves an action logged against the wrong agency."""
+
+    personal_data_fields = ("reason",)
+    agency = forms.ModelChoiceField(
+        label="Which agency should own it?",
+        queryset=None,
+        empty_label="Choose an agency",
+        help_text="The recommendation's other owning agencies. To move it to one not yet named, "
+        "add that agency to the recommendation first.",
+        error_messages={"required": "Choose the agency the action moves to"},
+    )
+    reason = forms.CharField(
+        label="Reason for moving it",
+        widget=forms.Textarea(attrs=TEXT),
+        error_messages={"required": "Enter the reason for moving the action"},
+    )
+
+    def __init__(self, *args, action, **kwargs):
+        super().__init__(*args, **kwargs)
+        others = action.recommendation.agencies.exclude(pk=action.agency_id)
+        self.fields["agency"].queryset = others.order_by("name")
+
+
 class ReopenForm(GovukForm):
     personal_data_fields = ("reason",)
     reason = forms.CharField(

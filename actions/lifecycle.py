@@ -123,6 +123,12 @@ TRANSITIONS = [
         needs="a new due date and a reason",
         button="Correct the due date", url_name="action-due-date",
     ),
+    Transition(
+        "move", Ability.PLAN, OPEN, None,
+        "Only an open action can move to another agency.",
+        needs="another owning agency of the recommendation, and a reason; its leads are told",
+        button="Move to another agency", url_name="action-move",
+    ),
 ]  # fmt: skip
 BY_NAME = {transition.name: transition for transition in TRANSITIONS}
 
@@ -191,6 +197,15 @@ def reopen(action, *, reason: str, due_date: datetime.date) -> str:
     action.due_date = due_date
     moved = f" Due date moved from {date_format(previous)}." if due_date != previous else ""
     return f"Reopened: {reason}{moved}"
+
+
+def move(action, *, agency, reason: str) -> str:
+    """The action moves to another agency, logged against the wrong one: it has no single
+    owner there until the team names one."""
+    before = action.agency
+    action.agency = agency
+    action.owner = None
+    return f"Moved from {before.short_name} to {agency.short_name}: {reason}"
 
 
 def supersede(action, *, reason: str) -> str:

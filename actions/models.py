@@ -694,6 +694,7 @@ class NoticeKind(models.TextChoices):
     EXTENSION_DECLINED = "extension_declined", "Extension declined"
     REOPENED = "reopened", "Action reopened"
     SUPERSEDED = "superseded", "Action superseded"
+    MOVED = "moved", "Action moved to your agency"
     RECOMMENDATION_CLOSED = "recommendation_closed", "Recommendation closed"
     EMBEDDED = "embedded", "Learning embedded"
     NOT_YET_EMBEDDED = "not_yet_embedded", "Learning not yet embedded"

@@ -55,6 +55,7 @@ NOTICES: dict[str, tuple[Audience, ...]] = {
     Kind.EXTENSION_DECLINED: (Audience.REQUESTER, Audience.OWNERS),
     Kind.REOPENED: (Audience.OWNERS,),
     Kind.SUPERSEDED: (Audience.OWNERS,),
+    Kind.MOVED: (Audience.OWNERS,),  # of the agency it moved to: no single owner there yet
     Kind.RECOMMENDATION_CLOSED: (Audience.AGENCIES, Audience.PARTNERSHIP),
     Kind.EMBEDDED: (Audience.AGENCIES, Audience.PARTNERSHIP),
     Kind.NOT_YET_EMBEDDED: (Audience.AGENCIES, Audience.PARTNERSHIP),

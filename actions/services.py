@@ -130,6 +130,33 @@ def action_update(
 
 
 @transaction.atomic
+def action_move(*, actor: User, action: Action, agency: Agency, reason: str) -> Action:
+    """The partnership team moves an open action logged against the wrong agency to another
+    owning agency of its recommendation, with a reason; that agency's leads are told."""
+    action = _locked(action)
+    lifecycle.check(action, "move")
+    errors = {}
+    if agency is None or agency.pk == action.agency_id:
+        errors["agency"] = "Choose the agency the action moves to"
+    elif not action.recommendation.agencies.filter(pk=agency.pk).exists():
+        errors["agency"] = f"{agency} is not an owning agency of this recommendation"
+    if not (reason or "").strip():
+        errors["reason"] = "Enter the reason for moving the action"
+    if errors:
+        raise ValidationError(errors)
+    save_tracked(
+        action, actor=actor, reason=lifecycle.move(action, agency=agency, reason=reason.strip())
+    )
+    _tell(
+        Notice.Kind.MOVED,
+        action,
+        actor,
+        f"{actor} moved {_named(action)} to {agency.short_name}: your agency now owns it",
+    )
+    return action
+
+
+@transaction.atomic
 def action_correct_due_date(
     *, actor: User, action: Action, due_date: datetime.date, reason: str, confirmed=()
 ) -> Action:

@@ -13,6 +13,7 @@ urlpatterns = partnership_pages(
         path("recommendations/<int:pk>/actions/new/", views.action_create, name="action-create"),
         path("actions/<int:pk>/edit/", views.action_edit, name="action-edit"),
         path("actions/<int:pk>/due-date/", views.due_date_correct, name="action-due-date"),
+        path("actions/<int:pk>/move/", views.action_move, name="action-move"),
         path("actions/<int:pk>/progress/", views.progress_create, name="action-progress"),
         path("actions/<int:pk>/evidence/", views.evidence_upload, name="evidence-upload"),
         path("evidence/<int:pk>/withdraw/", views.evidence_withdraw, name="evidence-withdraw"),

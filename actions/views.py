@@ -16,6 +16,7 @@ from actions.forms import (
     EvidenceForm,
     ExtensionDecisionForm,
     ExtensionRequestForm,
+    MoveForm,
     ProgressForm,
     ReasonForm,
     ReminderFrequencyForm,
@@ -168,6 +169,23 @@ def due_date_correct(request, pk):
         button="Change the due date",
         success="Due date changed",
         intro=f"The original due date, {date_format(action.original_due_date)}, is kept and shown.",
+    )
+
+
+@require_http_methods(FORM_METHODS)
+def action_move(request, pk):
+    action = get_action(request, pk, Ability.PLAN)
+    form = MoveForm(posted(request), action=action)
+    return _form_page(
+        request,
+        action,
+        form,
+        lambda: services.action_move(actor=request.user, action=action, **form.cleaned_data),
+        title="Move to another agency",
+        button="Move the action",
+        success="Action moved: the agency's leads have been told",
+        intro=f"It is now {action.agency}'s. Its progress, evidence and history move with it; "
+        "it has no single owner at the new agency until you name one.",
     )
 
 

@@ -310,3 +310,57 @@ def test_the_readmes_table_is_the_codes():
         told_to = rows[Kind(kind).label]
         for audience in notices.Audience:
             assert (words[audience] in told_to) == (audience in audiences), (kind, audience)
+
+
+# Moving an action logged against the wrong agency (issue 20, item 6) ---------------------
+
+
+def test_moving_an_action_to_another_agency_tells_that_agencys_leads(
+    people, lead_a, lead_b, partnership_officer, client_for
+):
+    action = make_action(agency=agency_of(lead_a), owner=lead_a, status=S.IN_PROGRESS)
+    action.recommendation.agencies.add(agency_of(lead_b))
+    client = client_for(partnership_officer)
+    address = reverse("action-move", args=[SLUG, action.pk])
+    before = Action.history.count()
+    page = client.post(address, {"agency": "", "reason": ""}).content.decode()
+    assert "Choose the agency the action moves to" in page
+    assert "Enter the reason for moving the action" in page
+    assert Action.history.count() == before  # nothing saved
+    response = client.post(
+        address, {"agency": agency_of(lead_b).pk, "reason": "Logged against the wrong agency"}
+    )
+    assert response.status_code == 302
+    action.refresh_from_db()
+    assert action.agency == agency_of(lead_b) and action.owner is None
+    assert action.history.latest().history_change_reason == (
+        "Moved from Agency A to Agency B: Logged against the wrong agency"
+    )
+    assert told(Kind.MOVED) == ["lead-b"]  # not the old agency, nor the team who moved it
+    # The old agency's lead no longer works on it; the new one does.
+    assert (
+        client_for(lead_a).get(reverse("action-progress", args=[SLUG, action.pk])).status_code
+        == 403
+    )
+    assert (
+        client_for(lead_b).get(reverse("action-progress", args=[SLUG, action.pk])).status_code
+        == 200
+    )
+
+
+def test_only_an_open_action_moves_and_only_to_an_agency_of_its_recommendation(
+    people, lead_a, lead_b, partnership_officer
+):
+    from django.core.exceptions import ValidationError
+
+    action = make_action(agency=agency_of(lead_a), status=S.IN_PROGRESS)
+    with pytest.raises(ValidationError, match="not an owning agency of this recommendation"):
+        services.action_move(
+            actor=partnership_officer, action=action, agency=agency_of(lead_b), reason="r"
+        )
+    done = make_action(agency=agency_of(lead_a), status=S.COMPLETED)
+    done.recommendation.agencies.add(agency_of(lead_b))
+    with pytest.raises(ValidationError, match="Only an open action can move"):
+        services.action_move(
+            actor=partnership_officer, action=done, agency=agency_of(lead_b), reason="r"
+        )

@@ -18,9 +18,17 @@ from django.utils import timezone
 from actions.models import Action, Evidence, ExtensionRequest, ProgressUpdate, SignOffDecision
 from audits.models import AccessEvent
 from reviews.models import Recommendation, Review
+from sscp.models import Agency
 from sscp.permissions import Ability
 from tests.files import ACCEPTED, upload
-from tests.makers import SLUG, agency_of, make_action, make_evidence, make_recommendation
+from tests.makers import (
+    SLUG,
+    agency_of,
+    make_action,
+    make_agency,
+    make_evidence,
+    make_recommendation,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -108,6 +116,12 @@ def _new_action(world):
     }
 
 
+def _move(world):
+    """To the recommendation's other owning agency (make_world names it)."""
+    other = world.action.recommendation.agencies.exclude(pk=world.action.agency_id).get()
+    return {"agency": other.pk, "reason": "Logged against the wrong agency"}
+
+
 def _recommendation(number):
     def data(world):
         return {"number": number, "text": "Share sooner.", "agencies": [world.action.agency_id]}
@@ -126,6 +140,7 @@ CASES = [
             "reason": "Board moved the date",
         },
     ),
+    Case("action-move", Ability.PLAN, OPEN, data=_move),
     Case("action-progress", Ability.WORK, OPEN, data=lambda w: {"text": "More done"}),
     Case(
         "evidence-upload",
@@ -274,6 +289,9 @@ def expected_outcome(case, role, status):
 
 def make_world(status, lead_a) -> World:
     action = make_action(agency=agency_of(lead_a), owner=lead_a, status=status)
+    # A second owning agency, for the action to move to.
+    other = Agency.objects.exclude(pk=action.agency_id).order_by("pk").first()
+    action.recommendation.agencies.add(other or make_agency(name="Agency C"))
     evidence = make_evidence(action, uploaded_by=lead_a)
     extension = ExtensionRequest.objects.create(
         action=action,

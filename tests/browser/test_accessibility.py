@@ -297,6 +297,7 @@ PAGES = [
         "council_action",
         error_state=[("#id_due_date_0", "")],
     ),
+    Page("Move an action", "action-move", "partnership", "council_action", error_state=EMPTY),
     Page("Post progress", "action-progress", "lead-council", "council_action", error_state=EMPTY),
     Page("Upload evidence", "evidence-upload", "lead-council", "council_action", error_state=EMPTY),
     Page("Withdraw evidence", "evidence-withdraw", "lead-council", "evidence", error_state=EMPTY),
