@@ -7,6 +7,7 @@ from sscp.permissions import own_pages
 urlpatterns = own_pages(
     [
         path("", views.account, name="account"),
+        path("session/", views.session_keep, name="session-keep"),
         path("name/", views.account_name, name="account-name"),
         path("email/", views.account_email, name="account-email"),
         path(

@@ -12,11 +12,11 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
 
 from accounts import services
@@ -32,6 +32,7 @@ from accounts.models import (
 from sscp.accounts import SECOND_STEP, finish_second_step, second_step_user
 from sscp.context_processors import SERVICE_NAME
 from sscp.forms import call_service, posted
+from sscp.middleware import restart_idle_clock
 from sscp.permissions import user_memberships
 from sscp.security import SIGN_IN_FAILURE, record_refusal
 
@@ -52,6 +53,13 @@ def account(request):
         "recovery_codes_left": recovery_codes_left(user),
     }
     return render(request, "accounts/account.html", context)
+
+
+@require_POST
+def session_keep(request):
+    """ "Stay signed in", from the timeout warning: the idle clock starts again."""
+    restart_idle_clock(request.session, force=True)
+    return HttpResponse(status=204)
 
 
 def _form_page(request, form, *, title: str, button: str, **extra):

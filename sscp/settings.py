@@ -387,6 +387,8 @@ SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
 # (sscp.middleware.IdleTimeoutMiddleware).
 SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+# GOV.UK's timeout warning opens this long before the idle limit (templates/base.html).
+SESSION_WARNING_SECONDS = 120
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # No inline script or style, anywhere: a Content Security Policy the browser enforces.

@@ -29,3 +29,47 @@ function markScrollingTables() {
 
 markScrollingTables();
 window.addEventListener("resize", markScrollingTables);
+
+// GOV.UK's timeout warning: a dialog opens SESSION_WARNING_SECONDS before the idle limit
+// (focus on "Stay signed in"; Escape stays signed in too). Staying restarts the server's
+// idle clock; at the limit the page goes to the sign-in page, which brings the person back.
+function timeoutWarning() {
+  const dialog = document.getElementById("sscp-timeout");
+  if (!dialog || typeof dialog.showModal !== "function") return;
+  const limit = Number(dialog.dataset.sessionSeconds) * 1000;
+  const warning = Number(dialog.dataset.warningSeconds) * 1000;
+  const form = dialog.querySelector("form");
+  let warn;
+  let end;
+  const start = () => {
+    clearTimeout(warn);
+    clearTimeout(end);
+    warn = setTimeout(() => dialog.showModal(), Math.max(limit - warning, 0));
+    end = setTimeout(() => {
+      const here = window.location.pathname + window.location.search;
+      window.location.assign(`${dialog.dataset.signIn}?next=${encodeURIComponent(here)}`);
+    }, limit);
+  };
+  const stay = async () => {
+    const response = await fetch(form.action, {
+      method: "POST",
+      body: new FormData(form),
+      credentials: "same-origin",
+    });
+    if (response.ok) {
+      dialog.close();
+      start();
+    }
+  };
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    stay();
+  });
+  dialog.addEventListener("cancel", (event) => {
+    event.preventDefault();
+    stay();
+  });
+  start();
+}
+
+timeoutWarning();

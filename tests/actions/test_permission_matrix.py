@@ -473,6 +473,7 @@ NOT_IN_THE_MATRIX = {
     "invitation-accept": "its emailed one-time secret is the key (tests/partnerships)",
     "account-email-confirm": "its emailed one-time secret is the key (tests/accounts)",
     "two-factor-verify": "the second step of signing in (tests/accounts)",
+    "session-keep": "restarts the person's own idle clock (tests/browser/test_timeout.py)",
     "two-factor-recovery-codes": "only with a second factor set up (tests/accounts)",
     # A serious incident's journey: a review that follows one, every role, in its own test.
     "review-stage": "tests/reviews/test_journey_pages.py",

@@ -392,6 +392,7 @@ NOT_PAGES = {
     "evidence-download": "a file download",
     "impact-evidence-download": "a file download",
     "annual-report-csv": "a file download",
+    "session-keep": "not a page: 'Stay signed in' restarts the idle clock (test_timeout.py)",
     "review-meeting-pack-pdf": "a file download",
     "review-summary-pdf": "a file download",
     "annual-report-xlsx": "a file download",

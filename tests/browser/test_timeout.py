@@ -1,0 +1,58 @@
+"""GOV.UK's timeout warning (issue 20, item 3): a dialog opens before the idle limit, the
+focus on "Stay signed in", the keyboard alone keeps the person signed in (Enter, or Escape),
+and axe finds nothing with it open. The limit is shortened to seconds for the test."""
+
+import pytest
+
+from sscp.middleware import IDLE_CLOCK_KEY
+from tests.browser.conftest import sign_in
+from tests.browser.test_accessibility import axe_violations
+from tests.browser.test_keyboard import FOCUS_VISIBLE
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+DIALOG = "#sscp-timeout"
+
+
+@pytest.fixture
+def short_sessions(settings):
+    """Signed out after 3 idle minutes, warned 170 seconds before: 10 seconds in."""
+    settings.SESSION_COOKIE_AGE = 180
+    settings.SESSION_WARNING_SECONDS = 170
+
+
+def idle_clock(page, live_server) -> int:
+    """The server's idle clock of the browser's session."""
+    from django.contrib.sessions.backends.db import SessionStore
+
+    key = next(c["value"] for c in page.context.cookies() if c["name"] == "sessionid")
+    return SessionStore(session_key=key).load().get(IDLE_CLOCK_KEY, 0)
+
+
+def test_the_warning_opens_before_the_limit_and_the_keyboard_keeps_the_session(
+    page, demo, short_sessions, live_server
+):
+    sign_in(page, "lead-council")
+    page.goto("/southampton/actions/")
+    assert not page.locator(DIALOG).is_visible()
+    dialog = page.wait_for_selector(f"{DIALOG}[open]", timeout=30_000)
+    assert "You’re about to be signed out" in dialog.inner_text()
+    assert "we will sign you out in 2 minutes" in dialog.inner_text()
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Stay signed in"
+    assert page.evaluate(FOCUS_VISIBLE)
+    assert axe_violations(page) == []
+    before = idle_clock(page, live_server)
+
+    with page.expect_response(lambda r: r.url.endswith("/account/session/")) as kept:
+        page.keyboard.press("Enter")
+    assert kept.value.status == 204
+    page.wait_for_selector(f"{DIALOG}:not([open])", state="attached")
+    assert idle_clock(page, live_server) >= before  # the clock started again on the server
+
+    # It opens again after another quiet spell; Escape stays signed in as well.
+    page.wait_for_selector(f"{DIALOG}[open]", timeout=30_000)
+    with page.expect_response(lambda r: r.url.endswith("/account/session/")) as kept:
+        page.keyboard.press("Escape")
+    assert kept.value.status == 204
+    page.wait_for_selector(f"{DIALOG}:not([open])", state="attached")
+    assert page.url.endswith("/southampton/actions/")  # still on the page, still signed in
