@@ -274,8 +274,3 @@ def notices_of(request):
     request reaches: only what is theirs, and only while their role reaches it."""
     mine = Notice.objects.filter(recipient=request.user)
     return request.scope.filter(mine).select_related("partnership").order_by("-created_at", "-pk")
-
-
-def unread_count(user) -> int:
-    """How many notices the person has not opened (the header's count)."""
-    return Notice.objects.filter(recipient=user, read_at__isnull=True).count()

@@ -482,7 +482,9 @@ def notifications(request):
     """The decisions on the person's work, newest first; the ones shown are then read."""
     page = page_of(request, selectors.notices_of(request))
     unread = {notice.pk for notice in page.object_list if notice.read_at is None}
-    services.notices_read(user=request.user, notices=page.object_list)
+    read = services.notices_read(user=request.user, notices=page.object_list)
+    # The header's count was read with the person, before these were marked.
+    request.user.unread_notices = max(getattr(request.user, "unread_notices", 0) - read, 0)
     return render(request, "actions/notifications.html", {"page": page, "unread": unread})
 
 

@@ -4,7 +4,6 @@ have not read."""
 
 from django.urls import reverse
 
-from actions.selectors import unread_count
 from sscp.permissions import Ability, has_ability, membership, user_memberships
 
 # (url name, label, who sees the link, url names of the pages that belong under it)
@@ -62,7 +61,8 @@ def navigation(request):
         "navigation": [],
         "membership": None,
         "partnership_count": len(memberships),
-        "unread_notices": unread_count(user) if memberships else 0,
+        # Read with the person (accounts.backends): no query of its own.
+        "unread_notices": getattr(user, "unread_notices", 0),
     }
     if partnership is None:
         return context

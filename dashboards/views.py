@@ -171,7 +171,7 @@ def home(request):
         "status_counts": action_selectors.status_counts(scope.filter(Action.objects.all())),
         "today": today,
         # What changed since the person last looked: the decisions they have not read.
-        "since": list(action_selectors.notices_of(request).filter(read_at__isnull=True)[:5]),
+        "since": _since(request),
     }
     member = membership(user)
     if member.role == member.Role.AGENCY_LEAD:
@@ -184,6 +184,13 @@ def home(request):
     if has_ability(user, Ability.PLAN):
         context["partnership_team"] = _partnership_section(scope, today)
     return render(request, "dashboards/home.html", context)
+
+
+def _since(request) -> list:
+    """The first few notices the person has not read: asked only when they have some."""
+    if not getattr(request.user, "unread_notices", 0):
+        return []
+    return list(action_selectors.notices_of(request).filter(read_at__isnull=True)[:5])
 
 
 def _lead_section(scope, agency, today) -> dict:

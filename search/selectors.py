@@ -15,13 +15,14 @@ fixed number of queries however many are found, and ts_headline only for those s
 
 from dataclasses import dataclass
 
-from django.db.models import CharField, Value
+from django.db.models import CharField, Exists, Value
 from django.utils.safestring import SafeString
 
 from actions.models import Action
 from learning.models import LearningActivity
 from reviews.models import Recommendation, Review
 from search import engine
+from sscp.models import Partnership
 
 
 @dataclass(frozen=True)
@@ -94,15 +95,19 @@ def _first_found(kind: Kind, scope, words: engine.Words):
 
 
 def cut_short(scope, words: engine.Words) -> list[Kind]:
-    """The kinds of which more records have the words than are ranked (RANKED_AT_MOST)."""
-    return [
-        kind
+    """The kinds of which more records have the words than are ranked (RANKED_AT_MOST),
+    asked in one query: whether each has a record past the limit."""
+    past_the_limit = {
+        kind.name: Exists(
+            engine.matches(kind.records(scope), kind.text, words)
+            .order_by()
+            .values("pk")[RANKED_AT_MOST - 1 : RANKED_AT_MOST]
+        )
         for kind in KINDS
-        if engine.matches(kind.records(scope), kind.text, words)
-        .order_by()
-        .values("pk")[RANKED_AT_MOST - 1 : RANKED_AT_MOST]
-        .exists()
-    ]
+    }
+    one_row = Partnership.objects.filter(pk__in=sorted(scope.ids)).order_by("pk")[:1]
+    answers = one_row.values(**past_the_limit).first() or {}
+    return [kind for kind in KINDS if answers.get(kind.name)]
 
 
 def results(scope, words: engine.Words, rows) -> list[Result]:

@@ -10,16 +10,19 @@ import datetime
 import re
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
 from django.forms.utils import pretty_name
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from sscp import personal_data
+from sscp.middleware import kept_form
 
 WIDGET_CLASSES = {
     "input": "govuk-input",
@@ -311,10 +314,28 @@ def call_service(form, service, **kwargs):
 
 
 def posted(request, files=False):
-    """A form's data: bound on POST, even an empty one (which `request.POST or None` misses)."""
+    """A form's data: bound on POST, even an empty one (which `request.POST or None` misses);
+    on the page a person comes back to after signing in again, what they had typed before
+    their session ended (sscp.middleware.KeepWhatWasTypedMiddleware)."""
     if request.method != "POST":
-        return (None, None) if files else None
+        data = _kept(request)
+        return (data, None) if files else data
     return (request.POST, request.FILES) if files else request.POST
+
+
+def _kept(request) -> QueryDict | None:
+    typed = kept_form(request)
+    if typed is None:
+        return None
+    messages.warning(
+        request,
+        "You were signed out before this was saved. What you typed is filled in below: "
+        "check it, then save it again.",
+    )
+    data = QueryDict(mutable=True)
+    for name, values in typed.items():
+        data.setlist(name, values)
+    return data
 
 
 class SignInForm(AuthenticationForm):

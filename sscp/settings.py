@@ -95,6 +95,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.TwoFactorMiddleware",
+    "sscp.middleware.KeepWhatWasTypedMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -160,7 +161,8 @@ DATABASE_ROW_SECURITY = env.bool("DATABASE_ROW_SECURITY", default=True)
 AUTH_USER_MODEL = "sscp.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the person with their unread notifications' count.
+    "accounts.backends.SignedInBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "start"

@@ -32,25 +32,46 @@ window.addEventListener("resize", markScrollingTables);
 
 // GOV.UK's timeout warning: a dialog opens SESSION_WARNING_SECONDS before the idle limit
 // (focus on "Stay signed in"; Escape stays signed in too). Staying restarts the server's
-// idle clock; at the limit the page goes to the sign-in page, which brings the person back.
+// idle clock. At the limit the page goes to the sign-in page, which brings the person back;
+// unless they have typed into a form here: then the page stays, and saving it asks them to
+// sign in and brings the form back filled (sscp.middleware.KeepWhatWasTypedMiddleware).
 function timeoutWarning() {
   const dialog = document.getElementById("sscp-timeout");
   if (!dialog || typeof dialog.showModal !== "function") return;
   const limit = Number(dialog.dataset.sessionSeconds) * 1000;
   const warning = Number(dialog.dataset.warningSeconds) * 1000;
   const form = dialog.querySelector("form");
+  let typed = false;
+  let ended = false;
   let warn;
   let end;
+  document.addEventListener("input", (event) => {
+    if (!dialog.contains(event.target)) typed = true;
+  });
+  const signedOut = () => {
+    if (!typed) {
+      const here = window.location.pathname + window.location.search;
+      window.location.assign(`${dialog.dataset.signIn}?next=${encodeURIComponent(here)}`);
+      return;
+    }
+    ended = true;
+    dialog.querySelector("h2").textContent = "You have been signed out";
+    dialog.querySelector("p").textContent =
+      "What you typed is not lost: save it, sign in again, and it comes back filled in.";
+    form.querySelector("button").textContent = "Continue";
+    if (!dialog.open) dialog.showModal();
+  };
   const start = () => {
     clearTimeout(warn);
     clearTimeout(end);
     warn = setTimeout(() => dialog.showModal(), Math.max(limit - warning, 0));
-    end = setTimeout(() => {
-      const here = window.location.pathname + window.location.search;
-      window.location.assign(`${dialog.dataset.signIn}?next=${encodeURIComponent(here)}`);
-    }, limit);
+    end = setTimeout(signedOut, limit);
   };
   const stay = async () => {
+    if (ended) {
+      dialog.close();
+      return;
+    }
     const response = await fetch(form.action, {
       method: "POST",
       body: new FormData(form),

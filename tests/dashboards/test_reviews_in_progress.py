@@ -185,9 +185,8 @@ def many_incidents(count):
 
 
 # What Home reads for each of them (tests/dashboards/test_home.py), the reviews in progress
-# and their partnerships' closure days among it, and the person's unread notices (Home's
-# "Since your last visit" and the header's count).
-HOME_QUERIES = {"partnership": 13, "chair": 11}
+# and their partnerships' closure days among it.
+HOME_QUERIES = {"partnership": 11, "chair": 9}
 
 
 @pytest.mark.parametrize("count", [3, 40])

@@ -51,8 +51,9 @@ def test_the_review_page_keeps_a_fixed_number_of_queries(
     client = client_for(silg_chair)
     # The session, the person and their memberships, the review with its partnership,
     # its joint partnerships, themes, recommendations and their themes, agencies and
-    # actions (counted by status as they are); the header's count of unread notices.
-    with django_assert_max_num_queries(11 + row_security_queries()):
+    # actions (counted by status as they are). The person comes with their unread notices'
+    # count (accounts.backends): no query of its own.
+    with django_assert_max_num_queries(10 + row_security_queries()):
         assert client.get(review.get_absolute_url()).status_code == 200
 
 

@@ -41,9 +41,7 @@ def test_the_list_keeps_a_fixed_number_of_queries(
 ):
     bulk_reviews(rows, agency=make_agency())
     client = client_for(silg_chair)
-    # The session, the person and their memberships, the page of reviews and its counts,
-    # and the header's count of unread notices.
-    with django_assert_max_num_queries(7 + row_security_queries()):
+    with django_assert_max_num_queries(6 + row_security_queries()):
         response = client.get(reverse("review-list", args=[SLUG]))
     page = response.content.decode()
     assert page.count("govuk-table__row") == min(rows, PAGE_SIZE) + 1

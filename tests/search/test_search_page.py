@@ -28,9 +28,9 @@ from tests.makers import (
 pytestmark = pytest.mark.django_db
 URL = reverse("search", args=[SLUG])
 # The session, the person and their memberships; the count and the page of results; the
-# records of the page, one query for each kind on it; the header's count of unread
-# notices; on PostgreSQL, entering and leaving the partnership's row-level security.
-QUERIES = 9 + (2 if connection.vendor == "postgresql" else 0)
+# records of the page, one query for each kind on it; on PostgreSQL, entering and leaving
+# the partnership's row-level security (sscp.database).
+QUERIES = 8 + (2 if connection.vendor == "postgresql" else 0)
 
 
 def search(client, typed, **params):
