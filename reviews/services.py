@@ -350,8 +350,8 @@ def impact_decide(
     if outcome == ImpactCheck.Outcome.EMBEDDED:
         recommendation.embedded_at, recommendation.embedded_by = check.decided_at, actor
         why = "Embedded: confirmed by the SILG chair"
-        kind, told = Notice.Kind.EMBEDDED, f"{actor} confirmed the learning of "
-        told += f"{_named(recommendation)} embedded"
+        kind = Notice.Kind.EMBEDDED
+        told = f"{actor} confirmed the learning of {_named(recommendation)} embedded"
     else:
         _reopen(recommendation)
         recommendation.impact_check_due_on = impact_check_date(timezone.localdate())
@@ -361,7 +361,9 @@ def impact_decide(
         )
         kind = Notice.Kind.NOT_YET_EMBEDDED
         told = (
-            f"{actor} found the learning of {_named(recommendation)} not yet embedded: {why[17:]}"
+            f"{actor} found the learning of {_named(recommendation)} not yet embedded: reopened "
+            "for follow-up actions, its impact to be checked again by "
+            f"{date_format(recommendation.impact_check_due_on)}"
         )
     save_tracked(recommendation, actor=actor, reason=why)
     _tell(kind, actor, told, recommendation=recommendation)
@@ -446,8 +448,8 @@ def journey_record(
         review.kind = Review.Kind.PRACTICE_REVIEW  # the incident's review becomes the CSPR
     why = f"{step.label} corrected: {reason.strip()}" if corrected else f"{step.label} recorded"
     save_tracked(review, actor=actor, reason=with_confirmation(why, confirmed))
-    late = _working_days_late(review, step)
-    if done_before is None and late:
+    # Told only when the stage is first recorded, not when a date of it is corrected.
+    if done_before is None and (late := _working_days_late(review, step)):
         _tell(
             Notice.Kind.STAGE_LATE,
             actor,

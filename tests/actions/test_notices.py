@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from actions import notices, reminders, services
 from actions.models import Action, Notice
@@ -150,6 +151,12 @@ def test_not_yet_embedded_is_told_as_well(people, lead_a, silg_chair, partnershi
         decision_comment="Health visitors next",
     )
     assert told(Kind.NOT_YET_EMBEDDED) == ["lead-a", "officer"]
+    recommendation.refresh_from_db()
+    assert Notice.objects.filter(kind=Kind.NOT_YET_EMBEDDED)[0].text == (
+        f"Sam Chair found the learning of {recommendation.review.title}, recommendation "
+        f"{recommendation.number} not yet embedded: reopened for follow-up actions, its impact "
+        f"to be checked again by {date_format(recommendation.impact_check_due_on)}"
+    )
     assert "Health visitors" not in Notice.objects.filter(kind=Kind.NOT_YET_EMBEDDED)[0].text
 
 
