@@ -9,13 +9,13 @@ from actions.models import (
     Reminder,
     SignOffDecision,
 )
-from sscp.admin import ReadOnlyAdmin, TrackedAdmin
+from sscp.admin import ReadOnlyAdmin, TrackedAdmin, WithdrawableAdmin
 
 # Everything here changes only through the workflow's services (sscp.admin says why).
 
 
 @admin.register(Action)
-class ActionAdmin(ReadOnlyAdmin, TrackedAdmin):
+class ActionAdmin(WithdrawableAdmin, ReadOnlyAdmin, TrackedAdmin):
     list_display = ["title", "recommendation", "agency", "owner", "due_date", "status"]
     list_filter = ["status", "agency", "recommendation__review"]
     list_select_related = ["recommendation__review", "agency", "owner"]

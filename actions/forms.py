@@ -94,6 +94,23 @@ class ReasonForm(GovukForm):
         self.fields["reason"].error_messages["required"] = f"Enter the {label.lower()}"
 
 
+class WithdrawForm(GovukForm):
+    """Why a review, recommendation or action logged in error is withdrawn (services.withdraw)."""
+
+    personal_data_fields = ("reason",)
+    intro = (
+        "Withdraw only what was logged in error. It stays on the record, with your reason, "
+        "but leaves every list, count, export, reminder and figure. It cannot be undone."
+    )
+
+    reason = forms.CharField(
+        label="Why is it being withdrawn?",
+        help_text="For example, “logged twice: see recommendation 4”. It stays on the record.",
+        widget=forms.Textarea(attrs=TEXT),
+        error_messages={"required": "Enter the reason it is being withdrawn"},
+    )
+
+
 class DueDateCorrectionForm(GovukForm):
     personal_data_fields = ("reason",)
     due_date = due_date_field("New due date")

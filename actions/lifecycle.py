@@ -129,6 +129,13 @@ TRANSITIONS = [
         needs="another owning agency of the recommendation, and a reason; its leads are told",
         button="Move to another agency", url_name="action-move",
     ),
+    Transition(
+        "withdraw", Ability.PLAN, EVERY, None,
+        "",
+        needs="a reason; it stays on the record, in no list, count, export, reminder or figure; "
+        "an extension request waiting is closed without a decision",
+        button="Withdraw: logged in error", url_name="action-withdraw", style="warning",
+    ),
 ]  # fmt: skip
 BY_NAME = {transition.name: transition for transition in TRANSITIONS}
 
@@ -206,6 +213,13 @@ def move(action, *, agency, reason: str) -> str:
     action.agency = agency
     action.owner = None
     return f"Moved from {before.short_name} to {agency.short_name}: {reason}"
+
+
+def withdraw(record, *, actor, when, reason: str, why: str = "Withdrawn as logged in error") -> str:
+    """A review, recommendation or action logged in error is withdrawn: its status stays as
+    it was, and from now on it is only on the record (reviews.models.Withdrawable)."""
+    record.withdrawn_at, record.withdrawn_by, record.withdrawal_reason = when, actor, reason
+    return f"{why}: {reason}"
 
 
 def supersede(action, *, reason: str) -> str:

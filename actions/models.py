@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audits.history import TrackedHistory, TrackedQuerySet
-from reviews.models import Recommendation, Review
+from reviews.models import Recommendation, Review, Withdrawable, kept, withdrawal_constraint
 from sscp.models import Agency, Partnership
 from sscp.scope import address
 
@@ -120,9 +120,10 @@ RAG_COLOURS = {
 OPEN_STATUSES = (ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS, ActionStatus.SUBMITTED)
 CLOSED_STATUSES = (ActionStatus.COMPLETED, ActionStatus.SUPERSEDED)
 _OPEN = [status.value for status in OPEN_STATUSES]  # as index conditions write them
+KEPT = Q(withdrawn_at__isnull=True)
 
 
-class Action(models.Model):
+class Action(Withdrawable):
     """What one agency will do towards a recommendation, and by when."""
 
     Status = ActionStatus
@@ -174,12 +175,14 @@ class Action(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = TrackedHistory()
-    objects = ActionQuerySet.as_manager()
+    objects = kept(ActionQuerySet)
+    every = ActionQuerySet.as_manager()
     scoped_by = ("partnership", "review")  # sscp.scope: the paths to its partnership and review
 
     class Meta:
         ordering = ["due_date", "pk"]
         constraints = [
+            withdrawal_constraint("action"),
             models.CheckConstraint(
                 condition=Q(status__in=ActionStatus.values), name="action_status_valid"
             ),
@@ -195,48 +198,64 @@ class Action(models.Model):
                 name="action_completed_has_approver",
             ),
         ]
+        # Every list reads what is not withdrawn (Action.objects): so do the indexes, which
+        # keeps their scans index-only.
         indexes = [
             # The reminder sweep, across every partnership: open actions by due date.
-            models.Index(fields=["status", "due_date"], name="action_status_due"),
+            models.Index(fields=["status", "due_date"], condition=KEPT, name="action_status_due"),
             # A lead's actions across their partnerships, by status.
-            models.Index(fields=["agency", "status", "due_date"], name="action_agency_status_due"),
+            models.Index(
+                fields=["agency", "status", "due_date"],
+                condition=KEPT,
+                name="action_agency_status_due",
+            ),
             # A partnership's list of actions, soonest due first, a page at a time;
-            models.Index(fields=["partnership", "due_date", "id"], name="action_due"),
+            models.Index(
+                fields=["partnership", "due_date", "id"], condition=KEPT, name="action_due"
+            ),
             # filtered by status ("in progress"), soonest due first;
             models.Index(
                 fields=["partnership", "status", "due_date", "id"],
+                condition=KEPT,
                 name="action_partnership_status_due",
             ),
             # the SILG chair's queue, longest waiting first.
             models.Index(
-                fields=["partnership", "status", "submitted_at"], name="action_status_submitted"
+                fields=["partnership", "status", "submitted_at"],
+                condition=KEPT,
+                name="action_status_submitted",
             ),
             # Is a recommendation ready to close; how far has each review got (index-only)?
             models.Index(
-                fields=["recommendation", "status", "due_date"], name="action_rec_status_due"
+                fields=["recommendation", "status", "due_date"],
+                condition=KEPT,
+                name="action_rec_status_due",
             ),
             # Open actions only, a third of them at scale: which recommendations have none
             # left (ready to close) and which reviews are overdue (the partnership dashboard);
             models.Index(
                 fields=["recommendation", "due_date"],
-                condition=Q(status__in=_OPEN),
+                condition=KEPT & Q(status__in=_OPEN),
                 name="action_open_rec_due",
             ),
             # and an agency's, soonest due first (the lead's dashboard and overdue list).
             models.Index(
                 fields=["agency", "due_date", "id"],
-                condition=Q(status__in=_OPEN),
+                condition=KEPT & Q(status__in=_OPEN),
                 name="action_open_agency_due",
             ),
             # Returned by the SILG chair and not yet resubmitted: few, asked for on every
             # agency lead's dashboard.
             models.Index(
                 fields=["agency", "returned_at", "id"],
-                condition=Q(status=ActionStatus.IN_PROGRESS.value, returned_at__isnull=False),
+                condition=KEPT
+                & Q(status=ActionStatus.IN_PROGRESS.value, returned_at__isnull=False),
                 name="action_returned",
             ),
             # The action list sorted by title.
-            models.Index(fields=["partnership", "title", "id"], name="action_title"),
+            models.Index(
+                fields=["partnership", "title", "id"], condition=KEPT, name="action_title"
+            ),
         ]
 
     def __str__(self):
@@ -570,6 +589,7 @@ class ReminderStatus(models.TextChoices):
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed; will be tried again"
     CANCELLED = "cancelled", "Not sent: no longer due"
+    SHOWN = "shown", "Shown only: a change, never emailed"
 
 
 class Reminder(models.Model):
@@ -695,6 +715,12 @@ class NoticeKind(models.TextChoices):
     REOPENED = "reopened", "Action reopened"
     SUPERSEDED = "superseded", "Action superseded"
     MOVED = "moved", "Action moved to your agency"
+    WITHDRAWN = "withdrawn", "Action withdrawn as logged in error"
+    # Changes, not decisions, on work the person owns or follows: shown, never emailed.
+    PROGRESS_POSTED = "progress_posted", "Progress posted on your action"
+    EVIDENCE_ADDED = "evidence_added", "Evidence added to your action"
+    ACTION_CHANGED = "action_changed", "Your action changed"
+    SUBMITTED = "submitted", "Action submitted for sign-off"
     RECOMMENDATION_CLOSED = "recommendation_closed", "Recommendation closed"
     EMBEDDED = "embedded", "Learning embedded"
     NOT_YET_EMBEDDED = "not_yet_embedded", "Learning not yet embedded"

@@ -56,12 +56,23 @@ NOTICES: dict[str, tuple[Audience, ...]] = {
     Kind.REOPENED: (Audience.OWNERS,),
     Kind.SUPERSEDED: (Audience.OWNERS,),
     Kind.MOVED: (Audience.OWNERS,),  # of the agency it moved to: no single owner there yet
+    Kind.WITHDRAWN: (Audience.OWNERS,),  # each action, also one withdrawn with its review
     Kind.RECOMMENDATION_CLOSED: (Audience.AGENCIES, Audience.PARTNERSHIP),
     Kind.EMBEDDED: (Audience.AGENCIES, Audience.PARTNERSHIP),
     Kind.NOT_YET_EMBEDDED: (Audience.AGENCIES, Audience.PARTNERSHIP),
     Kind.STAGE_LATE: (Audience.PARTNERSHIP, Audience.CHAIR),
     Kind.INVITATION_ACCEPTED: (Audience.INVITER,),
+    # Changes on work the person owns (their agency's action) or follows (the team: the
+    # partnership's work), made by someone else: shown on Home and the notifications page
+    # like a decision, never emailed (SHOWN_ONLY).
+    Kind.PROGRESS_POSTED: (Audience.OWNERS,),
+    Kind.EVIDENCE_ADDED: (Audience.OWNERS,),
+    Kind.ACTION_CHANGED: (Audience.OWNERS,),
+    Kind.SUBMITTED: (Audience.OWNERS, Audience.PARTNERSHIP),
 }
+SHOWN_ONLY = frozenset(
+    {Kind.PROGRESS_POSTED, Kind.EVIDENCE_ADDED, Kind.ACTION_CHANGED, Kind.SUBMITTED}
+)
 
 
 def tell(
@@ -93,6 +104,7 @@ def tell(
             people, kind, partnership_id, review, recommendation, action, extension, invitation
         )
     now = timezone.now()
+    status = Notice.Status.SHOWN if kind in SHOWN_ONLY else Notice.Status.PENDING
     return Notice.objects.bulk_create(
         Notice(
             recipient=recipient,
@@ -104,6 +116,7 @@ def tell(
             text=text[:300],
             decided_by=actor,
             created_at=now,
+            status=status,
         )
         for recipient in recipients
         if recipient.pk != actor.pk

@@ -252,7 +252,10 @@ def annual_figures(
     _completions(figures, scope, start, after)
     figures.extensions_granted = scope.filter(
         ExtensionRequest.objects.filter(
-            status=ExtensionRequest.Status.GRANTED, decided_at__gte=start, decided_at__lt=after
+            status=ExtensionRequest.Status.GRANTED,
+            decided_at__gte=start,
+            decided_at__lt=after,
+            action__withdrawn_at__isnull=True,
         )
     ).count()
     _overdue_at(figures, scope, figures.as_of)
@@ -285,6 +288,7 @@ def _completions(figures: AnnualFigures, scope, start, after) -> None:
                 outcome=SignOffDecision.Outcome.APPROVED,
                 decided_at__gte=start,
                 decided_at__lt=after,
+                action__withdrawn_at__isnull=True,
             )
         )
         .values("action_id")
@@ -333,10 +337,11 @@ def _open_past_due_in_history(scope, day: datetime.date):
     moment = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time(), zone)
     history = Action.history.model.objects.filter(scope.q(), history_date__lt=moment)
     later = history.filter(id=OuterRef("id"), history_id__gt=OuterRef("history_id"))
+    withdrawn = Action.every.filter(pk=OuterRef("id"), withdrawn_at__isnull=False)
     return (
         history.filter(status__in=Action.OPEN_STATUSES, due_date__lt=day)
         .exclude(history_type="-")
-        .filter(~Exists(later))
+        .filter(~Exists(later), ~Exists(withdrawn))
         .order_by()
         .values_list("agency_id", "due_date")
     )

@@ -198,6 +198,7 @@ def overdue_by_agency(scope, today) -> list:
             scope.q("actions__partnership", "actions__review"),
             actions__status__in=Action.OPEN_STATUSES,
             actions__due_date__lt=today,
+            actions__withdrawn_at__isnull=True,  # a join, not Action.objects: say it
         )
         .annotate(overdue=Count("actions"))
         .order_by("-overdue", "name")

@@ -13,6 +13,7 @@ import logging
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -24,11 +25,12 @@ from actions.models import (
     ExtensionRequest,
     Notice,
     ProgressUpdate,
+    Reminder,
     SignOffDecision,
 )
 from audits.history import save_tracked, with_confirmation
 from reviews import services as review_services
-from reviews.models import Recommendation
+from reviews.models import Recommendation, Review
 from sscp.models import Agency, User
 from sscp.permissions import agency_leads
 
@@ -37,11 +39,14 @@ logger = logging.getLogger(__name__)
 
 def _locked(action: Action) -> Action:
     """Re-read the action under a row lock, so the checks below see the latest state."""
-    return (
-        Action.objects.select_for_update()
+    action = (
+        Action.every.select_for_update()
         .select_related("recommendation__review", "agency")
         .get(pk=action.pk)
     )
+    if action.is_withdrawn:
+        raise ValidationError("This action has been withdrawn: nothing more can be done to it")
+    return action
 
 
 def _require_text(value: str, message: str) -> str:
@@ -124,9 +129,9 @@ def action_update(
     action.title = _require_text(title, "Enter a title")
     action.description = _require_text(description, "Enter a description")
     action.success_measure = _require_text(success_measure, "Enter a success measure")
-    return save_tracked(
-        action, actor=actor, reason=with_confirmation("Action details edited", confirmed)
-    )
+    save_tracked(action, actor=actor, reason=with_confirmation("Action details edited", confirmed))
+    _tell(Notice.Kind.ACTION_CHANGED, action, actor, f"{actor} edited {_named(action)}")
+    return action
 
 
 @transaction.atomic
@@ -157,6 +162,70 @@ def action_move(*, actor: User, action: Action, agency: Agency, reason: str) -> 
 
 
 @transaction.atomic
+def withdraw(*, actor: User, record: Review | Recommendation | Action, reason: str):
+    """The partnership team withdraws a review, recommendation or action logged in error,
+    with a reason. It stays on the record (each row's history says who, when and why) and
+    leaves every list, count, export, reminder and figure (reviews.models.Withdrawable); a
+    review takes its recommendations and actions with it, a recommendation its actions.
+    Extension requests left waiting are closed, and reminders waiting to go are cancelled."""
+    model = type(record)
+    record = model.every.select_for_update().get(pk=record.pk)
+    label = model._meta.verbose_name
+    if record.is_withdrawn:
+        raise ValidationError(f"This {label} has already been withdrawn")
+    reason = _require_text(reason, f"Enter the reason the {label} is withdrawn")
+    if isinstance(record, Review):
+        recommendations = list(record.recommendations.select_for_update())
+        actions = Action.objects.filter(recommendation__review=record)
+    elif isinstance(record, Recommendation):
+        recommendations = []
+        actions = record.actions.all()
+    else:
+        recommendations, actions = [], Action.objects.none()
+    when = timezone.now()
+    save_tracked(
+        record,
+        actor=actor,
+        reason=lifecycle.withdraw(record, actor=actor, when=when, reason=reason),
+    )
+    with_it = f"Withdrawn with its {label} as logged in error"
+    for recommendation in recommendations:
+        save_tracked(
+            recommendation,
+            actor=actor,
+            reason=lifecycle.withdraw(
+                recommendation, actor=actor, when=when, reason=reason, why=with_it
+            ),
+        )
+    withdrawn = [record] if isinstance(record, Action) else list(actions.select_for_update())
+    for action in withdrawn:
+        if action is not record:
+            save_tracked(
+                action,
+                actor=actor,
+                reason=lifecycle.withdraw(
+                    action, actor=actor, when=when, reason=reason, why=with_it
+                ),
+            )
+        _close_pending_extensions(action, actor=actor, why="Not needed: the action was withdrawn.")
+        notices.tell(
+            Notice.Kind.WITHDRAWN,
+            actor=actor,
+            text=f"{actor} withdrew {_named(action)} as logged in error: no more work is needed "
+            "on it",
+            action=action,
+        )
+    tasks.deliver_after_commit()
+    about = Q(action__in=[action.pk for action in withdrawn])
+    if isinstance(record, Review):
+        about |= Q(review=record)
+    Reminder.objects.filter(about, status__in=Reminder.CLAIMABLE).update(
+        status=Reminder.Status.CANCELLED
+    )
+    return record
+
+
+@transaction.atomic
 def action_correct_due_date(
     *, actor: User, action: Action, due_date: datetime.date, reason: str, confirmed=()
 ) -> Action:
@@ -167,9 +236,14 @@ def action_correct_due_date(
     if due_date == action.due_date:
         raise ValidationError({"due_date": "The new due date is the same as the current one"})
     moved = lifecycle.move_due_date(action, due_date=due_date, why="Due date corrected")
-    return save_tracked(
-        action, actor=actor, reason=with_confirmation(f"{moved}: {reason}", confirmed)
+    save_tracked(action, actor=actor, reason=with_confirmation(f"{moved}: {reason}", confirmed))
+    _tell(
+        Notice.Kind.ACTION_CHANGED,
+        action,
+        actor,
+        f"{actor} corrected the due date of {_named(action)} to {date_format(due_date)}",
     )
+    return action
 
 
 # Agency work: progress, evidence, submission ----------------------------------
@@ -186,6 +260,9 @@ def progress_post(*, actor: User, action: Action, text: str, confirmed=()) -> Pr
         update, actor=actor, reason=with_confirmation(lifecycle.PROGRESS_POSTED, confirmed)
     )
     _start(action, actor=actor, by="progress posted")
+    _tell(
+        Notice.Kind.PROGRESS_POSTED, action, actor, f"{actor} posted progress on {_named(action)}"
+    )
     return update
 
 
@@ -222,6 +299,10 @@ def evidence_attach(
     )
     try:
         _start(action, actor=actor, by="evidence uploaded")
+        files = f"{len(stored)} evidence file{'s' if len(stored) != 1 else ''}"
+        _tell(
+            Notice.Kind.EVIDENCE_ADDED, action, actor, f"{actor} added {files} to {_named(action)}"
+        )
     except BaseException:
         remove_stored_files(stored)
         raise
@@ -256,7 +337,9 @@ def action_submit(
             "Upload at least one evidence file before submitting for sign-off.", code="no_evidence"
         )
     reason = lifecycle.submit(action, now=timezone.now(), statement=statement)
-    return save_tracked(action, actor=actor, reason=with_confirmation(reason, confirmed))
+    save_tracked(action, actor=actor, reason=with_confirmation(reason, confirmed))
+    _tell(Notice.Kind.SUBMITTED, action, actor, f"{actor} submitted {_named(action)} for sign-off")
+    return action
 
 
 # Extensions --------------------------------------------------------------------
@@ -451,9 +534,11 @@ def _named(action: Action) -> str:
 
 
 def _tell(kind, action: Action, actor: User, text: str, **about) -> None:
-    """Tell those the decision affects (actions.notices), by email once it commits."""
+    """Tell those the decision affects (actions.notices), by email once it commits; a
+    change that is not a decision is only shown."""
     notices.tell(kind, actor=actor, text=text, action=action, **about)
-    tasks.deliver_after_commit()
+    if kind not in notices.SHOWN_ONLY:
+        tasks.deliver_after_commit()
 
 
 def notices_read(*, user: User, notices) -> int:

@@ -95,6 +95,10 @@ class AuditRecord(models.Model):
         IMPACT_CHECK = "impactcheck", "Impact check"
         IMPACT_EVIDENCE = "impactevidence", "Impact evidence"
         LEARNING_ACTIVITY = "learningactivity", "Learning activity"
+        MEETING = "meeting", "SILG meeting"
+        AGENDA_ITEM = "agendaitem", "Agenda item"
+        MEETING_PACK = "meetingpack", "Meeting pack"
+        MINUTE_ENTRY = "minuteentry", "Minute entry"
 
     seq = models.BigAutoField(primary_key=True)
     source = models.CharField(max_length=80, help_text="The sealed record's table, app.Model.")

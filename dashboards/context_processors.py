@@ -24,6 +24,12 @@ NAVIGATION = [
         {"learning-list", "learning-detail", "learning-create", "learning-edit"},
     ),
     ("sign-off-queue", "Awaiting sign-off", Ability.OVERSEE, {"sign-off-queue"}),
+    (
+        "meeting-list",
+        "SILG meetings",
+        Ability.OVERSEE,
+        {"meeting-list", "meeting-create", "meeting-detail", "meeting-minutes"},
+    ),
     ("annual-report", "Annual figures", Ability.OVERSEE, {"annual-report", "recurring-learning"}),
     ("audit-log", "Audit log", Ability.READ, {"audit-log"}),
     (

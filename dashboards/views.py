@@ -19,7 +19,7 @@ from audits import selectors
 from dashboards.filters import AuditLogFilter
 from reviews import journey
 from reviews import selectors as review_selectors
-from reviews.models import Review
+from reviews.models import Recommendation, Review
 from reviews.selectors import recommendation_for, review_for
 from sscp.charts import Bar, BarChart, Series
 from sscp.filters import date_query
@@ -423,7 +423,7 @@ def _timeline_page(request, obj, records, *, title, back_url, log_url=""):
 
 @require_GET
 def review_timeline(request, pk):
-    review = review_for(request, pk)
+    review = review_for(request, pk, queryset=Review.every.all())  # withdrawn: still on record
     records = selectors.timeline(audit_scope(request.user, request.scope), review=review)
     return _timeline_page(
         request,
@@ -437,7 +437,7 @@ def review_timeline(request, pk):
 
 @require_GET
 def recommendation_timeline(request, pk):
-    recommendation = recommendation_for(request, pk)
+    recommendation = recommendation_for(request, pk, queryset=Recommendation.every.all())
     records = selectors.timeline(
         audit_scope(request.user, request.scope), recommendation=recommendation
     )
@@ -452,7 +452,7 @@ def recommendation_timeline(request, pk):
 
 @require_GET
 def action_timeline(request, pk):
-    action = action_for(request, pk)
+    action = action_for(request, pk, queryset=Action.every.all())
     records = selectors.timeline(audit_scope(request.user, request.scope), action=action)
     return _timeline_page(
         request,

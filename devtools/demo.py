@@ -29,6 +29,8 @@ from audits.history import acting_as, save_tracked
 from devtools.journeys import working_days_from
 from learning import services as learning_services
 from learning.models import LearningActivity
+from meetings import services as meeting_services
+from meetings.models import Meeting
 from reviews import journey
 from reviews import services as review_services
 from reviews.models import ImpactCheck, ProgressCheck, Recommendation, Review, Theme
@@ -88,7 +90,23 @@ def load_demo(*, password: str, today: datetime.date | None = None) -> DemoLoad:
                 _learning_activity(item, demo)
         for item in data["impact_checks"]:
             _impact_check(item, demo)
+        for item in data["meetings"]:
+            _meeting(item, demo)
     return demo.result
+
+
+def _meeting(data: dict, demo: Demo) -> None:
+    """Arrange the partnership's next SILG meeting through the service, as its demo team,
+    unless it has one."""
+    partnership = demo.partnerships[data["partnership"]]
+    if Meeting.objects.filter(partnership=partnership).exists():
+        return
+    meeting_services.meeting_create(
+        actor=demo.staff[partnership.slug, roles.PARTNERSHIP_TEAM],
+        partnership=partnership,
+        date=demo.today + datetime.timedelta(days=data["in_days"]),
+    )
+    demo.created("SILG meetings")
 
 
 def _partnership(data: dict, demo: Demo) -> Partnership:
@@ -226,7 +244,7 @@ def _recommendation(review: Review, data: dict, demo: Demo) -> None:
 
 
 def _action(recommendation: Recommendation, data: dict, demo: Demo) -> None:
-    if Action.objects.filter(recommendation=recommendation, title=data["title"]).exists():
+    if Action.every.filter(recommendation=recommendation, title=data["title"]).exists():
         return
     slug = recommendation.partnership.slug
     agency_lead = demo.users[data["owner"]] if "owner" in data else None
@@ -241,12 +259,19 @@ def _action(recommendation: Recommendation, data: dict, demo: Demo) -> None:
         due_date=demo.today + datetime.timedelta(days=data["due_in_days"]),
     )
     demo.created("actions")
-    _play_scenario(action, data, agency_lead, demo.staff[slug, roles.SILG_CHAIR])
+    _play_scenario(
+        action,
+        data,
+        agency_lead,
+        demo.staff[slug, roles.SILG_CHAIR],
+        demo.staff[slug, roles.PARTNERSHIP_TEAM],
+    )
 
 
-def _play_scenario(action, data, agency_lead, chair) -> None:
+def _play_scenario(action, data, agency_lead, chair, team) -> None:
     """Take the action to its demo state through the same steps a person would: its lead's
-    (an action without an owner in the demo stays not started) and the SILG chair's."""
+    (an action without an owner in the demo stays not started), the SILG chair's and the
+    partnership team's."""
     for text in data.get("progress", []):
         action_services.progress_post(actor=agency_lead, action=action, text=text)
     for item in data.get("evidence", []):
@@ -278,6 +303,8 @@ def _play_scenario(action, data, agency_lead, chair) -> None:
         action_services.action_supersede(
             actor=chair, action=action, reason=data["supersede_reason"]
         )
+    elif state == "withdrawn":
+        action_services.withdraw(actor=team, record=action, reason=data["withdrawal_reason"])
     elif state == "in_progress" and not data.get("progress") and not data.get("evidence"):
         action_services.progress_post(
             actor=agency_lead, action=action, text="Work has started; a first update will follow."

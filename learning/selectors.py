@@ -22,7 +22,11 @@ def activity_list(scope):
     recommendations each answers."""
     return (
         scope.filter(LearningActivity.objects.all())
-        .annotate(recommendation_count=Count("recommendations"))
+        .annotate(
+            recommendation_count=Count(
+                "recommendations", filter=Q(recommendations__withdrawn_at__isnull=True)
+            )
+        )
         .order_by("-held_on", "-pk")  # a count groups the rows, which drops Meta.ordering
     )
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db import models
 
 from reviews.models import ImpactCheck, ImpactEvidence, ProgressCheck, Recommendation, Review, Theme
-from sscp.admin import ReadOnlyAdmin, TrackedAdmin
+from sscp.admin import ReadOnlyAdmin, TrackedAdmin, WithdrawableAdmin
 
 
 @admin.register(Theme)
@@ -15,7 +15,7 @@ class ThemeAdmin(ReadOnlyAdmin, TrackedAdmin):
 
 
 @admin.register(Review)
-class ReviewAdmin(ReadOnlyAdmin, TrackedAdmin):
+class ReviewAdmin(WithdrawableAdmin, ReadOnlyAdmin, TrackedAdmin):
     list_display = ["title", "partnership", "kind", "commissioned_on", "published_on"]
     list_filter = ["partnership", "kind"]
     search_fields = ["title", "summary"]
@@ -30,7 +30,7 @@ class ProgressCheckAdmin(ReadOnlyAdmin, TrackedAdmin):
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(ReadOnlyAdmin, TrackedAdmin):
+class RecommendationAdmin(WithdrawableAdmin, ReadOnlyAdmin, TrackedAdmin):
     list_display = ["__str__", "review", "number", "closed_at"]
     list_filter = ["review", "agencies"]
     list_select_related = ["review"]

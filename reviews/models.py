@@ -9,6 +9,47 @@ from sscp.scope import address
 from sscp.storage import evidence_storage, evidence_upload_to
 
 
+class Withdrawable(models.Model):
+    """A review, recommendation or action the partnership team can withdraw as logged in
+    error (reviews.services.withdraw): with a reason, on the record, and from then on in no
+    list, count, export, reminder or figure. `objects` reads only what is not withdrawn;
+    `every` reads all, for the record itself, the audit trail and the admin."""
+
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    withdrawal_reason = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+
+def kept(queryset_class):
+    """A manager of `queryset_class` that leaves out withdrawn rows; as a model's first
+    manager, the default, so related managers (`review.recommendations`) leave them out
+    too. Joins in filters (`actions__status`) do not pass through it: say it there."""
+
+    class KeptManager(models.Manager.from_queryset(queryset_class)):
+        def get_queryset(self):
+            return super().get_queryset().filter(withdrawn_at__isnull=True)
+
+    return KeptManager()
+
+
+def withdrawal_constraint(model_name: str) -> models.CheckConstraint:
+    """A withdrawn row says when, by whom and why; a row that is not says none of these."""
+    return models.CheckConstraint(
+        condition=Q(withdrawn_at__isnull=True, withdrawn_by__isnull=True, withdrawal_reason="")
+        | (Q(withdrawn_at__isnull=False, withdrawn_by__isnull=False) & ~Q(withdrawal_reason="")),
+        name=f"{model_name}_withdrawal_complete",
+    )
+
+
 class Theme(models.Model):
     """A recurring subject of learning, such as neglect or disguised compliance.
 
@@ -61,7 +102,7 @@ class PanelResponse(models.TextChoices):
     DISAGREES = "disagrees", "The Panel does not agree"
 
 
-class Review(models.Model):
+class Review(Withdrawable):
     """A source of learning: a case review, a thematic audit or a Section 11 audit.
 
     It belongs to the partnership that commissioned it; one commissioned jointly (the HIPS
@@ -133,15 +174,20 @@ class Review(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = TrackedHistory(m2m_fields=[themes, joint_partnerships])
-    objects = TrackedQuerySet.as_manager()
+    objects = kept(TrackedQuerySet)
+    every = TrackedQuerySet.as_manager()
     scoped_by = ("partnership", "pk")
 
     class Meta:
         ordering = ["-published_on", "title"]
         constraints = [
+            # A review withdrawn as logged in error frees its title.
             models.UniqueConstraint(
-                fields=["partnership", "title"], name="review_title_unique_in_partnership"
+                fields=["partnership", "title"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="review_title_unique_in_partnership",
             ),
+            withdrawal_constraint("review"),
             models.CheckConstraint(
                 condition=Q(kind__in=ReviewKind.values),
                 name="review_kind_valid",
@@ -240,7 +286,7 @@ class ImpactOutcome(models.TextChoices):
     NOT_YET_EMBEDDED = "not_yet_embedded", "Not yet embedded"
 
 
-class Recommendation(models.Model):
+class Recommendation(Withdrawable):
     """What a review asks the partnership to change, owned by one or more agencies."""
 
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="recommendations")
@@ -290,15 +336,19 @@ class Recommendation(models.Model):
     )
 
     history = TrackedHistory(m2m_fields=[themes, agencies])
-    objects = TrackedQuerySet.as_manager()
+    objects = kept(TrackedQuerySet)
+    every = TrackedQuerySet.as_manager()
     scoped_by = ("partnership", "review")
 
     class Meta:
         ordering = ["review", "number"]
         constraints = [
             models.UniqueConstraint(
-                fields=["review", "number"], name="recommendation_number_unique_in_review"
+                fields=["review", "number"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="recommendation_number_unique_in_review",
             ),
+            withdrawal_constraint("recommendation"),
             models.CheckConstraint(
                 condition=Q(number__gte=1), name="recommendation_number_positive"
             ),

@@ -276,9 +276,11 @@ def recurring_themes(scope) -> tuple[list[RecurringTheme], list[int]]:
             "pk", "themes__name", "day"
         )
     ) | set(
-        reviews.filter(day__isnull=False, recommendations__themes__isnull=False).values_list(
-            "pk", "recommendations__themes__name", "day"
-        )
+        reviews.filter(
+            day__isnull=False,
+            recommendations__themes__isnull=False,
+            recommendations__withdrawn_at__isnull=True,
+        ).values_list("pk", "recommendations__themes__name", "day")
     )
     counted = defaultdict(Counter)
     for _review, theme, day in pairs:
@@ -291,3 +293,35 @@ def recurring_themes(scope) -> tuple[list[RecurringTheme], list[int]]:
     themes.sort(key=lambda theme: (-theme.years, theme.name))
     years = sorted({year for theme in themes for year in theme.reviews_by_year})
     return themes, years
+
+
+@dataclass(frozen=True)
+class WithdrawnRecord:
+    kind: str
+    record: Review | Recommendation | Action
+
+
+def withdrawn(scope, *, first: int) -> tuple[list[WithdrawnRecord], bool]:
+    """The reviews, recommendations and actions of `scope` withdrawn as logged in error,
+    newest first (at most `first` of each kind, and whether there were more): one query a
+    kind. Those withdrawn with
+    their review or recommendation are listed under it, not again on their own."""
+    kinds = [
+        (Review, Review.every, []),
+        (Recommendation, Recommendation.every.select_related("review"), ["review__withdrawn_at"]),
+        (
+            Action,
+            Action.every.select_related("recommendation__review", "agency"),
+            ["recommendation__withdrawn_at"],
+        ),
+    ]
+    found, cut = [], False
+    for model, rows, alone in kinds:
+        rows = scope.filter(rows.select_related("withdrawn_by")).filter(withdrawn_at__isnull=False)
+        if alone:
+            rows = rows.filter(**{f"{path}__isnull": True for path in alone})
+        kind = model._meta.verbose_name
+        latest = list(rows.order_by("-withdrawn_at", "-pk")[: first + 1])
+        cut |= len(latest) > first
+        found += [WithdrawnRecord(kind, row) for row in latest[:first]]
+    return sorted(found, key=lambda row: row.record.withdrawn_at, reverse=True), cut

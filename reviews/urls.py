@@ -17,6 +17,10 @@ urlpatterns = partnership_pages(
         ),
         path("reviews/<int:pk>/journey/<str:stage>/", views.review_stage, name="review-stage"),
         path("reviews/<int:pk>/edit/", views.review_edit, name="review-edit"),
+        path("reviews/<int:pk>/withdraw/", views.review_withdraw, name="review-withdraw"),
+        # Withdrawing what was logged in error: the one page for the three kinds.
+        path("actions/<int:pk>/withdraw/", views.action_withdraw, name="action-withdraw"),
+        path("withdrawn/", views.withdrawn_list, name="withdrawn-list"),
         path("reviews/<int:pk>/meeting-pack/", views.meeting_pack, name="review-meeting-pack"),
         path(
             "reviews/<int:pk>/meeting-pack.pdf",
@@ -45,6 +49,11 @@ urlpatterns = partnership_pages(
         ),
         path(
             "recommendations/<int:pk>/edit/", views.recommendation_edit, name="recommendation-edit"
+        ),
+        path(
+            "recommendations/<int:pk>/withdraw/",
+            views.recommendation_withdraw,
+            name="recommendation-withdraw",
         ),
         path(
             "recommendations/<int:pk>/close/",

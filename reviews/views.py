@@ -6,11 +6,16 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from actions import services as services_of_actions
+from actions.forms import WithdrawForm
+from actions.models import Action
+from actions.selectors import action_for as get_action
 from actions.selectors import own_agency_first, status_counts
 from reviews import import_files, imports, journey, recurring, selectors, services
 from reviews.filters import RecommendationFilter
@@ -200,6 +205,84 @@ def recommendation_edit(request, pk):
     }
     form = RecommendationForm(posted(request), initial=initial, review=recommendation.review)
     return _recommendation_form_page(request, form, recommendation.review, recommendation)
+
+
+@require_http_methods(FORM_METHODS)
+def review_withdraw(request, pk):
+    review = get_review(request, pk, Ability.PLAN)
+    recommendations = review.recommendations.count()
+    actions = Action.objects.filter(review=review).count()
+    with_it = (
+        f"Its {recommendations} recommendation{pluralize(recommendations)} and {actions} "
+        f"action{pluralize(actions)} are withdrawn with it."
+    )
+    return _withdraw_page(
+        request,
+        review,
+        then=reverse("review-list", args=[request.partnership.slug]),
+        with_it=with_it,
+    )
+
+
+@require_http_methods(FORM_METHODS)
+def recommendation_withdraw(request, pk):
+    recommendation = get_recommendation(request, pk, Ability.PLAN)
+    count = recommendation.actions.count()
+    with_it = (
+        f"Its {count} action{pluralize(count)} {pluralize(count, 'is,are')} withdrawn with it."
+    )
+    return _withdraw_page(request, recommendation, then=recommendation.review, with_it=with_it)
+
+
+@require_http_methods(FORM_METHODS)
+def action_withdraw(request, pk):
+    action = get_action(request, pk, Ability.PLAN)
+    return _withdraw_page(request, action, then=action.recommendation)
+
+
+def _withdraw_page(request, record, *, then, with_it: str = ""):
+    """The one page that withdraws a review, recommendation or action logged in error."""
+    form = WithdrawForm(posted(request))
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and call_service(
+            form,
+            services_of_actions.withdraw,
+            actor=request.user,
+            record=record,
+            **form.cleaned_data,
+        )
+    ):
+        named = f"Action “{record}”" if isinstance(record, Action) else str(record)
+        messages.success(request, f"{named} withdrawn: it stays on the record")
+        return redirect(then)
+    kind = record._meta.verbose_name
+    return render(
+        request,
+        "components/withdraw_form.html",
+        {
+            "record": record,
+            "form": form,
+            "title": f"Withdraw the {kind}",
+            "button": f"Withdraw the {kind}",
+            "button_style": "warning",
+            "intro": form.intro,
+            "warning": with_it,
+        },
+    )
+
+
+@require_GET
+def withdrawn_list(request):
+    """What the partnership team withdrew as logged in error, newest first: still on the record."""
+    require(request, Ability.PLAN)
+    withdrawn, cut = selectors.withdrawn(request.scope, first=WITHDRAWN_SHOWN)
+    context = {"withdrawn": withdrawn, "cut": cut, "shown": WITHDRAWN_SHOWN}
+    return render(request, "reviews/withdrawn_list.html", context)
+
+
+WITHDRAWN_SHOWN = 200
 
 
 @require_http_methods(FORM_METHODS)

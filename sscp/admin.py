@@ -35,6 +35,19 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class WithdrawableAdmin(admin.ModelAdmin):
+    """A model whose rows can be withdrawn as logged in error: the admin shows them all,
+    withdrawn ones included (its `every` manager), with a filter to find them."""
+
+    def get_queryset(self, request):
+        queryset = self.model.every.all()
+        ordering = self.get_ordering(request)
+        return queryset.order_by(*ordering) if ordering else queryset
+
+    def get_list_filter(self, request):
+        return [*super().get_list_filter(request), ("withdrawn_at", admin.EmptyFieldListFilter)]
+
+
 class TrackedAdmin(SimpleHistoryAdmin):
     """A tracked model: its history shown, the record kept for ever.
 

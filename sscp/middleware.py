@@ -8,9 +8,12 @@ from django.contrib.auth.views import redirect_to_login
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.db import DatabaseError
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.http import urlencode
 
 from sscp.errors import error_response
+from sscp.permissions import Withdrawn
 
 
 class ErrorReferenceMiddleware:
@@ -32,6 +35,29 @@ class ErrorReferenceMiddleware:
         if isinstance(exception, DatabaseError):
             return error_response(request, exception)
         return None  # Django's handler500 shows the page, with the reference
+
+
+class WithdrawnMiddleware:
+    """A page about a record withdrawn as logged in error (sscp.permissions.Withdrawn):
+    410 Gone, with when, by whom and why, and where to go instead."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, Withdrawn):
+            return None
+        record = exception.record
+        kind = record._meta.verbose_name
+        parent = getattr(record, "recommendation", None) or getattr(record, "review", None)
+        timeline = reverse(f"{kind}-timeline", args=[request.partnership.slug, record.pk])
+        context = {"record": record, "kind": kind, "timeline": timeline}
+        if kind != "review" and parent is not None and not parent.is_withdrawn:
+            context["parent"] = parent
+        return render(request, "withdrawn.html", context, status=410)
 
 
 IDLE_CLOCK_KEY = "_idle_clock"

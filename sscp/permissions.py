@@ -242,17 +242,44 @@ def require(request, ability: Ability, obj=None):
         )
 
 
+class Withdrawn(Http404):
+    """The record asked for was withdrawn as logged in error: its page says so, with why
+    (sscp.middleware.WithdrawnMiddleware answers 410 Gone)."""
+
+    def __init__(self, record):
+        super().__init__(f"{record} was withdrawn")
+        self.record = record
+
+
+def _withdrawn(request, queryset, pk):
+    """The record `pk`, withdrawn, in the request's scope and readable by the person."""
+    every = getattr(queryset.model, "every", None)
+    if every is None:
+        return None
+    record = (
+        request.scope.filter(every.select_related("withdrawn_by"))
+        .filter(pk=pk, withdrawn_at__isnull=False)
+        .first()
+    )
+    return (
+        record if record is not None and has_ability(request.user, Ability.READ, record) else None
+    )
+
+
 def get_for_user(request, queryset, pk, ability: Ability = Ability.READ, *, confidential=False):
     """The record `pk` of `queryset` if the person may do `ability` to it.
 
     1. No such record in the partnership the request works in: 404, on the record. A
-       guessed address of another partnership's record is told nothing more.
+       guessed address of another partnership's record is told nothing more. One withdrawn
+       as logged in error, that the person may read: 410, saying when, by whom and why.
     2. A record that is itself confidential (`confidential`: evidence) and outside the
        person's view: 404 as well — its existence is not theirs to know.
     3. A record they may read but not do this to: 403, on the record.
     """
     label = queryset.model._meta.verbose_name
     obj = request.scope.filter(queryset).filter(pk=pk).first()
+    if obj is None and (withdrawn := _withdrawn(request, queryset, pk)) is not None:
+        raise Withdrawn(withdrawn)
     if obj is None:
         refuse(request, status=404, reason=f"There is no {label} {pk}")
     if confidential and not has_ability(request.user, Ability.SEE_CONFIDENTIAL, obj):

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "accounts",
     "dashboards",
     "learning",
+    "meetings",
     "search",
     "devtools",
 ]
@@ -101,6 +102,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "sscp.middleware.ErrorReferenceMiddleware",
+    "sscp.middleware.WithdrawnMiddleware",
     "axes.middleware.AxesMiddleware",
     "sscp.security.NoStoreMiddleware",
 ]

@@ -48,6 +48,7 @@ urlpatterns = [
                 path("", include("actions.urls")),
                 path("", include("partnerships.urls")),
                 path("", include("learning.urls")),
+                path("", include("meetings.urls")),
                 path("", include("search.urls")),
             ]
         ),

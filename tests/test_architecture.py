@@ -24,6 +24,7 @@ PACKAGES = [
     "accounts",
     "dashboards",
     "learning",
+    "meetings",
     "search",
     "devtools",
 ]

@@ -27,6 +27,7 @@ from tests.makers import (
     make_review,
     make_theme,
 )
+from tests.meetings.makers import make_meeting
 from tests.pages import text
 
 pytestmark = pytest.mark.django_db
@@ -115,6 +116,7 @@ def world(lead_a, silg_chair):
         "agency": agency_of(lead_a),
         "theme": make_theme("Neglect", partnership=partnership),
         "learning_activity": make_learning_activity(partnership=partnership),
+        "meeting": make_meeting(silg_chair, partnership=partnership),
         "invitation": Invitation.objects.create(
             partnership=partnership,
             email="new@example.org",
@@ -137,6 +139,7 @@ TARGET = {
     "agencies": "agency",
     "themes": "theme",
     "learning": "learning_activity",
+    "meetings": "meeting",
 }
 # Forms that only open for an action in a particular state.
 ACTION_IN = {

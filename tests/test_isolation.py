@@ -16,6 +16,7 @@ from django.utils import timezone
 from actions import services
 from actions.models import Action, Evidence, ExtensionRequest, ProgressUpdate, SignOffDecision
 from audits.models import AccessEvent
+from meetings.models import AgendaItem, Meeting, MeetingPack, MinuteEntry
 from partnerships.models import Invitation
 from reviews.models import ProgressCheck, Recommendation, Review, Theme
 from sscp import roles
@@ -34,6 +35,7 @@ from tests.makers import (
     make_theme,
     make_user,
 )
+from tests.meetings.makers import make_meeting
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +45,7 @@ WATCHED = [
     ProgressUpdate, Evidence, SignOffDecision, ExtensionRequest, User, ClosureDay,
     ProgressCheck,
 ]  # fmt: skip
+WATCHED += [Meeting, AgendaItem, MeetingPack, MinuteEntry]  # SILG meetings
 
 
 def partnership_routes() -> list[tuple[str, str]]:
@@ -106,6 +109,10 @@ def beta():
         "themes": make_theme("Beta's theme", partnership=partnership).pk,
         "agencies": agency.pk,
         "learning": make_learning_activity(partnership=partnership, title="Beta's briefing").pk,
+        "meetings": make_meeting(
+            make_user("beta-team", role=roles.PARTNERSHIP_TEAM, partnership=partnership),
+            partnership=partnership,
+        ).pk,
         "closure-days": make_closure_day(
             partnership=partnership,
             date=timezone.localdate() + datetime.timedelta(days=30),

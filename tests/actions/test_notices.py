@@ -22,6 +22,7 @@ from tests.makers import (
     SLUG,
     agency_of,
     make_action,
+    make_evidence,
     make_lead,
     make_partnership,
     make_recommendation,
@@ -371,3 +372,44 @@ def test_only_an_open_action_moves_and_only_to_an_agency_of_its_recommendation(
         services.action_move(
             actor=partnership_officer, action=done, agency=agency_of(lead_b), reason="r"
         )
+
+
+# Changes, not decisions, on the work a person owns or follows (issue 20, item 2) -------
+
+
+def test_changes_by_someone_else_are_shown_to_the_owner_and_never_emailed(
+    people, lead_a, partnership_officer, client_for, django_capture_on_commit_callbacks
+):
+    colleague = people["lead-a2"]
+    action = make_action(agency=agency_of(lead_a), owner=lead_a, status=S.IN_PROGRESS)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.progress_post(actor=colleague, action=action, text="Half the audits done")
+        services.progress_post(actor=lead_a, action=action, text="Mine")  # their own: not told
+        services.action_correct_due_date(
+            actor=partnership_officer,
+            action=action,
+            due_date=action.due_date + datetime.timedelta(days=7),
+            reason="Board date moved",
+        )
+    assert told(Kind.PROGRESS_POSTED) == ["lead-a"]
+    assert told(Kind.ACTION_CHANGED) == ["lead-a"]
+    corrected = Notice.objects.get(kind=Kind.ACTION_CHANGED).text
+    assert corrected.startswith("Pat Officer corrected the due date of “")
+    assert date_format(action.due_date + datetime.timedelta(days=7)) in corrected
+    assert "Board date moved" not in corrected  # the reason stays inside
+    assert set(Notice.objects.values_list("status", flat=True)) == {Notice.Status.SHOWN}
+    assert notices.deliver(daily=True) == 0 and mail.outbox == []
+
+    home = client_for(lead_a).get(reverse("home", args=[SLUG])).content.decode()
+    assert "Since your last visit" in home
+    assert "Ali Second posted progress on “" in home
+    assert "Half the audits" not in home  # what was posted is on the action, for those who may
+
+
+def test_a_submission_is_shown_to_the_partnership_team_not_the_chair(
+    people, lead_a, partnership_officer, silg_chair
+):
+    action = make_action(agency=agency_of(lead_a), owner=lead_a, status=S.IN_PROGRESS)
+    make_evidence(action, uploaded_by=lead_a)
+    services.action_submit(actor=lead_a, action=action, completion_statement="Done")
+    assert told(Kind.SUBMITTED) == ["officer"]  # the chair's reminders list what awaits them

@@ -54,7 +54,7 @@ TRACKED = [
 def snapshot():
     """Every row of every tracked model and of its history."""
     models = TRACKED + [model.history.model for model in TRACKED]
-    return {model.__name__: list(model.objects.order_by("pk").values()) for model in models}
+    return {model.__name__: list(model._base_manager.order_by("pk").values()) for model in models}
 
 
 def _in_a_month():
@@ -141,6 +141,22 @@ CASES = [
         },
     ),
     Case("action-move", Ability.PLAN, OPEN, data=_move),
+    Case("action-withdraw", Ability.PLAN, ALL, data=lambda w: {"reason": "Logged twice"}),
+    Case(
+        "recommendation-withdraw",
+        Ability.PLAN,
+        ALL,
+        target="recommendation",
+        data=lambda w: {"reason": "Logged twice"},
+    ),  # fmt: skip
+    Case(
+        "review-withdraw",
+        Ability.PLAN,
+        ALL,
+        target="review",
+        data=lambda w: {"reason": "Logged under the wrong partnership"},
+        statuses=(Status.IN_PROGRESS, Status.COMPLETED),
+    ),  # fmt: skip
     Case("action-progress", Ability.WORK, OPEN, data=lambda w: {"text": "More done"}),
     Case(
         "evidence-upload",
@@ -435,6 +451,9 @@ PAGES = [
     Page("recurring-learning", Ability.OVERSEE),
     Page("learning-list"),
     Page("learning-create", Ability.PLAN),
+    Page("meeting-list", Ability.OVERSEE),
+    Page("meeting-create", Ability.PLAN),
+    Page("withdrawn-list", Ability.PLAN),
     Page("search"),
     Page("audit-log"),
     Page("audit-log-csv"),
@@ -486,6 +505,16 @@ NOT_IN_THE_MATRIX = {
     # A learning activity's own pages, every role, in their own test.
     "learning-detail": "tests/learning/test_pages.py",
     "learning-edit": "tests/learning/test_pages.py",
+    # A SILG meeting's own pages, every role, in their own test.
+    "meeting-detail": "tests/meetings/test_permissions.py",
+    "meeting-refresh": "tests/meetings/test_permissions.py",
+    "meeting-item-move": "tests/meetings/test_permissions.py",
+    "meeting-item-remove": "tests/meetings/test_permissions.py",
+    "meeting-pack-issue": "tests/meetings/test_permissions.py",
+    "meeting-pack": "tests/meetings/test_permissions.py",
+    "meeting-minutes": "tests/meetings/test_permissions.py",
+    "meeting-minutes-confirm": "tests/meetings/test_permissions.py",
+    "meeting-minutes-pdf": "tests/meetings/test_permissions.py",
     **dict.fromkeys(PARTNERSHIP_MANAGEMENT, "tests/partnerships/test_page_access.py"),
 }
 MAY_OPEN = {

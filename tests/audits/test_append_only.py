@@ -21,6 +21,7 @@ from actions.models import Action, Evidence, ExtensionRequest, ProgressUpdate, S
 from audits.history import HistoryRequired, TrackedQuerySet
 from audits.sealing import history_models
 from learning.models import LearningActivity
+from meetings.models import AgendaItem, Meeting, MeetingPack, MinuteEntry
 from partnerships.models import Invitation
 from reviews.models import ImpactCheck, ImpactEvidence, ProgressCheck, Recommendation, Review, Theme
 from sscp import roles
@@ -54,6 +55,7 @@ TRACKED = [
     ExtensionRequest,
     SignOffDecision,
 ]
+TRACKED += [Meeting, AgendaItem, MeetingPack, MinuteEntry]  # SILG meetings
 
 
 def test_every_tracked_model_has_history_and_refuses_bulk_changes():
@@ -71,7 +73,7 @@ def test_every_tracked_model_has_history_and_refuses_bulk_changes():
 
 def _rows(model) -> dict:
     m2m = [f.name for f in model._meta.many_to_many if model is not User]
-    queryset = model._default_manager.all()
+    queryset = model._base_manager.all()  # withdrawn rows too
     if m2m:
         queryset = queryset.prefetch_related(*m2m)
     rows = {}
@@ -296,6 +298,20 @@ def test_every_change_on_the_apps_paths_has_exactly_one_history_row(
                 "date_joined_0": "2026-01-01",
                 "date_joined_1": "09:00:00",
             },
+        )
+    with one_history_row_per_change():
+        as_user(
+            officer,
+            reverse("meeting-create", args=[SLUG]),
+            date_parts("date", timezone.localdate() + datetime.timedelta(days=7)),
+        )
+    # Withdrawn as logged in error: the review, its recommendation and its action, one
+    # history row each.
+    with one_history_row_per_change():
+        as_user(
+            officer,
+            reverse("review-withdraw", args=[SLUG, recommendation.review_id]),
+            {"reason": "Logged under the wrong partnership"},
         )
     with one_history_row_per_change(several_per_record=True):
         call_command("load_demo")

@@ -64,6 +64,28 @@ OBJECTS = {
         LearningActivity.objects.filter(partnership__slug="southampton").order_by("pk").first().pk
     ),
 }
+# SILG meetings: the demo's, a week ahead, its agenda what awaits the chair; one held
+# today, its pack issued and its minutes confirmed (each made once).
+OBJECTS["meeting"] = lambda: _meeting(held=False)
+OBJECTS["held_meeting"] = lambda: _meeting(held=True)
+
+
+def _meeting(*, held: bool) -> int:
+    from meetings import services
+    from meetings.models import Meeting
+    from sscp.models import Partnership, User
+
+    southampton = Partnership.objects.get(slug="southampton")
+    date = timezone.localdate() + datetime.timedelta(days=0 if held else 7)
+    made = Meeting.objects.filter(partnership=southampton, date=date).first()
+    if made:
+        return made.pk
+    team = User.objects.get(username="partnership")
+    meeting = services.meeting_create(actor=team, partnership=southampton, date=date)
+    if held:
+        services.meeting_pack_issue(actor=team, meeting=meeting)
+        services.minutes_confirm(actor=team, meeting=meeting)
+    return meeting.pk
 
 
 def _closed_recommendation():
@@ -298,6 +320,18 @@ PAGES = [
         error_state=[("#id_due_date_0", "")],
     ),
     Page("Move an action", "action-move", "partnership", "council_action", error_state=EMPTY),
+    Page(
+        "Withdraw an action", "action-withdraw", "partnership", "council_action", error_state=EMPTY
+    ),
+    Page(
+        "Withdraw a recommendation",
+        "recommendation-withdraw",
+        "partnership",
+        "recommendation",
+        error_state=EMPTY,
+    ),
+    Page("Withdraw a review", "review-withdraw", "partnership", "review", error_state=EMPTY),
+    Page("Withdrawn as logged in error", "withdrawn-list", "partnership"),
     Page("Post progress", "action-progress", "lead-council", "council_action", error_state=EMPTY),
     Page("Upload evidence", "evidence-upload", "lead-council", "council_action", error_state=EMPTY),
     Page("Withdraw evidence", "evidence-withdraw", "lead-council", "evidence", error_state=EMPTY),
@@ -352,6 +386,12 @@ PAGES = [
     Page("A learning activity", "learning-detail", "lead-council", "learning_activity"),
     Page("Record a learning activity", "learning-create", "partnership", error_state=EMPTY),
     Page("Edit a learning activity", "learning-edit", "partnership", "learning_activity"),
+    Page("SILG meetings", "meeting-list", "partnership"),
+    Page("Arrange a SILG meeting", "meeting-create", "partnership", error_state=EMPTY),
+    Page("A SILG meeting's agenda", "meeting-detail", "partnership", "meeting"),
+    Page("Minutes not confirmed", "meeting-minutes", "partnership", "meeting"),
+    Page("A SILG meeting held, as the chair", "meeting-detail", "silg-chair", "held_meeting"),
+    Page("Minutes confirmed", "meeting-minutes", "silg-chair", "held_meeting"),
     Page(
         "Audit log, filtered", "audit-log", "silg-chair", query="record_type=action&change=changed"
     ),
@@ -408,6 +448,13 @@ NOT_PAGES = {
     "closure-day-remove": "a POST that redirects",
     "recommendation-repeats": "a POST from the recommendation's page (its form is on it)",
     "access-review-csv": "a CSV download",
+    "meeting-pack": "a PDF download",
+    "meeting-minutes-pdf": "a PDF download",
+    "meeting-refresh": "a POST from the meeting's page that redirects",
+    "meeting-item-move": "a POST from the meeting's page that redirects",
+    "meeting-item-remove": "a POST from the meeting's page that redirects",
+    "meeting-pack-issue": "a POST from the meeting's page that redirects",
+    "meeting-minutes-confirm": "a POST from the minutes page that redirects",
 }
 
 
@@ -489,11 +536,16 @@ def test_every_page_type_passes_axe_and_fits_320_pixels(page, demo):
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("status, url", [(404, "/no-such-page/"), (403, "sign-off")])
+@pytest.mark.parametrize(
+    "status, url", [(404, "/no-such-page/"), (403, "sign-off"), (410, "withdrawn")]
+)
 def test_error_pages_pass_axe(page, demo, status, url):
     sign_in(page, "lead-council")
     if url == "sign-off":
         url = reverse("action-sign-off", args=[SOUTHAMPTON, OBJECTS["submitted_action"]()])
+    if url == "withdrawn":  # an action withdrawn as logged in error: the page says why
+        withdrawn = Action.every.get(title="Run a Section 11 purpose workshop (entered twice)")
+        url = reverse("action-detail", args=[SOUTHAMPTON, withdrawn.pk])
     response = page.goto(url)
     assert response.status == status
     assert axe_violations(page) == []

@@ -14,6 +14,7 @@ from actions.models import Action, ExtensionRequest, Reminder
 from audits.models import AccessEvent, AuditRecord
 from audits.sealing import verify
 from learning import services as learning_services
+from meetings import services as meeting_services
 from partnerships import services as partnership_services
 from reviews import services as review_services
 from reviews.models import Recommendation, Review
@@ -34,6 +35,7 @@ from tests.makers import (
 pytestmark = pytest.mark.django_db
 
 OUR_APPS = {"sscp", "reviews", "actions", "audits", "learning"}
+OUR_APPS |= {"meetings"}
 # Set up by an operator in the admin: added and changed there, with history. Everything
 # else a partnership's team manages in the app (people, agencies, themes).
 SET_UP_IN_THE_ADMIN = {Partnership, User}
@@ -129,6 +131,12 @@ def every_kind_of_record(lead_a, silg_chair):
         findings="Used",
         files=[upload("survey.pdf", pdf())],
     )
+    # A SILG meeting held today: its agenda, its pack and its minutes.
+    meeting = meeting_services.meeting_create(
+        actor=silg_chair, partnership=review.partnership, date=timezone.localdate()
+    )
+    meeting_services.meeting_pack_issue(actor=silg_chair, meeting=meeting)
+    meeting_services.minutes_confirm(actor=silg_chair, meeting=meeting)
     return action
 
 

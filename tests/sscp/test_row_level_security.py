@@ -12,10 +12,12 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.http import JsonResponse
 from django.test import RequestFactory
+from django.utils import timezone
 
 from actions import services
 from actions.models import Action, ExtensionRequest, ProgressUpdate, Reminder
 from audits.models import AuditRecord
+from meetings import services as meetings
 from reviews.models import Review
 from sscp import database, roles
 from sscp.models import Membership
@@ -50,6 +52,12 @@ GUARDED = {
     "sscp_membership": "partnership_id",
     "audits_auditrecord": "partnership_id",
 }
+# SILG meetings (meetings/migrations/0002): each row names its partnership.
+GUARDED |= {
+    f"meetings_{history}{model}": "partnership_id"
+    for model in ["meeting", "agendaitem", "meetingpack", "minuteentry"]
+    for history in ["", "historical"]
+}
 
 
 def _world(partnership):
@@ -77,6 +85,12 @@ def _world(partnership):
         reminder_date=action.due_date,
         due_date=action.due_date,
     )
+    # A SILG meeting held today (its agenda, pack and minutes), as the team keeps one.
+    meeting = meetings.meeting_create(
+        actor=team, partnership=partnership, date=timezone.localdate()
+    )
+    meetings.meeting_pack_issue(actor=team, meeting=meeting)
+    meetings.minutes_confirm(actor=team, meeting=meeting)
     return {"team": team, "lead": lead, "review": review, "action": action}
 
 

@@ -25,6 +25,7 @@ from tests.makers import (
     make_closure_day,
     make_theme,
 )
+from tests.meetings.makers import make_meeting
 
 pytestmark = pytest.mark.django_db
 
@@ -244,6 +245,7 @@ def one_of_everything(lead_a, silg_chair):
         ("agencies", "pk"): agency_of(lead_a).pk,
         ("themes", "pk"): make_theme("Neglect").pk,
         ("learning", "pk"): make_learning_activity().pk,
+        ("meetings", "pk"): make_meeting(silg_chair).pk,
         ("invitations", "pk"): Invitation.objects.create(
             partnership=default_partnership(),
             email="new@example.org",
