@@ -27,7 +27,7 @@ class AuditLogFilter(GovukFilterSet):
     )
     review = ChosenRecordFilter(
         label="Review",
-        queryset=Review.objects.all(),
+        queryset=Review.every.all(),  # a review withdrawn as logged in error too: on the record
         hint="Untick to see the records of every review.",
     )
     record_type = django_filters.ChoiceFilter(
@@ -48,7 +48,7 @@ class AuditLogFilter(GovukFilterSet):
         self.filters["agency"].queryset = Agency.objects.filter(
             partnerships__in=scope.ids
         ).distinct()
-        self.filters["review"].queryset = scope.filter(Review.objects.all())
+        self.filters["review"].queryset = scope.filter(Review.every.all())
         self.filters["user"].queryset = User.objects.filter(
             Exists(self.queryset.filter(user=OuterRef("pk")))
         )

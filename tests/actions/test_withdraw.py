@@ -148,6 +148,8 @@ def test_withdrawing_a_review_takes_its_recommendations_and_actions_and_keeps_th
         )
     timeline = client_for(partnership_officer).get(url("review-timeline", review))
     assert timeline.status_code == 200 and "Withdrawn as logged in error" in page_text(timeline)
+    log = client.get(reverse("audit-log", args=[SLUG]), {"review": review.pk})
+    assert log.status_code == 200 and "Withdrawn as logged in error" in page_text(log)
 
     # The team's list of what was withdrawn, linked from Reviews, names the review, not
     # each row under it again.
