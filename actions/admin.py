@@ -2,6 +2,8 @@ from django.contrib import admin
 
 from actions.models import (
     Action,
+    ActionTally,
+    ClosedYear,
     Evidence,
     ExtensionRequest,
     Notice,
@@ -64,3 +66,21 @@ class NoticeAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "kind", "recipient", "status", "attempts", "sent_at", "read_at"]
     list_filter = ["status", "kind"]
     list_select_related = ["recipient"]
+
+
+@admin.register(ActionTally)
+class ActionTallyAdmin(ReadOnlyAdmin):
+    """The counts dashboards read, to look into: kept as actions change (actions.counts);
+    `manage.py verify_counts` checks them against the actions."""
+
+    list_display = ["partnership", "agency", "status", "returned", "due_month", "count"]
+    list_filter = ["status", "returned"]
+    list_select_related = ["partnership", "agency"]
+
+
+@admin.register(ClosedYear)
+class ClosedYearAdmin(ReadOnlyAdmin):
+    """A closed financial year's annual figures, stored when it closed (actions.reports)."""
+
+    list_display = ["partnership", "start_year", "closed_at"]
+    list_select_related = ["partnership"]

@@ -1,13 +1,15 @@
 import datetime
+from contextlib import nullcontext
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
 from audits.history import TrackedHistory, TrackedQuerySet
 from reviews.models import Recommendation, Review, Withdrawable, kept, withdrawal_constraint
+from sscp import database
 from sscp.models import Agency, Partnership
 from sscp.scope import address
 
@@ -311,6 +313,39 @@ class Action(Withdrawable):
             return 0
         today = today or timezone.localdate()
         return (today - timezone.localdate(self.submitted_at)).days
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        action = super().from_db(db, field_names, values)
+        if not action.get_deferred_fields():
+            action.counted_as = action.count_key()  # where counts.record moves it from
+        return action
+
+    def count_key(self) -> tuple | None:
+        """Where the kept counts count this action (actions.counts); nowhere once withdrawn."""
+        if self.withdrawn_at is not None:
+            return None
+        return (
+            self.partnership_id,
+            self.agency_id,
+            self.status,
+            self.returned_at is not None,
+            self.due_date.replace(day=1),
+            self.recommendation_id,
+        )
+
+    def save(self, *args, **kwargs):
+        """Save, and keep the counts read instead of counting actions (actions.counts)
+        in the same transaction."""
+        if self._state.adding:
+            self.counted_as = None
+        elif not hasattr(self, "counted_as"):
+            raise RuntimeError("Read an action whole before saving it: its counts must move.")
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            after = self.count_key()
+            ActionTally.move(self.partnership_id, self.counted_as, after)
+            self.counted_as = after
 
     def rag(self, today: datetime.date | None = None) -> Rag:
         """The RAG rating (docs/architecture.md, "Ratings"); ActionQuerySet.with_rag is the
@@ -816,3 +851,97 @@ class Notice(models.Model):
         else:
             path = reverse("people", args=[self.partnership.slug])
         return path
+
+
+class ActionTally(models.Model):
+    """How many actions (not withdrawn) a partnership's agency has in one status, returned or
+    not, due in one month: the dashboards' figures by status and by rating, read from a few
+    hundred rows instead of counted from every action.
+
+    Kept by actions.counts in the transaction of each change to an action; `manage.py
+    verify_counts` recounts them from the actions and reports any drift.
+    """
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=20, choices=ActionStatus.choices)
+    returned = models.BooleanField()
+    due_month = models.DateField(help_text="The first day of the month the actions are due in.")
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "agency", "status", "returned", "due_month"],
+                name="action_tally_unique",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.count} {self.status} due {self.due_month:%B %Y}"
+
+    @classmethod
+    def move(cls, partnership_id: int, before: tuple | None, after: tuple | None) -> None:
+        """Count an action of the partnership where it is now (`after`, Action.count_key)
+        instead of where it was (`before`); None: counted nowhere (new, or withdrawn)."""
+        if before == after:
+            return
+        # A joint review's action belongs to its commissioning partnership, whose counts a
+        # person of another partnership of the review moves past the policies.
+        keeper = (
+            nullcontext()
+            if database.reaches(partnership_id)
+            else database.every_partnership("keeping the counts of a joint review's action")
+        )
+        with transaction.atomic(), keeper:
+            if before is not None:
+                cls._add(before, -1)
+            if after is not None:
+                cls._add(after, +1)
+
+    @classmethod
+    def _add(cls, at: tuple, delta: int) -> None:
+        partnership_id, agency_id, status, returned, due_month, recommendation_id = at
+        tally = cls.objects.filter(
+            partnership_id=partnership_id,
+            agency_id=agency_id,
+            status=status,
+            returned=returned,
+            due_month=due_month,
+        )
+        if not tally.update(count=F("count") + delta):
+            # The first of its kind. Two at once: one creates it, the other finds it.
+            cls.objects.get_or_create(
+                partnership_id=partnership_id,
+                agency_id=agency_id,
+                status=status,
+                returned=returned,
+                due_month=due_month,
+                defaults={"count": 0},
+            )
+            tally.update(count=F("count") + delta)
+        opened = delta if status in _OPEN else 0
+        Recommendation.every.filter(pk=recommendation_id).update(
+            action_count=F("action_count") + delta,
+            open_action_count=F("open_action_count") + opened,
+        )
+
+
+class ClosedYear(models.Model):
+    """A partnership's annual figures of a financial year gone by, stored when the year
+    closed (actions.reports): a closed year's page reads them instead of the history."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="+")
+    start_year = models.PositiveIntegerField(help_text="The year its April falls in.")
+    figures = models.JSONField()
+    closed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "start_year"], name="closed_year_once_per_partnership"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.start_year}/{(self.start_year + 1) % 100:02d}"

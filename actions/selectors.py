@@ -102,8 +102,11 @@ def extension_counts(action: Action) -> dict[str, int]:
 
 def status_counts(actions) -> list[tuple[str, str, int]]:
     """(status, label, count) for every status in lifecycle order. `actions` is a queryset,
-    counted in one query, or actions already read (a review's, say), counted as they are."""
-    if isinstance(actions, QuerySet):
+    counted in one query, actions already read (a review's, say), counted as they are, or
+    counts by status already made (actions.counts.status_counts)."""
+    if isinstance(actions, Counter):
+        totals = actions
+    elif isinstance(actions, QuerySet):
         counted = actions.order_by().values("status").annotate(count=Count("*"))
         totals = Counter({row["status"]: row["count"] for row in counted})
     else:
@@ -136,10 +139,14 @@ def awaiting_extension_decision(scope):
 
 
 def action_list(scope):
-    """Actions for lists: each row's review, recommendation, agency and owner in the one query."""
+    """Actions for lists, with each row's agency, owner and partnership; its recommendation
+    and review read after, by id, for the page's rows only. Joined in the one query, under
+    row-level security the planner cannot estimate the joined tables' rows, and joins every
+    action in the list to sort them instead of walking an index for the first 50."""
     return (
         scope.filter(Action.objects.all())
-        .select_related("recommendation__review", "agency", "owner", "partnership")
+        .select_related("agency", "owner", "partnership")
+        .prefetch_related("recommendation__review")
         .order_by("due_date", "pk")
     )
 

@@ -33,7 +33,7 @@ from reviews.selectors import recommendation_for as get_recommendation
 from sscp.filters import list_filters, sort_links
 from sscp.forms import call_service, posted
 from sscp.models import User
-from sscp.pagination import page_of, query_without_page
+from sscp.pagination import capped_page_of, page_of, query_without_page
 from sscp.permissions import (
     ALL,
     Ability,
@@ -513,7 +513,7 @@ def _action_filter(request) -> ActionFilter:
 def action_list(request):
     action_filter = _action_filter(request)
     actions = action_filter.qs if action_filter.is_valid() else action_filter.queryset.none()
-    page = page_of(request, actions)
+    page = capped_page_of(request, actions)
     return render(
         request,
         "actions/action_list.html",

@@ -38,6 +38,10 @@ class TrackedQuerySet(models.QuerySet):
         )
 
     def update(self, **kwargs):
+        # Fields the history leaves out (kept counts, say) have no history row to miss.
+        recorder = TrackedHistory.recorders.get(self.model)
+        if recorder is not None and set(kwargs) <= set(recorder.excluded_fields):
+            return super().update(**kwargs)
         self._refuse("update()")
 
     def bulk_update(self, objs, fields, batch_size=None):

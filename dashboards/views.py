@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
+from actions import counts
 from actions import selectors as action_selectors
 from actions.models import Action, Progress, Rag
 from actions.selectors import action_for
@@ -87,8 +88,7 @@ RAG_CHART_STYLES = {
 
 
 def _rag_chart(scope, agency, today) -> BarChart:
-    actions = scope.filter(Action.objects.filter(agency=agency))
-    counts = action_selectors.rag_counts(actions, today)
+    ratings = counts.rag_counts(scope, today, agency_id=agency.pk)
     return BarChart(
         key="agency-rag",
         title=f"{agency.short_name}'s actions by rating",
@@ -97,7 +97,7 @@ def _rag_chart(scope, agency, today) -> BarChart:
         bars=[
             Bar(
                 rag.label,
-                {"count": counts[rag]},
+                {"count": ratings[rag]},
                 _actions_url(scope.current, agency=agency.pk, rag=rag.value),
                 style=RAG_CHART_STYLES[rag],
             )
@@ -168,7 +168,7 @@ def home(request):
     user, scope = request.user, request.scope
     today = timezone.localdate()
     context = {
-        "status_counts": action_selectors.status_counts(scope.filter(Action.objects.all())),
+        "status_counts": action_selectors.status_counts(counts.status_counts(scope)),
         "today": today,
         # What changed since the person last looked: the decisions they have not read.
         "since": _since(request),

@@ -286,6 +286,9 @@ class ImpactOutcome(models.TextChoices):
     NOT_YET_EMBEDDED = "not_yet_embedded", "Not yet embedded"
 
 
+KEPT_COUNTS = ("action_count", "open_action_count")
+
+
 class Recommendation(Withdrawable):
     """What a review asks the partnership to change, owned by one or more agencies."""
 
@@ -335,13 +338,34 @@ class Recommendation(Withdrawable):
         related_name="+",
     )
 
-    history = TrackedHistory(m2m_fields=[themes, agencies])
+    # Kept by actions.counts in the transaction that changes one of its actions (never
+    # recounted by a page; `manage.py verify_counts` checks them): its actions not
+    # withdrawn, and of those the open ones. Not history: they follow the actions' own.
+    action_count = models.PositiveIntegerField(default=0, editable=False)
+    open_action_count = models.PositiveIntegerField(default=0, editable=False)
+
+    history = TrackedHistory(
+        m2m_fields=[themes, agencies], excluded_fields=["action_count", "open_action_count"]
+    )
     objects = kept(TrackedQuerySet)
     every = TrackedQuerySet.as_manager()
     scoped_by = ("partnership", "review")
 
     class Meta:
         ordering = ["review", "number"]
+        indexes = [
+            # Ready to close (reviews.selectors.READY_TO_CLOSE): a handful in any partnership.
+            models.Index(
+                fields=["partnership", "review", "number"],
+                condition=Q(
+                    action_count__gt=0,
+                    open_action_count=0,
+                    closed_at__isnull=True,
+                    withdrawn_at__isnull=True,
+                ),
+                name="recommendation_ready",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["review", "number"],
@@ -375,6 +399,17 @@ class Recommendation(Withdrawable):
 
     def __str__(self):
         return f"{self.review} recommendation {self.number}"
+
+    def save(self, *args, **kwargs):
+        # The kept counts are written only by actions.counts, as each action changes: a
+        # recommendation read before one did must not write its old counts back.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in KEPT_COUNTS
+            ]
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return address("recommendation-detail", self, self.pk)
@@ -422,10 +457,9 @@ class Recommendation(Withdrawable):
 
     @property
     def is_ready_to_close(self) -> bool:
-        """Open, with actions, every one of them closed: from the list's counts
-        (reviews.selectors.recommendation_list), where it has them."""
-        counts = getattr(self, "action_count", None), getattr(self, "open_action_count", None)
-        return not self.is_closed and bool(counts[0]) and counts[1] == 0
+        """Open, with actions, every one of them closed: from the counts kept on the row
+        (actions.counts)."""
+        return not self.is_closed and self.action_count > 0 and self.open_action_count == 0
 
 
 class ProgressCheck(models.Model):

@@ -39,7 +39,7 @@ from reviews.selectors import recommendation_for as get_recommendation
 from reviews.selectors import review_for as get_review
 from sscp.filters import list_filters, sort_links
 from sscp.forms import call_service, posted
-from sscp.pagination import page_of, query_without_page
+from sscp.pagination import capped_page_of, page_of, query_without_page
 from sscp.pdf import pdf_document, pdf_response
 from sscp.permissions import Ability, abilities, has_ability, refuse, require, works_for
 from sscp.spreadsheets import Column, csv_response, xlsx_response
@@ -334,7 +334,7 @@ def recommendation_list(request):
         if recommendation_filter.is_valid()
         else recommendation_filter.queryset.none()
     )
-    page = page_of(request, recommendations)
+    page = capped_page_of(request, recommendations)
     return render(
         request,
         "reviews/recommendation_list.html",

@@ -82,6 +82,12 @@ def scoped(partnership_ids, *, user_id: int | None = None):
         yield
 
 
+def reaches(partnership_id: int) -> bool:
+    """Whether the connection, as it works now, reads and writes that partnership's rows."""
+    scope = getattr(connection, "sscp_scope", OWN)
+    return not _enforced() or scope is OWN or scope[0] != SCOPED_ROLE or partnership_id in scope[1]
+
+
 @contextmanager
 def every_partnership(reason: str):
     """Read and write every partnership's records for the block, past the row-level

@@ -10,6 +10,9 @@ PAGE_SIZE = 50
 # take (a 64-bit integer); a larger number asks for this page, which is empty.
 MAX_PAGE = (2**63 - 1) // PAGE_SIZE
 MAX_PAGE_DIGITS = len(str(MAX_PAGE))
+# Long lists are counted this far and no further: past it they say "more than 1,000" and
+# go on page by page, so that a count never reads every row of a partnership's actions.
+COUNT_CAP = 1_000
 
 
 def page_of(request, items, param: str = "page"):
@@ -29,6 +32,7 @@ class UncountedPage:
     number: int
     has_next: bool
     paginator = None
+    more_than: int | None = None  # a list counted up to COUNT_CAP and found longer
 
     @property
     def has_previous(self) -> bool:
@@ -60,6 +64,19 @@ def uncounted_page_of(request, items) -> UncountedPage:
     start = (number - 1) * PAGE_SIZE
     rows = list(items[start : start + PAGE_SIZE + 1])
     return UncountedPage(rows[:PAGE_SIZE], number, has_next=len(rows) > PAGE_SIZE)
+
+
+def capped_page_of(request, items):
+    """The page of `items` the URL asks for, counted as a Paginator's when they are at most
+    COUNT_CAP; past that, an UncountedPage that says there are `more_than` COUNT_CAP."""
+    counted = items[: COUNT_CAP + 1].count()
+    if counted <= COUNT_CAP:
+        paginator = Paginator(items, PAGE_SIZE)
+        paginator.count = counted  # cached_property: already known
+        return paginator.get_page(request.GET.get("page"))
+    page = uncounted_page_of(request, items)
+    page.more_than = COUNT_CAP
+    return page
 
 
 def query_without_page(data, page_param: str = "page") -> QueryDict:

@@ -7,6 +7,7 @@ import itertools
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from actions import counts
 from actions.models import Action, Evidence
 from reviews.models import ImpactCheck, ImpactEvidence, Recommendation, Review, Theme
 from sscp import roles
@@ -240,7 +241,9 @@ def bulk_actions(
                 **fields,
             )
         )
-    return Action.objects.bulk_create(actions)
+    created = Action.objects.bulk_create(actions)
+    counts.rebuild()  # bulk_create saves no action one by one: count them afresh
+    return created
 
 
 def bulk_reviews(count, *, agency) -> list[Review]:

@@ -4,6 +4,7 @@ import datetime
 import hashlib
 import io
 import itertools
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -13,6 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from actions import counts
 from actions.models import (
     Action,
     Evidence,
@@ -271,6 +273,7 @@ def _many_actions(agencies, recommendations, count):
                 )
             )
         Action.objects.bulk_create(batch)
+    counts.rebuild()
 
 
 def _plans(client, url) -> list[tuple[str, str]]:
@@ -340,7 +343,7 @@ def test_the_main_pages_read_the_actions_through_indexes(migrated_data, time_mac
         client = Client()
         client.force_login(people[who])
         for sql, plan in _plans(client, url):
-            assert "Seq Scan on actions_action" not in plan, f"{url}\n{sql}\n{plan}"
+            assert not re.search(r"Seq Scan on actions_action\b", plan), f"{url}\n{sql}\n{plan}"
             checked += 1
     assert checked >= len(pages)
 

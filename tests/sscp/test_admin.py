@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions import services
-from actions.models import Action, ExtensionRequest, Reminder
+from actions.models import Action, ClosedYear, ExtensionRequest, Reminder
 from audits.models import AccessEvent, AuditRecord
 from audits.sealing import verify
 from learning import services as learning_services
@@ -137,6 +137,7 @@ def every_kind_of_record(lead_a, silg_chair):
     )
     meeting_services.meeting_pack_issue(actor=silg_chair, meeting=meeting)
     meeting_services.minutes_confirm(actor=silg_chair, meeting=meeting)
+    ClosedYear.objects.create(partnership=review.partnership, start_year=2024, figures={})
     return action
 
 

@@ -15,7 +15,7 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from actions import services
-from actions.models import Action, ExtensionRequest, ProgressUpdate, Reminder
+from actions.models import Action, ClosedYear, ExtensionRequest, ProgressUpdate, Reminder
 from audits.models import AuditRecord
 from meetings import services as meetings
 from reviews.models import Review
@@ -52,6 +52,8 @@ GUARDED = {
     "sscp_membership": "partnership_id",
     "audits_auditrecord": "partnership_id",
 }
+# Counts kept and closed years' figures (actions/migrations/0019).
+GUARDED |= {"actions_actiontally": "partnership_id", "actions_closedyear": "partnership_id"}
 # SILG meetings (meetings/migrations/0002): each row names its partnership.
 GUARDED |= {
     f"meetings_{history}{model}": "partnership_id"
@@ -91,6 +93,8 @@ def _world(partnership):
     )
     meetings.meeting_pack_issue(actor=team, meeting=meeting)
     meetings.minutes_confirm(actor=team, meeting=meeting)
+    # The figures of a year gone by, stored when it closed (actions.reports).
+    ClosedYear.objects.create(partnership=partnership, start_year=2024, figures={})
     return {"team": team, "lead": lead, "review": review, "action": action}
 
 

@@ -1,0 +1,209 @@
+"""
+Counts kept, not recounted (docs/architecture.md, "Counts kept").
+
+The figures dashboards show are read from small tables kept in step with the actions
+in the transaction that changes one, instead of being counted from every action on
+every page:
+
+- `ActionTally`: actions (not withdrawn) by partnership, agency, status, returned or
+  not, and the month they are due in. Counts by status are a sum of its rows; counts
+  by rating are too, but for the months a rating's boundary falls in today (this
+  month, and the month "due soon" ends in), which are counted from the actions.
+- `Recommendation.action_count` and `open_action_count`: a recommendation is ready to
+  close when it has actions and none of them is open.
+
+`Action.save()` moves them (`ActionTally.move`), so no way of saving an action can leave
+them behind;
+an update of many actions at once in SQL would, and `manage.py verify_counts` (`drift`)
+recounts everything from the records and says what differs, as `verify_audit_trail`
+does for the seals. `rebuild` writes them afresh (after a bulk load, or to repair).
+"""
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncMonth
+
+from actions.models import Action, ActionTally, Rag
+from reviews.models import Recommendation
+
+# Reading ---------------------------------------------------------------------
+
+
+def tallies(scope, **filters):
+    """The tallies of the partnerships in `scope`."""
+    return ActionTally.objects.filter(partnership_id__in=scope.ids, count__gt=0, **filters)
+
+
+def _shared_actions(scope):
+    """Actions of joint reviews shared with `scope` but kept by a partnership outside it:
+    their own partnership's tallies count them, so a scope counts them itself (joint
+    reviews are few)."""
+    if not scope.shared_reviews:
+        return Action.objects.none()
+    return Action.objects.filter(review_id__in=sorted(scope.shared_reviews)).exclude(
+        partnership_id__in=scope.ids
+    )
+
+
+def status_counts(scope, **filters) -> Counter:
+    """How many actions of `scope` (of one agency, say) are in each status."""
+    rows = tallies(scope, **filters).values("status").annotate(n=Sum("count"))
+    counts = Counter({row["status"]: row["n"] for row in rows})
+    shared = _shared_actions(scope).filter(**filters).values("status").annotate(n=Count("*"))
+    counts.update({row["status"]: row["n"] for row in shared})
+    return counts
+
+
+def rag_counts(scope, today: datetime.date, **filters) -> dict[str, int]:
+    """How many actions of `scope` have each rating today (Action.rag).
+
+    A month wholly before today's is overdue; one wholly after the month "due soon" ends
+    in is on track (or returned). The months between are read from the actions.
+    """
+    this_month = today.replace(day=1)
+    last_month_read = _month_after(
+        (today + datetime.timedelta(days=settings.DUE_SOON_DAYS)).replace(day=1)
+    )
+    counts = dict.fromkeys(Rag.values, 0)
+    open_statuses = [status.value for status in Action.OPEN_STATUSES]
+    rows = (
+        tallies(scope, **filters)
+        .exclude(
+            Q(status__in=open_statuses, due_month__gte=this_month, due_month__lt=last_month_read)
+        )
+        .values_list("status", "returned", "due_month")
+        .annotate(n=Sum("count"))
+    )
+    for status, returned, due_month, n in rows:
+        counts[_rag_of_month(status, returned, due_month, this_month)] += n
+    near = Action.objects.filter(
+        partnership_id__in=scope.ids,
+        status__in=open_statuses,
+        due_date__gte=this_month,
+        due_date__lt=last_month_read,
+        **filters,
+    )
+    for actions in (near, _shared_actions(scope).filter(**filters)):
+        for row in actions.with_rag(today).order_by().values("rag_value").annotate(n=Count("*")):
+            counts[row["rag_value"]] += row["n"]
+    return counts
+
+
+def _month_after(month: datetime.date) -> datetime.date:
+    return (month + datetime.timedelta(days=32)).replace(day=1)
+
+
+def _rag_of_month(status, returned, due_month, this_month) -> str:
+    if status == Action.Status.COMPLETED:
+        return Rag.COMPLETE
+    if status == Action.Status.SUPERSEDED:
+        return Rag.SUPERSEDED
+    if due_month < this_month:
+        return Rag.OVERDUE
+    return Rag.RETURNED if returned else Rag.ON_TRACK
+
+
+# Checking and rebuilding ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Drift:
+    what: str  # "tally" or "recommendation"
+    at: tuple
+    kept: int
+    counted: int
+
+    def __str__(self):
+        return f"{self.what} {self.at}: kept {self.kept}, counted from the records {self.counted}"
+
+
+def _counted_tallies() -> Counter:
+    rows = (
+        Action.objects.annotate(month=TruncMonth("due_date"))
+        .values_list("partnership_id", "agency_id", "status", "month")
+        .annotate(returned=Count("pk", filter=Q(returned_at__isnull=False)), n=Count("pk"))
+        .order_by()
+    )
+    counted = Counter()
+    for partnership_id, agency_id, status, month, returned, n in rows:
+        month = month.date() if isinstance(month, datetime.datetime) else month
+        counted[(partnership_id, agency_id, status, True, month)] += returned
+        counted[(partnership_id, agency_id, status, False, month)] += n - returned
+    return +counted
+
+
+def _kept_tallies() -> Counter:
+    rows = ActionTally.objects.filter(count__gt=0).values_list(
+        "partnership_id", "agency_id", "status", "returned", "due_month", "count"
+    )
+    return Counter({tuple(row[:5]): row[5] for row in rows})
+
+
+def _recommendation_counts():
+    """Each recommendation whose kept counts differ from its actions: (id, kept, counted)."""
+    kept_actions = Q(actions__withdrawn_at__isnull=True)
+    counted = Recommendation.every.annotate(
+        counted=Count("actions", filter=kept_actions),
+        counted_open=Count(
+            "actions", filter=kept_actions & Q(actions__status__in=Action.OPEN_STATUSES)
+        ),
+    ).filter(~Q(action_count=F("counted")) | ~Q(open_action_count=F("counted_open")))
+    return counted.values_list(
+        "pk", "action_count", "open_action_count", "counted", "counted_open"
+    ).order_by("pk")
+
+
+def drift() -> list[Drift]:
+    """Every kept count that differs from a count of the records now."""
+    kept, counted = _kept_tallies(), _counted_tallies()
+    found = [
+        Drift("tally", at, kept[at], counted[at])
+        for at in sorted(set(kept) | set(counted), key=str)
+        if kept[at] != counted[at]
+    ]
+    for pk, actions, open_actions, counted_actions, counted_open in _recommendation_counts():
+        if actions != counted_actions:
+            found.append(Drift("recommendation actions", (pk,), actions, counted_actions))
+        if open_actions != counted_open:
+            found.append(Drift("recommendation open actions", (pk,), open_actions, counted_open))
+    return found
+
+
+@transaction.atomic
+def rebuild() -> None:
+    """Write every kept count afresh from the records (after a bulk load, or to repair)."""
+    ActionTally.objects.all().delete()
+    ActionTally.objects.bulk_create(
+        ActionTally(
+            partnership_id=partnership_id,
+            agency_id=agency_id,
+            status=status,
+            returned=returned,
+            due_month=due_month,
+            count=n,
+        )
+        for (
+            partnership_id,
+            agency_id,
+            status,
+            returned,
+            due_month,
+        ), n in _counted_tallies().items()
+    )
+    actions = Action.objects.filter(recommendation=OuterRef("pk")).order_by()
+    counted = actions.values("recommendation").annotate(n=Count("pk")).values("n")
+    counted_open = (
+        actions.filter(status__in=Action.OPEN_STATUSES)
+        .values("recommendation")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    Recommendation.every.update(
+        action_count=Coalesce(Subquery(counted), 0),
+        open_action_count=Coalesce(Subquery(counted_open), 0),
+    )

@@ -1,0 +1,205 @@
+"""Counts kept, not recounted (issue 21, item 1): the figures Home shows are kept by the
+workflow in the transaction of each change, and `verify_counts` recounts them from the
+records after every kind of change an action goes through."""
+
+import datetime
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from actions import counts, services
+from actions.models import Action
+from reviews import services as review_services
+from reviews.models import Recommendation
+from sscp.scope import Scope
+from tests.makers import (
+    SLUG,
+    bulk_actions,
+    make_action,
+    make_evidence,
+    make_recommendation,
+    make_review,
+)
+from tests.pages import text
+
+pytestmark = pytest.mark.django_db
+
+
+def verified() -> str:
+    out = io.StringIO()
+    call_command("verify_counts", stdout=out)
+    return out.getvalue()
+
+
+def home(client) -> str:
+    return text(client.get(reverse("home", args=[SLUG])).content.decode())
+
+
+def by_status(page: str) -> str:
+    return page[page.index("All actions by status") :]
+
+
+def test_every_kind_of_change_keeps_the_counts_home_shows(
+    client_for, partnership_officer, silg_chair, lead_a, agency_a, agency_b
+):
+    recommendation = make_recommendation(
+        make_review(title="Child R practice review"), agencies=[agency_a, agency_b]
+    )
+    today = timezone.localdate()
+
+    def check(change: str):
+        assert verified() == "Every kept count matches the records.\n", change
+
+    action = services.action_create(
+        actor=partnership_officer,
+        recommendation=recommendation,
+        agency=agency_a,
+        owner=None,
+        title="Audit referrals",
+        description="Audit a sample of referrals.",
+        success_measure="Audit shows referrals shared within a day.",
+        due_date=today + datetime.timedelta(days=70),
+    )
+    check("planned")
+    assert "1 Not started" in by_status(home(client_for(partnership_officer)))
+    services.progress_post(actor=lead_a, action=action, text="Sample chosen.")
+    check("started by progress")
+    assert "1 In progress" in by_status(home(client_for(partnership_officer)))
+    extension = services.extension_request(
+        actor=lead_a,
+        action=action,
+        requested_due_date=today + datetime.timedelta(days=140),
+        reason="The audit team is short-staffed.",
+    )
+    services.extension_grant(actor=silg_chair, extension=extension)
+    check("extension granted: due months later")
+    make_evidence(action)
+    services.action_submit(actor=lead_a, action=action, completion_statement="Done.")
+    check("submitted")
+    services.action_return(actor=silg_chair, action=action, comment="Attach the audit.")
+    check("returned")
+    assert "Returned: 1" in home(client_for(lead_a))  # the lead's chart by rating
+    services.action_submit(actor=lead_a, action=action, completion_statement="Attached.")
+    services.action_approve(actor=silg_chair, action=action)
+    check("approved")
+    page = home(client_for(silg_chair))
+    assert "Child R practice review, recommendation 1: its one action is completed" in page
+    assert "1 Completed" in by_status(page)
+
+    review_services.recommendation_close(
+        actor=silg_chair, recommendation=recommendation, impact_statement="Referrals faster."
+    )
+    check("recommendation closed")
+    assert "Child R practice review, recommendation 1" not in home(client_for(silg_chair))
+    services.action_reopen(
+        actor=silg_chair,
+        action=action,
+        reason="The re-audit found gaps.",
+        due_date=today + datetime.timedelta(days=30),
+    )
+    check("reopened")
+    services.action_correct_due_date(
+        actor=partnership_officer,
+        action=action,
+        due_date=today - datetime.timedelta(days=40),
+        reason="Typed wrongly.",
+    )
+    check("due date corrected into the past")
+    assert "Overdue: 1" in home(client_for(lead_a))
+    services.action_move(
+        actor=partnership_officer, action=action, agency=agency_b, reason="Logged wrongly."
+    )
+    check("moved to another agency")
+    services.action_supersede(actor=partnership_officer, action=action, reason="Replaced.")
+    check("superseded")
+    assert "Child R practice review, recommendation 1" in home(
+        client_for(silg_chair)
+    )  # ready again
+
+    second = make_action(recommendation, agency=agency_a, status=Action.Status.NOT_STARTED)
+    check("planned directly")
+    assert "Child R practice review, recommendation 1" not in home(client_for(silg_chair))
+    services.withdraw(actor=partnership_officer, record=second, reason="Logged twice.")
+    check("action withdrawn")
+    services.withdraw(
+        actor=partnership_officer, record=recommendation.review, reason="Wrong review."
+    )
+    check("review withdrawn with its recommendation and actions")
+    assert "0 Superseded" in by_status(home(client_for(partnership_officer)))
+
+
+def test_a_count_that_drifted_is_reported_and_repaired(agency_a):
+    recommendation = make_recommendation(agencies=[agency_a])
+    action = make_action(recommendation, agency=agency_a, status=Action.Status.IN_PROGRESS)
+    with connection.cursor() as cursor:  # behind the application's back
+        cursor.execute(
+            "UPDATE actions_action SET status = 'not_started' WHERE id = %s", [action.pk]
+        )
+    with pytest.raises(CommandError, match="2 kept counts differ from the records"):
+        verified()
+    out = io.StringIO()
+    call_command("verify_counts", "--repair", stdout=out)
+    assert "kept 1, counted from the records 0" in out.getvalue()
+    assert "Repaired: 2 counts written afresh." in out.getvalue()
+    assert verified() == "Every kept count matches the records.\n"
+
+
+def test_a_recommendation_saved_later_keeps_the_counts_moved_meanwhile(
+    partnership_officer, agency_a
+):
+    """A recommendation read before its action changed writes everything but the counts."""
+    recommendation = make_recommendation(agencies=[agency_a])
+    stale = Recommendation.objects.get(pk=recommendation.pk)
+    make_action(recommendation, agency=agency_a)
+    stale.text = "Share referrals within a day."
+    stale.save()
+    recommendation.refresh_from_db()
+    assert (recommendation.action_count, recommendation.open_action_count) == (1, 1)
+    assert counts.drift() == []
+
+
+def test_the_rating_chart_counts_every_month_the_same_as_the_actions(client_for, lead_a, agency_a):
+    """Months wholly past or ahead are read from the tallies, the months "due soon" spans
+    from the actions: each rating the same as Action.rag gives each action."""
+    today = timezone.localdate()
+    recommendation = make_recommendation(agencies=[agency_a])
+    for days in (-400, -35, -1, 0, 3, 13, 14, 15, 31, 45, 90, 400):
+        make_action(recommendation, agency=agency_a, due_date=today + datetime.timedelta(days=days))
+    returned = make_action(
+        recommendation, agency=agency_a, due_date=today + datetime.timedelta(days=200)
+    )
+    returned.returned_at = timezone.now()
+    returned.save()
+    make_action(recommendation, agency=agency_a, status=Action.Status.COMPLETED)
+    scope = Scope.of([recommendation.partnership], current=recommendation.partnership)
+    kept = counts.rag_counts(scope, today, agency_id=agency_a.pk)
+    rated = {}
+    for action in Action.objects.filter(agency=agency_a):
+        rated[action.rag(today)] = rated.get(action.rag(today), 0) + 1
+    assert {rag: n for rag, n in kept.items() if n} == rated
+
+
+def test_a_long_list_says_more_than_a_thousand_and_goes_on_page_by_page(
+    client_for, partnership_officer, agency_a
+):
+    """Lists count no further than 1,000 rows (item 2): a count never reads them all."""
+    bulk_actions(1_001, agency=agency_a)
+    client = client_for(partnership_officer)
+    url = reverse("action-list", args=[SLUG])
+    first = text(client.get(url).content.decode())
+    assert "More than 1,000 actions." in first
+    assert "Page 1 of" not in first and "Next page" in first
+    last = text(client.get(f"{url}?page=21").content.decode())
+    assert "Page 21" in last and "Next page" not in last and "Previous page" in last
+
+
+def test_a_list_of_a_thousand_is_counted_in_full(client_for, partnership_officer, agency_a):
+    bulk_actions(1_000, agency=agency_a)
+    page = text(
+        client_for(partnership_officer).get(reverse("action-list", args=[SLUG])).content.decode()
+    )
+    assert "1,000 actions." in page and "Page 1 of 20" in page
