@@ -6,26 +6,38 @@ Every figure is defined in words in FIGURE_DEFINITIONS, shown on the page beside
 it, so the board reads exactly what was counted. The National Panel's own measures
 of serious incidents (PanelFigures) are counted by the journey's own deadlines
 (reviews.journey.STAGES), in the working days of each review's partnership.
+
+A financial year gone by is closed (close_year): a partnership's figures of it are stored
+as they were counted then (ClosedYear), as a published annual report is, and its page
+reads them instead of the history.
 """
 
+import dataclasses
 import datetime
+import logging
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.functional import lazy
 
-from actions.models import Action, ExtensionRequest, SignOffDecision
+from actions.models import Action, ClosedYear, ExtensionRequest, SignOffDecision
 from learning.selectors import LearningTotals, annual_totals
 from reviews.journey import BY_KEY
 from reviews.models import ImpactCheck, Recommendation, Review
-from sscp.models import Agency
+from sscp import database
+from sscp.models import Agency, Partnership
+from sscp.scope import Scope
 from sscp.spreadsheets import Column
 from sscp.working_days import WorkingDays
+
+logger = logging.getLogger(__name__)
 
 
 def _per_settings(words):
@@ -160,6 +172,14 @@ def share(part: int, whole: int) -> int | None:
     return round(100 * part / whole) if whole else None
 
 
+def _limits_in_force() -> dict[str, int]:
+    return {
+        "notification_working_days": settings.NOTIFICATION_WORKING_DAYS,
+        "rapid_review_working_days": settings.RAPID_REVIEW_WORKING_DAYS,
+        "local_review_months": settings.LOCAL_REVIEW_MONTHS,
+    }
+
+
 @dataclass
 class PanelFigures:
     """The National Panel's measures of the year's serious incidents (FIGURE_DEFINITIONS)."""
@@ -174,15 +194,9 @@ class PanelFigures:
     local_reviews_completed: int = 0
     local_reviews_on_time: int = 0
     reports_published: int = 0
-
-    @property
-    def limits(self) -> dict[str, int]:
-        """The limits in force, for the figures' names."""
-        return {
-            "notification_working_days": settings.NOTIFICATION_WORKING_DAYS,
-            "rapid_review_working_days": settings.RAPID_REVIEW_WORKING_DAYS,
-            "local_review_months": settings.LOCAL_REVIEW_MONTHS,
-        }
+    # The limits counted by, for the figures' names: those in force when counted, which
+    # a closed year keeps though the settings change.
+    limits: dict[str, int] = field(default_factory=_limits_in_force)
 
     @property
     def notified_on_time_percent(self) -> int | None:
@@ -201,11 +215,25 @@ class PanelFigures:
         return share(self.local_reviews_on_time, self.local_reviews_completed)
 
 
+@dataclass(frozen=True)
+class PublishedReview:
+    """A review published in the year, as the figures show it: plain values, which a closed
+    year's stored figures keep as they were."""
+
+    title: str
+    kind: str  # as shown: "Child safeguarding practice review"
+    published_on: datetime.date
+
+    @classmethod
+    def of(cls, review: Review) -> "PublishedReview":
+        return cls(review.title, str(review.get_kind_display()), review.published_on)
+
+
 @dataclass
 class AnnualFigures:
     year: FinancialYear
     as_of: datetime.date
-    reviews_published: list = field(default_factory=list)
+    reviews_published: list[PublishedReview] = field(default_factory=list)
     recommendations_made: int = 0
     recommendations_closed: int = 0
     closed_by_year_end: int = 0
@@ -236,14 +264,44 @@ class AnnualFigures:
 def annual_figures(
     year: FinancialYear, *, scope, today: datetime.date | None = None
 ) -> AnnualFigures:
-    """The year's figures for the partnerships of `scope` (sscp.scope)."""
+    """The year's figures for the partnerships of `scope` (sscp.scope).
+
+    A closed year of one partnership is read as it was stored when the year closed
+    (close_year), as the annual report published then gives it. The history may change
+    after: an approval withdrawn, or an action reopened, which reopens its recommendation
+    and so takes that closure out of the year it was made in. The stored figures do not
+    move with it; `manage.py close_year --recompute` counts the year again from the
+    history, reports each figure that differs, and stores the new figures. Any other
+    scope, or a year not stored, is counted from the history now.
+    """
+    stored = _stored_figures(year, scope)
+    if stored is not None:
+        return stored
+    return count_annual_figures(year, scope=scope, today=today)
+
+
+def _stored_figures(year: FinancialYear, scope) -> "AnnualFigures | None":
+    partnership = scope.current
+    if partnership is None or scope.ids != {partnership.pk}:
+        return None
+    stored = ClosedYear.objects.filter(partnership=partnership, start_year=year.start_year)
+    data = stored.values_list("figures", flat=True).first()
+    return None if data is None else figures_from_json(data)
+
+
+def count_annual_figures(
+    year: FinancialYear, *, scope, today: datetime.date | None = None
+) -> AnnualFigures:
+    """The year's figures for the partnerships of `scope`, counted from the history now."""
     today = today or timezone.localdate()
     start, after = year.moments()
     figures = AnnualFigures(year=year, as_of=min(year.end, today))
     published = scope.filter(
         Review.objects.filter(published_on__gte=year.start, published_on__lte=year.end)
     )
-    figures.reviews_published = list(published.order_by("published_on", "title"))
+    figures.reviews_published = [
+        PublishedReview.of(review) for review in published.order_by("published_on", "title")
+    ]
     figures.recommendations_made = Recommendation.objects.filter(review__in=published).count()
     figures.recommendations_closed = scope.filter(
         Recommendation.objects.filter(closed_at__gte=start, closed_at__lt=after)
@@ -506,3 +564,227 @@ FIGURE_COLUMNS = [
     Column("Value", 10),
     Column("What it counts", 80),
 ]
+
+
+# Closed years (issue 21, item 4) ---------------------------------------------------------
+
+# The figures that are plain counts, kept as they are.
+COUNTS = (
+    "recommendations_made", "recommendations_closed", "closed_by_year_end",
+    "embedded_by_year_end", "impact_checks_overdue", "actions_completed", "completed_on_time",
+    "extensions_granted",
+)  # fmt: skip
+
+
+def figures_to_json(figures: AnnualFigures) -> dict:
+    """The figures as JSON values, for ClosedYear.figures; figures_from_json gives them back
+    equal, every figure the page and the downloads show."""
+    return {
+        "year": figures.year.start_year,
+        "as_of": figures.as_of.isoformat(),
+        "reviews_published": [
+            [review.title, review.kind, review.published_on.isoformat()]
+            for review in figures.reviews_published
+        ],
+        **{name: getattr(figures, name) for name in COUNTS},
+        "overdue_days": list(figures.overdue_days),
+        "overdue_by_agency": [list(row) for row in figures.overdue_by_agency],
+        "recurring_themes": [list(row) for row in figures.recurring_themes],
+        "panel": dataclasses.asdict(figures.panel),
+        "learning": _learning_to_json(figures.learning),
+    }
+
+
+def figures_from_json(data: dict) -> AnnualFigures:
+    return AnnualFigures(
+        year=FinancialYear(data["year"]),
+        as_of=datetime.date.fromisoformat(data["as_of"]),
+        reviews_published=[
+            PublishedReview(title, kind, datetime.date.fromisoformat(published_on))
+            for title, kind, published_on in data["reviews_published"]
+        ],
+        **{name: data[name] for name in COUNTS},
+        overdue_days=data["overdue_days"],
+        overdue_by_agency=[tuple(row) for row in data["overdue_by_agency"]],
+        recurring_themes=[tuple(row) for row in data["recurring_themes"]],
+        panel=PanelFigures(**data["panel"]),
+        learning=_learning_from_json(data["learning"]),
+    )
+
+
+def _learning_to_json(learning: LearningTotals | None) -> dict | None:
+    if learning is None:
+        return None
+    score = learning.average_score
+    return {f.name: getattr(learning, f.name) for f in dataclasses.fields(learning)} | {
+        "start": learning.start.isoformat(),
+        "end": learning.end.isoformat(),
+        "by_kind": [[str(label), count] for label, count in learning.by_kind],
+        "average_score": None if score is None else str(score),  # a Decimal, exactly
+    }
+
+
+def _learning_from_json(data: dict | None) -> LearningTotals | None:
+    if data is None:
+        return None
+    score = data["average_score"]
+    return LearningTotals(
+        **data
+        | {
+            "start": datetime.date.fromisoformat(data["start"]),
+            "end": datetime.date.fromisoformat(data["end"]),
+            "by_kind": [tuple(row) for row in data["by_kind"]],
+            "average_score": None if score is None else Decimal(score),
+        }
+    )
+
+
+class YearNotEnded(ValueError):
+    """A year's figures are stored only once the year has ended."""
+
+
+def refuse_open(year: FinancialYear, today: datetime.date) -> None:
+    """Raise YearNotEnded for a year not ended by `today`: its figures still change."""
+    if year.end >= today:
+        raise YearNotEnded(
+            f"The financial year {year.label} has not ended: it ends on {year.end:%-d %B %Y}"
+        )
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A figure of a closed year as stored, and as the history counts it now."""
+
+    figure: str
+    stored: object
+    now: object
+
+    def __str__(self) -> str:
+        return f"{self.figure}: stored {_shown(self.stored)}, now {_shown(self.now)}"
+
+
+def _shown(value) -> str:
+    return "none" if value is None else str(value)
+
+
+def differences(stored: AnnualFigures, now: AnnualFigures) -> list[Difference]:
+    """Each figure of the downloads (figure_rows) whose value differs, in their order; a
+    figure only one of them has (an agency with actions overdue, a theme) has none in
+    the other."""
+    before, after = _values(stored), _values(now)
+    names = list(before) + [name for name in after if name not in before]
+    return [
+        Difference(name, before.get(name), after.get(name))
+        for name in names
+        if before.get(name) != after.get(name)
+    ]
+
+
+def _values(figures: AnnualFigures) -> dict[str, object]:
+    """Each figure's value by a name for it in words: the figure's own name, or for an
+    agency or a theme, its section's and its own."""
+    named = {}
+    for section, figure, value, _counts in figure_rows(figures):
+        if section.startswith(("Overdue at the end of the year, by agency", "Themes")):
+            figure = f"{section}: {figure}"
+        named[figure[0].lower() + figure[1:]] = value
+    return named
+
+
+def close_year(
+    year: FinancialYear, partnership: Partnership, *, today: datetime.date
+) -> list[Difference]:
+    """Store the partnership's figures of `year`, which has ended, as its ClosedYear, and
+    return how they differ from the figures stored before (none, the first time).
+
+    1. Refuse a year not ended by `today` (YearNotEnded): its figures still change.
+    2. Count the figures from the history, in the partnership's own scope, as its page does.
+    3. Lock the figures stored before, if any, compare, and replace them.
+    """
+    refuse_open(year, today)
+    scope = Scope.of([partnership], current=partnership)
+    figures = count_annual_figures(year, scope=scope, today=today)
+    with transaction.atomic():
+        before = ClosedYear.objects.select_for_update().filter(
+            partnership=partnership, start_year=year.start_year
+        )
+        data = before.values_list("figures", flat=True).first()
+        ClosedYear.objects.update_or_create(
+            partnership=partnership,
+            start_year=year.start_year,
+            defaults={"figures": figures_to_json(figures), "closed_at": timezone.now()},
+        )
+    return [] if data is None else differences(figures_from_json(data), figures)
+
+
+def last_ended_year(today: datetime.date) -> FinancialYear:
+    return FinancialYear(FinancialYear.containing(today).start_year - 1)
+
+
+@dataclass
+class Closing:
+    """What close_years did with one partnership's year: "stored" it for the first time,
+    "recounted" it (with the differences), "kept" the figures stored, or "failed"."""
+
+    partnership: Partnership
+    year: FinancialYear
+    outcome: str
+    differences: list[Difference] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        where = f"{self.partnership.slug}: {self.year.label}"
+        if self.differences:
+            return [f"{where} {difference}" for difference in self.differences]
+        return [f"{where} {CLOSING_SAYS[self.outcome]}"]
+
+
+CLOSING_SAYS = {
+    "stored": "figures stored",
+    "recounted": "counted again: no differences",
+    "kept": "figures stored already, left as they are (--recompute counts them again)",
+    "failed": "could not be counted (the log says why); the next run tries again",
+}
+
+
+def close_years(
+    *,
+    today: datetime.date,
+    year: FinancialYear | None = None,
+    partnerships=None,
+    recompute: bool = False,
+) -> list[Closing]:
+    """Close `year` (by default the last one ended by `today`) for each of `partnerships`
+    (by default every one): the daily task and `manage.py close_year`.
+
+    A year stored already is left as it is, so a daily run stores each year once; with
+    `recompute` it is counted again and replaced, and its differences returned. Storing
+    every partnership's figures is the service's own work: past the partnerships'
+    row-level security. A partnership whose figures fail is logged and left for the next
+    run; the others go on.
+    """
+    year = year or last_ended_year(today)
+    refuse_open(year, today)
+    with database.every_partnership(f"storing the figures of the closed year {year.label}"):
+        if partnerships is None:
+            partnerships = Partnership.objects.order_by("slug")
+        stored = set(
+            ClosedYear.objects.filter(start_year=year.start_year).values_list(
+                "partnership_id", flat=True
+            )
+        )
+        return [
+            _close(year, partnership, today, recount=partnership.pk in stored, recompute=recompute)
+            for partnership in partnerships
+        ]
+
+
+def _close(year, partnership, today, *, recount: bool, recompute: bool) -> Closing:
+    if recount and not recompute:
+        return Closing(partnership, year, "kept")
+    try:
+        with transaction.atomic():  # a failure undoes only this partnership's work
+            found = close_year(year, partnership, today=today)
+    except Exception:
+        logger.exception("Could not close %s for %s", year.label, partnership.slug)
+        return Closing(partnership, year, "failed")
+    return Closing(partnership, year, "recounted" if recount else "stored", found)

@@ -6,8 +6,9 @@ import logging
 from celery import shared_task
 from django.conf import settings
 from django.db import DatabaseError, transaction
+from django.utils import timezone
 
-from actions import notices, reminders
+from actions import notices, reminders, reports
 from sscp import outbox
 
 logger = logging.getLogger(__name__)
@@ -55,6 +56,16 @@ def deliver_reminders() -> str:
         f"{summary}; {told} email{'s' if told != 1 else ''} of decisions; "
         f"{sent} account email{'s' if sent != 1 else ''}"
     )
+
+
+@shared_task(**RETRY, **TIME_LIMITS)
+def close_years() -> str:
+    """Beat runs it daily: store each partnership's figures of the last financial year
+    ended, once (reports.close_years); a year stored already is left as it is."""
+    closings = reports.close_years(today=timezone.localdate())
+    stored = sum(closing.outcome == "stored" for closing in closings)
+    failed = sum(closing.outcome == "failed" for closing in closings)
+    return f"stored {stored} closed year{'s' if stored != 1 else ''}; {failed} failed"
 
 
 def deliver_after_commit() -> None:

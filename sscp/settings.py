@@ -301,6 +301,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "actions.tasks.deliver_reminders",
         "schedule": timedelta(seconds=env.int("OUTBOX_DELIVERY_EVERY_SECONDS", default=120)),
     },
+    # Daily, stores each partnership's figures of the last financial year ended, once: on
+    # the first run after 31 March (actions.reports.close_years).
+    "close-years": {
+        "task": "actions.tasks.close_years",
+        "schedule": crontab(hour=5, minute=30),
+    },
 }
 # A task that runs longer than this is stopped (soft limit, then hard): a stalled server
 # must never hold a worker for ever. The sweep's claims are per person, so a stopped
