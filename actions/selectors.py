@@ -139,14 +139,10 @@ def awaiting_extension_decision(scope):
 
 
 def action_list(scope):
-    """Actions for lists, with each row's agency, owner and partnership; its recommendation
-    and review read after, by id, for the page's rows only. Joined in the one query, under
-    row-level security the planner cannot estimate the joined tables' rows, and joins every
-    action in the list to sort them instead of walking an index for the first 50."""
+    """Actions for lists: each row's review, recommendation, agency and owner in the one query."""
     return (
         scope.filter(Action.objects.all())
-        .select_related("agency", "owner", "partnership")
-        .prefetch_related("recommendation__review")
+        .select_related("recommendation__review", "agency", "owner", "partnership")
         .order_by("due_date", "pk")
     )
 
