@@ -73,3 +73,22 @@ format: install
 
 clean:
 	rm -rf $(VENV) node_modules static/build var/static
+
+# Two sizes side by side: fresh databases sscp_bench_100k and sscp_bench_300k, most actions
+# in one partnership (--concentrated), made afresh by `make load300`.
+COMPARE_SIZES ?= 100000 300000
+
+.PHONY: load300 compare
+
+## load300: fresh PostgreSQL databases of 100,000 and of 300,000 generated actions, for `make compare`
+load300: install
+	for actions in $(COMPARE_SIZES); do \
+		db=sscp_bench_$$((actions / 1000))k; \
+		psql "$(BENCH_SERVER)/postgres" -q -c "DROP DATABASE IF EXISTS $$db" -c "CREATE DATABASE $$db" && \
+		DATABASE_URL=$(BENCH_SERVER)/$$db $(BIN)/python manage.py migrate --noinput -v0 && \
+		DATABASE_URL=$(BENCH_SERVER)/$$db $(BIN)/python manage.py generate_load --actions $$actions --seed 7 --concentrated || exit 1; \
+	done
+
+## compare: time every page at both sizes (as the largest and the median-sized partnership) and print each page's growth
+compare: install
+	DATABASE_URL=$(BENCH_SERVER)/postgres $(BIN)/python manage.py benchmark --compare $(shell echo $(COMPARE_SIZES) | tr ' ' ',')
