@@ -321,6 +321,11 @@ class Action(Withdrawable):
             action.counted_as = action.count_key()  # where counts.record moves it from
         return action
 
+    def refresh_from_db(self, *args, **kwargs):
+        super().refresh_from_db(*args, **kwargs)
+        if not self.get_deferred_fields():
+            self.counted_as = self.count_key()  # counted now as the row read back says
+
     def count_key(self) -> tuple | None:
         """Where the kept counts count this action (actions.counts); nowhere once withdrawn."""
         if self.withdrawn_at is not None:
