@@ -875,7 +875,7 @@ def _q(timing: Timing | None, width: int) -> str:
     return f"{timing.queries:>{width}}" if timing is not None else f"{'—':>{width}}"
 
 
-def _whom(report: Report) -> str:
+def whom(report: Report) -> str:
     size = "the median-sized partnership" if report.typical else "the largest partnership"
     return f"{report.partnership} ({size}, {report.partnership_actions:,} actions)"
 
@@ -1033,14 +1033,15 @@ def _growth_table(small: Report, large: Report) -> list[str]:
                             (before.lean, after.lean)])
         for before, after in zip(small.results, large.results, strict=True)
     ]  # fmt: skip
+    nothing = (None, None)
     rows += [
-        (before.name, [(before.timing, after.timing), (None, None), (None, None)])
+        (_both(before.name, after.name), [(before.timing, after.timing), nothing, nothing])
         for before, after in zip(small.others, large.others, strict=True)
     ]
     n = max(len(name) for name, _ in rows)
     lines = [
-        f"Medians in ms as people of {_whom(small)} at {small.actions:,} actions "
-        f"({small.database}), and of {_whom(large)} at {large.actions:,} ({large.database}); "
+        f"Medians in ms as people of {whom(small)} at {small.actions:,} actions "
+        f"({small.database}), and of {whom(large)} at {large.actions:,} ({large.database}); "
         "growth = larger ÷ smaller.",
         "",
         f"| {'Page':<{n}} | " + " | ".join(f"{head:>7}" for head in heads) + " |",
@@ -1054,6 +1055,11 @@ def _growth_table(small: Report, large: Report) -> list[str]:
         ]
         lines.append(f"| {name:<{n}} | " + " | ".join(cells) + " |")
     return lines
+
+
+def _both(before: str, after: str) -> str:
+    """A page's name at both sizes: the words searched for may differ with the data."""
+    return before if before == after else f"{before} / {after}"
 
 
 def _short(actions: int) -> str:

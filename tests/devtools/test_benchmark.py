@@ -143,6 +143,10 @@ def test_compare_measures_on_each_database_and_gives_each_pages_growth(monkeypat
     assert cells(lines[5]) == ["Reviews (team)", "60.0", "90.0", "1.50×"] + ["—"] * 6
     assert "the median-sized partnership, 50,000 actions" in text
     assert "The sweep took 1.50× as long for 3.00× the actions." in text
+    # The words searched for may differ with the data: both are named.
+    assert benchmark._both("Search “a” (team)", "Search “b” (team)") == (
+        "Search “a” (team) / Search “b” (team)"
+    )
     assert benchmark.database_name("300000") == "sscp_bench_300k"
     assert benchmark.database_name(" sscp_other ") == "sscp_other"
 

@@ -59,7 +59,11 @@ class Command(BaseCommand):
                 self.stdout.write(benchmark.table(reports[0]))
         except LookupError as error:
             raise CommandError(str(error)) from error
-        missed = [miss for report in reports for miss in benchmark.misses(report)]
+        missed = [
+            f"{report.database}, as people of {benchmark.whom(report)}: {miss}" if compare else miss
+            for report in reports
+            for miss in benchmark.misses(report)
+        ]
         for miss in missed:
             self.stdout.write(f"Missed: {miss}")
         if check and missed:
