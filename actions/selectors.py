@@ -25,6 +25,7 @@ from actions.models import (
 )
 from reviews.models import Recommendation, Review
 from sscp.models import Agency
+from sscp.pagination import walked
 from sscp.permissions import Ability, get_for_user
 
 # Fetching one record for a view: 404 outside the person's view, 403 where they may
@@ -160,12 +161,13 @@ def rag_counts(actions, today) -> dict[str, int]:
 
 
 def next_due(scope, agency_id, *, limit=5):
-    return (
+    actions = (
         scope.filter(Action.objects.open())
         .filter(agency_id=agency_id)
         .select_related("recommendation__review", "agency", "owner")
-        .order_by("due_date", "pk")[:limit]
+        .order_by("due_date", "pk")
     )
+    return walked(actions, 0, limit)
 
 
 def returned_to(scope, agency_id):

@@ -24,7 +24,7 @@ from reviews.models import Recommendation, Review
 from reviews.selectors import recommendation_for, review_for
 from sscp.charts import Bar, BarChart, Series
 from sscp.filters import date_query
-from sscp.pagination import query_without_page, uncounted_page_of
+from sscp.pagination import query_without_page, uncounted_page_of, walked
 from sscp.permissions import (
     ALL,
     Ability,
@@ -67,7 +67,7 @@ def shortlist(queryset, size=SHORTLIST_SIZE, *, counted_together=False) -> Short
     if counted_together:
         items = list(queryset.annotate(shortlist_total=Window(Count("pk")))[:size])
         return Shortlist(items, items[0].shortlist_total if items else 0)
-    items = list(queryset[:size])
+    items = list(walked(queryset, 0, size))
     total = len(items) if len(items) < size else queryset.count()
     return Shortlist(items, total)
 

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
+from django.db.models import QuerySet, Subquery
 from django.http import QueryDict
 
 PAGE_SIZE = 50
@@ -17,7 +18,34 @@ COUNT_CAP = 1_000
 
 def page_of(request, items, param: str = "page"):
     """The page of `items` the URL asks for; a missing or bad number gives the first or last."""
-    return Paginator(items, PAGE_SIZE).get_page(request.GET.get(param))
+    return KeyedPaginator(items, PAGE_SIZE).get_page(request.GET.get(param))
+
+
+def walked(items, start: int, stop: int):
+    """Rows `start` to `stop` of `items`: their keys first, read in order from their own
+    table alone, then the rows joined to what each shows.
+
+    Joined from the start, under row-level security the planner cannot tell how many rows
+    each joined table holds, and joins every row of a long list to sort it instead of
+    walking an index for the few shown (measured at 240,000 actions in one partnership:
+    411 ms for a page of actions in progress, 0.8 ms this way). Same rows, same order, the
+    same one query.
+    """
+    if not isinstance(items, QuerySet) or not items.query.select_related:
+        return items[start:stop]
+    return items.filter(pk__in=Subquery(items.values("pk")[start:stop]))
+
+
+class KeyedPaginator(Paginator):
+    """A Paginator whose pages are `walked`."""
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        return self._get_page(walked(self.object_list, bottom, top), number, self)
 
 
 @dataclass
@@ -62,7 +90,7 @@ def uncounted_page_of(request, items) -> UncountedPage:
     """The page of `items` the URL asks for, without counting them; a bad number gives page 1."""
     number = page_number(request.GET.get("page"))
     start = (number - 1) * PAGE_SIZE
-    rows = list(items[start : start + PAGE_SIZE + 1])
+    rows = list(walked(items, start, start + PAGE_SIZE + 1))
     return UncountedPage(rows[:PAGE_SIZE], number, has_next=len(rows) > PAGE_SIZE)
 
 
@@ -71,7 +99,7 @@ def capped_page_of(request, items):
     COUNT_CAP; past that, an UncountedPage that says there are `more_than` COUNT_CAP."""
     counted = items[: COUNT_CAP + 1].count()
     if counted <= COUNT_CAP:
-        paginator = Paginator(items, PAGE_SIZE)
+        paginator = KeyedPaginator(items, PAGE_SIZE)
         paginator.count = counted  # cached_property: already known
         return paginator.get_page(request.GET.get("page"))
     page = uncounted_page_of(request, items)
