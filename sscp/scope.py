@@ -15,9 +15,11 @@ recommendations and actions are in it too.
 
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import lru_cache
 
+from django.conf import settings
 from django.db.models import Q
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 _active: ContextVar["Scope | None"] = ContextVar("partnership_scope", default=None)
 
@@ -93,7 +95,25 @@ def address(url_name: str, record, *args) -> str:
         partnership = scope.partnership_for(record.partnership_id, _review_id(record))
     if partnership is None:
         partnership = record.partnership
+    if len(args) == 1 and isinstance(args[0], int):
+        # A list's rows share their address but for the number: reversed once, not a row.
+        before, after = _around_number(
+            url_name, partnership.slug, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix()
+        )
+        return f"{before}{args[0]}{after}"
     return reverse(url_name, args=[partnership.slug, *args])
+
+
+_NUMBER = 918273645  # stands for a record's number while an address is reversed
+
+
+@lru_cache(maxsize=1024)
+def _around_number(url_name: str, slug: str, urlconf, script_prefix: str) -> tuple[str, str]:
+    """What comes before and after the record's number in the address `url_name` of a
+    record in the partnership `slug` (under the URLs and script prefix in force, which are
+    part of the key: a test or a request under a sub-path has its own)."""
+    before, after = reverse(url_name, args=[slug, _NUMBER], urlconf=urlconf).split(str(_NUMBER))
+    return before, after
 
 
 def _review_id(record) -> int | None:
