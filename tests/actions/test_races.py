@@ -1,5 +1,7 @@
 """Two people acting on one action at the same moment get one outcome, settled by the database."""
 
+import contextlib
+import datetime
 import threading
 import time
 
@@ -110,3 +112,53 @@ def test_simultaneous_submissions_record_one(submitted_action):
     assert (
         submitted_action.history.filter(history_change_reason="Submitted for sign-off").count() == 1
     )
+
+
+def test_two_changes_moving_counts_opposite_ways_at_once_both_succeed(monkeypatch):
+    """Issue 21: each change moves its action's counts out of one tally row and into
+    another. Two at once going opposite ways (January to March, March to January), each
+    pausing after its first row, both succeed and the counts stay right: the audit trail's
+    seal lock, taken when the action's history row is written, already orders them, so
+    neither can hold a tally row the other is waiting for."""
+    from actions import counts
+    from actions.models import ActionTally
+
+    officer = make_user("officer-races", role=roles.PARTNERSHIP_TEAM)
+    january, march = datetime.date(2027, 1, 15), datetime.date(2027, 3, 15)
+    agency = make_action().agency
+    first = make_action(agency=agency, due_date=january)
+    second = make_action(agency=agency, due_date=march)
+    both_hold_one = threading.Barrier(2, timeout=3)
+    add = ActionTally._add.__func__
+    calls = threading.local()
+
+    def add_then_wait(cls, at, delta):
+        add(cls, at, delta)
+        calls.n = getattr(calls, "n", 0) + 1
+        if calls.n == 1:  # each holds its first row: wait until the other holds its own
+            # Broken: the other is already waiting on this one's row, so go on.
+            with contextlib.suppress(threading.BrokenBarrierError):
+                both_hold_one.wait()
+
+    monkeypatch.setattr(ActionTally, "_add", classmethod(add_then_wait))
+    failures = []
+
+    def correct(action, due_date):
+        def work():
+            try:
+                services.action_correct_due_date(
+                    actor=officer, action=action, due_date=due_date, reason="Typed wrongly."
+                )
+            except Exception as error:  # noqa: BLE001 (the test reports what was refused)
+                failures.append(error)
+
+        return work
+
+    threads = [
+        in_own_connection(correct(first, march))[0],
+        in_own_connection(correct(second, january))[0],
+    ]
+    for thread in threads:
+        thread.join(timeout=30)
+    assert failures == []
+    assert counts.drift() == []
