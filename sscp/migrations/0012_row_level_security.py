@@ -53,9 +53,11 @@ CREATE OR REPLACE FUNCTION sscp_shared_reviews() RETURNS bigint[] LANGUAGE sql S
 $$;
 """
 
-# Each in a sub-select (an InitPlan), worked out once a statement, not once a row; the
-# cast makes ANY take it as the array it is, not as a set of rows.
-MINE = "(SELECT sscp_partnerships())::bigint[]"
+# The request's partnerships inline, where the planner reads them (a sub-select would be a
+# parameter it cannot estimate: actions/migrations/0020 says what that cost); the shared
+# reviews in a sub-select (an InitPlan), worked out once a statement, not once a row. The
+# casts make ANY take each as the array it is, not as a set of rows.
+MINE = "COALESCE(NULLIF(current_setting('sscp.partnerships', true), ''), '{}')::bigint[]"
 SHARED = "(SELECT sscp_shared_reviews())::bigint[]"
 
 

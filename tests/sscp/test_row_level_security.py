@@ -215,3 +215,17 @@ def test_the_way_past_puts_a_request_back_to_its_own_partnerships(two_partnershi
             assert Action.objects.count() == 2
         assert list(Action.objects.values_list("pk", flat=True)) == [world_a["action"].pk]
     assert Action.objects.count() == 2
+
+
+def test_every_policy_reads_the_partnerships_where_the_planner_can_see_them():
+    """Issue 21: as a sub-select the partnerships were a parameter the planner could not
+    estimate, and it sorted a partnership's every action in progress to count 1,001 of
+    them (159 ms at 240,000 actions) instead of walking an index (1–2 ms)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT polrelid::regclass::text, pg_get_expr(polqual, polrelid) FROM pg_policy"
+        )
+        policies = cursor.fetchall()
+    assert set(GUARDED) <= {table for table, _ in policies}
+    assert not [table for table, rule in policies if "sscp_partnerships()" in (rule or "")]
+    assert "current_setting('sscp.partnerships'" in dict(policies)["actions_action"]
