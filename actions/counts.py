@@ -13,10 +13,10 @@ every page:
   close when it has actions and none of them is open.
 
 `Action.save()` moves them (`ActionTally.move`), so no way of saving an action can leave
-them behind;
-an update of many actions at once in SQL would, and `manage.py verify_counts` (`drift`)
-recounts everything from the records and says what differs, as `verify_audit_trail`
-does for the seals. `rebuild` writes them afresh (after a bulk load, or to repair).
+them behind; an update of many actions at once in SQL would, and `manage.py verify_counts`
+(`drift`) recounts everything from the records and says what differs, as
+`verify_audit_trail` does for the seals. `rebuild` writes them afresh (after a bulk load,
+or to repair).
 """
 
 import datetime
@@ -113,7 +113,7 @@ def _rag_of_month(status, returned, due_month, this_month) -> str:
 
 @dataclass(frozen=True)
 class Drift:
-    what: str  # "tally" or "recommendation"
+    what: str  # "tally", "recommendation actions" or "recommendation open actions"
     at: tuple
     kept: int
     counted: int

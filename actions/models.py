@@ -318,7 +318,7 @@ class Action(Withdrawable):
     def from_db(cls, db, field_names, values):
         action = super().from_db(db, field_names, values)
         if not action.get_deferred_fields():
-            action.counted_as = action.count_key()  # where counts.record moves it from
+            action.counted_as = action.count_key()  # where ActionTally.move moves it from
         return action
 
     def refresh_from_db(self, *args, **kwargs):
@@ -863,8 +863,9 @@ class ActionTally(models.Model):
     not, due in one month: the dashboards' figures by status and by rating, read from a few
     hundred rows instead of counted from every action.
 
-    Kept by actions.counts in the transaction of each change to an action; `manage.py
-    verify_counts` recounts them from the actions and reports any drift.
+    Kept by Action.save (ActionTally.move) in the transaction of each change to an action;
+    actions.counts reads them, and `manage.py verify_counts` recounts them from the actions
+    and reports any drift.
     """
 
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="+")

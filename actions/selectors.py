@@ -18,7 +18,6 @@ from actions.models import (
     ExtensionRequest,
     Notice,
     ProgressUpdate,
-    Rag,
     Reminder,
     SignOffDecision,
     progress_rules,
@@ -149,15 +148,6 @@ def action_list(scope):
 
 
 # Dashboards -------------------------------------------------------------------
-
-
-def rag_counts(actions, today) -> dict[str, int]:
-    """How many of `actions` have each rating today, in one query."""
-    counts = dict.fromkeys(Rag.values, 0)
-    rows = actions.with_rag(today).order_by().values("rag_value").annotate(count=Count("*"))
-    for row in rows:
-        counts[row["rag_value"]] = row["count"]
-    return counts
 
 
 def next_due(scope, agency_id, *, limit=5):
