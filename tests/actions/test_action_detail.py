@@ -54,7 +54,16 @@ def test_the_action_page_keeps_a_fixed_number_of_queries(
 ):
     action = make_action(agency=agency_of(lead_a))
     ProgressUpdate.objects.bulk_create(
-        [ProgressUpdate(action=action, author=lead_a, text=f"Update {n}") for n in range(rows)]
+        [
+            ProgressUpdate(
+                action=action,
+                partnership_id=action.partnership_id,
+                review_id=action.review_id,
+                author=lead_a,
+                text=f"Update {n}",
+            )
+            for n in range(rows)
+        ]
     )
     evidence = make_evidence(action, uploaded_by=lead_a)
     copies = [

@@ -43,14 +43,18 @@ GUARDED = {
     "reviews_historicalrecommendation": "partnership_id",
     "actions_action": "partnership_id",
     "actions_historicalaction": "partnership_id",
-    "actions_progressupdate": "(SELECT partnership_id FROM actions_action WHERE id = action_id)",
-    "actions_evidence": "(SELECT partnership_id FROM actions_action WHERE id = action_id)",
-    "actions_signoffdecision": "(SELECT partnership_id FROM actions_action WHERE id = action_id)",
-    "actions_extensionrequest": "(SELECT partnership_id FROM actions_action WHERE id = action_id)",
     "actions_reminder": "(SELECT partnership_id FROM actions_action WHERE id = action_id)",
     "actions_notice": "partnership_id",
     "sscp_membership": "partnership_id",
     "audits_auditrecord": "partnership_id",
+}
+# An action's records keep its partnership (actions/migrations/0021); their history
+# rows are reached through their action.
+RECORDS = ["progressupdate", "evidence", "signoffdecision", "extensionrequest"]
+GUARDED |= {f"actions_{model}": "partnership_id" for model in RECORDS}
+GUARDED |= {
+    f"actions_historical{model}": "(SELECT partnership_id FROM actions_action WHERE id = action_id)"
+    for model in RECORDS
 }
 # Counts kept and closed years' figures (actions/migrations/0019).
 GUARDED |= {"actions_actiontally": "partnership_id", "actions_closedyear": "partnership_id"}
