@@ -94,6 +94,32 @@ def rag_counts(scope, today: datetime.date, **filters) -> dict[str, int]:
     return counts
 
 
+def overdue_by_agency(scope, today: datetime.date) -> Counter:
+    """How many open actions of `scope` each agency has past their due date today, keyed
+    by the agency's (id, name, short name), in one query: those due in a month wholly
+    before today's from the tallies, this month's from the actions."""
+    this_month = today.replace(day=1)
+    open_statuses = [status.value for status in Action.OPEN_STATUSES]
+    agency = ("agency_id", "agency__name", "agency__short_name")
+    past_months = (
+        tallies(scope, status__in=open_statuses, due_month__lt=this_month)
+        .values_list(*agency)
+        .annotate(n=Sum("count"))
+    )
+    this_months = Action.objects.filter(partnership_id__in=scope.ids, due_date__gte=this_month)
+    overdue = [
+        actions.filter(status__in=open_statuses, due_date__lt=today)
+        .order_by()
+        .values_list(*agency)
+        .annotate(n=Count("*"))
+        for actions in (this_months, _shared_actions(scope))
+    ]
+    counts = Counter()
+    for *key, n in past_months.order_by().union(*overdue, all=True):
+        counts[tuple(key)] += n
+    return counts
+
+
 def _month_after(month: datetime.date) -> datetime.date:
     return (month + datetime.timedelta(days=32)).replace(day=1)
 

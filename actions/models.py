@@ -233,12 +233,18 @@ class Action(Withdrawable):
                 condition=KEPT,
                 name="action_rec_status_due",
             ),
-            # Open actions only, a third of them at scale: which recommendations have none
-            # left (ready to close) and which reviews are overdue (the partnership dashboard);
+            # Open actions only, a third of them at scale: a recommendation's, by due date;
             models.Index(
                 fields=["recommendation", "due_date"],
                 condition=KEPT & Q(status__in=_OPEN),
                 name="action_open_rec_due",
+            ),
+            # a partnership's, overdue or due soon, by review and agency (index-only: the
+            # partnership team's Home);
+            models.Index(
+                fields=["partnership", "due_date", "review", "agency"],
+                condition=KEPT & Q(status__in=_OPEN),
+                name="action_open_due",
             ),
             # and an agency's, soonest due first (the lead's dashboard and overdue list).
             models.Index(

@@ -3,7 +3,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.db.models import Count, F, Q, Window
+from django.db.models import Count, F, Func, Q, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
@@ -56,20 +56,12 @@ class Shortlist:
         return self.total - len(self.items)
 
 
-def shortlist(queryset, size=SHORTLIST_SIZE, *, counted_together=False) -> Shortlist:
-    """The first `size` of a list, and a count of the whole when there are more.
-
-    `counted_together` counts the whole list in the query that fetches the first
-    few, for a list the database must work out in full before it can give any
-    of it (ready-to-close is an anti-join over every open action): one pass, not
-    two. A list read in the order of an index is cheaper counted apart.
-    """
-    if counted_together:
-        items = list(queryset.annotate(shortlist_total=Window(Count("pk")))[:size])
-        return Shortlist(items, items[0].shortlist_total if items else 0)
-    items = list(walked(queryset, 0, size))
-    total = len(items) if len(items) < size else queryset.count()
-    return Shortlist(items, total)
+def shortlist(queryset, size=SHORTLIST_SIZE) -> Shortlist:
+    """The first `size` of a list (walked: sscp.pagination) and how long the whole list is,
+    in one query: the count a sub-select beside the rows, worked out once."""
+    whole = queryset.order_by().annotate(n=Func("pk", function="COUNT")).values("n")
+    items = list(walked(queryset, 0, size).annotate(shortlist_total=Subquery(whole)))
+    return Shortlist(items, items[0].shortlist_total if items else 0)
 
 
 def _actions_url(partnership, **filters) -> str:
@@ -247,10 +239,7 @@ def _partnership_section(scope, today) -> dict:
         "overdue_chart": _overdue_by_agency_chart(partnership, agencies[:CHART_BARS]),
         "agencies_overdue": len(agencies),
         "overdue_url": _actions_url(partnership, overdue="true"),
-        # Counted together: a fortnight's actions are few, and the page keeps to 12 queries.
-        "due_soon": shortlist(
-            action_selectors.due_within(scope, today, window), counted_together=True
-        ),
+        "due_soon": shortlist(action_selectors.due_within(scope, today, window)),
         "due_soon_days": window,
         "nothing_due": f"Nothing is due in the next {window} days.",
         "due_soon_url": _actions_url(

@@ -11,7 +11,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from actions import counts, services
+from actions import counts, selectors, services
 from actions.models import Action
 from reviews import services as review_services
 from reviews.models import Recommendation
@@ -21,8 +21,10 @@ from tests.makers import (
     bulk_actions,
     make_action,
     make_evidence,
+    make_partnership,
     make_recommendation,
     make_review,
+    share_review,
 )
 from tests.pages import text
 
@@ -181,6 +183,45 @@ def test_the_rating_chart_counts_every_month_the_same_as_the_actions(client_for,
     for action in Action.objects.filter(agency=agency_a):
         rated[action.rag(today)] = rated.get(action.rag(today), 0) + 1
     assert {rag: n for rag, n in kept.items() if n} == rated
+
+
+def test_overdue_by_agency_counts_every_month_and_joint_reviews_as_the_actions_do(
+    partnership_officer, agency_a, agency_b
+):
+    """Past months from the tallies, this month from the actions, and a joint review's
+    actions kept by the partnership that commissioned it: each agency's overdue count on
+    the team's Home the same as its open actions past due, withdrawn ones left out."""
+    today = timezone.localdate()
+    ours = make_recommendation(agencies=[agency_a, agency_b])
+    for days in (-400, -35, -1, 0, 1, 20):
+        make_action(ours, agency=agency_a, due_date=today + datetime.timedelta(days=days))
+    make_action(ours, agency=agency_b, due_date=today - datetime.timedelta(days=60))
+    make_action(ours, agency=agency_b, due_date=today - datetime.timedelta(days=2))
+    make_action(
+        ours,
+        agency=agency_b,
+        status=Action.Status.COMPLETED,
+        due_date=today.replace(day=1) - datetime.timedelta(days=1),
+    )
+    logged_in_error = make_action(
+        ours, agency=agency_b, due_date=today - datetime.timedelta(days=90)
+    )
+    services.withdraw(actor=partnership_officer, record=logged_in_error, reason="Logged twice")
+    other = make_partnership("neighbours")
+    joint = share_review(make_review(partnership=other), ours.partnership)
+    theirs = make_recommendation(joint, agencies=[agency_b])
+    make_action(theirs, agency=agency_b, due_date=today - datetime.timedelta(days=45))
+    make_action(theirs, agency=agency_b, due_date=today + datetime.timedelta(days=5))
+
+    ours.partnership.refresh_from_db()  # the joint reviews it now reaches
+    scope = Scope.of([ours.partnership], current=ours.partnership)
+    shown = {
+        agency.short_name: agency.overdue for agency in selectors.overdue_by_agency(scope, today)
+    }
+
+    assert shown == {"Agency A": 3, "Agency B": 3}
+    past_due = Action.objects.open().filter(due_date__lt=today)
+    assert shown["Agency B"] == past_due.filter(agency=agency_b).count()
 
 
 def test_a_long_list_says_more_than_a_thousand_and_goes_on_page_by_page(
