@@ -130,6 +130,12 @@ def awaiting_sign_off(scope):
     )
 
 
+def awaiting_sign_off_count(scope) -> int:
+    """How many actions await sign-off, from the kept counts (actions.counts)."""
+    submitted = Action.Status.SUBMITTED
+    return counts.status_counts(scope, status=submitted)[submitted]
+
+
 def awaiting_extension_decision(scope):
     return (
         scope.filter(ExtensionRequest.objects.filter(status=ExtensionRequest.Status.PENDING))

@@ -433,7 +433,11 @@ def sign_off_queue(request):
         request,
         "actions/sign_off_queue.html",
         {
-            "submitted": page_of(request, selectors.awaiting_sign_off(request.scope)),
+            "submitted": page_of(
+                request,
+                selectors.awaiting_sign_off(request.scope),
+                count=selectors.awaiting_sign_off_count(request.scope),
+            ),
             "extensions": page_of(
                 request, selectors.awaiting_extension_decision(request.scope), "extensions_page"
             ),

@@ -56,9 +56,12 @@ class Shortlist:
         return self.total - len(self.items)
 
 
-def shortlist(queryset, size=SHORTLIST_SIZE) -> Shortlist:
+def shortlist(queryset, size=SHORTLIST_SIZE, *, total: int | None = None) -> Shortlist:
     """The first `size` of a list (walked: sscp.pagination) and how long the whole list is,
-    in one query: the count a sub-select beside the rows, worked out once."""
+    in one query: the count a sub-select beside the rows, worked out once; or `total`, when
+    the list is counted already (actions.counts)."""
+    if total is not None:
+        return Shortlist(list(walked(queryset, 0, size)), total)
     whole = queryset.order_by().annotate(n=Func("pk", function="COUNT")).values("n")
     items = list(walked(queryset, 0, size).annotate(shortlist_total=Subquery(whole)))
     return Shortlist(items, items[0].shortlist_total if items else 0)
@@ -159,8 +162,9 @@ def home(request):
     counts for everyone."""
     user, scope = request.user, request.scope
     today = timezone.localdate()
+    by_status = counts.status_counts(scope)
     context = {
-        "status_counts": action_selectors.status_counts(counts.status_counts(scope)),
+        "status_counts": action_selectors.status_counts(by_status),
         "today": today,
         # What changed since the person last looked: the decisions they have not read.
         "since": _since(request),
@@ -172,7 +176,7 @@ def home(request):
         in_progress = reviews_in_progress(scope, today)
         context["in_progress"] = Shortlist(in_progress[:SHORTLIST_SIZE], len(in_progress))
     if has_ability(user, Ability.DECIDE):
-        context["chair"] = _chair_section(scope)
+        context["chair"] = _chair_section(scope, submitted=by_status[Action.Status.SUBMITTED])
     if has_ability(user, Ability.PLAN):
         context["partnership_team"] = _partnership_section(scope, today)
     return render(request, "dashboards/home.html", context)
@@ -195,10 +199,10 @@ def _lead_section(scope, agency, today) -> dict:
     }
 
 
-def _chair_section(scope) -> dict:
+def _chair_section(scope, *, submitted: int) -> dict:
     ready, impact = _recommendations_for_decision(scope)
     return {
-        "awaiting": shortlist(action_selectors.awaiting_sign_off(scope)),
+        "awaiting": shortlist(action_selectors.awaiting_sign_off(scope), total=submitted),
         "extensions": action_selectors.awaiting_extension_decision(scope).count(),
         "ready_to_close": ready,
         "impact_to_confirm": impact,
@@ -212,7 +216,7 @@ def _recommendations_for_decision(scope) -> tuple[Shortlist, Shortlist]:
     list_of = F("impact_awaiting_decision")
     rows = list(
         review_selectors.recommendation_list(scope)
-        .filter(review_selectors.is_ready_to_close() | Q(impact_awaiting_decision=True))
+        .filter(pk__in=review_selectors.awaiting_the_chair())  # two short lists' ids
         .annotate(
             position=Window(
                 RowNumber(), partition_by=[list_of], order_by=["review__title", "number"]

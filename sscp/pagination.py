@@ -16,9 +16,13 @@ MAX_PAGE_DIGITS = len(str(MAX_PAGE))
 COUNT_CAP = 1_000
 
 
-def page_of(request, items, param: str = "page"):
-    """The page of `items` the URL asks for; a missing or bad number gives the first or last."""
-    return KeyedPaginator(items, PAGE_SIZE).get_page(request.GET.get(param))
+def page_of(request, items, param: str = "page", *, count: int | None = None):
+    """The page of `items` the URL asks for; a missing or bad number gives the first or last.
+    `count`, when the items are counted already (actions.counts), saves counting them again."""
+    paginator = KeyedPaginator(items, PAGE_SIZE)
+    if count is not None:
+        paginator.count = count  # cached_property: already known
+    return paginator.get_page(request.GET.get(param))
 
 
 def walked(items, start: int, stop: int):
