@@ -211,6 +211,10 @@ class Action(Withdrawable):
                 condition=KEPT,
                 name="action_agency_status_due",
             ),
+            # A lead's actions across their partnerships, soonest due first, a page at a time.
+            models.Index(
+                fields=["agency", "due_date", "id"], condition=KEPT, name="action_agency_due"
+            ),
             # A partnership's list of actions, soonest due first, a page at a time;
             models.Index(
                 fields=["partnership", "due_date", "id"], condition=KEPT, name="action_due"

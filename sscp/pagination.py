@@ -101,7 +101,7 @@ def uncounted_page_of(request, items) -> UncountedPage:
 def capped_page_of(request, items):
     """The page of `items` the URL asks for, counted as a Paginator's when they are at most
     COUNT_CAP; past that, an UncountedPage that says there are `more_than` COUNT_CAP."""
-    counted = items[: COUNT_CAP + 1].count()
+    counted = items.order_by()[: COUNT_CAP + 1].count()  # any COUNT_CAP + 1 rows will do
     if counted <= COUNT_CAP:
         paginator = KeyedPaginator(items, PAGE_SIZE)
         paginator.count = counted  # cached_property: already known
