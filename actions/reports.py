@@ -366,9 +366,11 @@ def _completions(figures: AnnualFigures, scope, start, after) -> None:
 def _overdue_at(figures: AnnualFigures, scope, day: datetime.date) -> None:
     """Actions open and past due at the end of `day`, as their history shows them then."""
     by_agency: Counter = Counter()
-    for agency_id, due_date in _open_past_due(scope, day):
-        figures.overdue_days.append((day - due_date).days)
-        by_agency[agency_id] += 1
+    # Counted by agency and due date in the database: a row for each, not for each action.
+    counted = _open_past_due(scope, day).annotate(n=Count("*")).order_by("due_date", "agency_id")
+    for agency_id, due_date, n in counted:
+        figures.overdue_days.extend([(day - due_date).days] * n)
+        by_agency[agency_id] += n
     names = dict(Agency.objects.filter(pk__in=by_agency).values_list("pk", "short_name"))
     figures.overdue_by_agency = sorted(
         ((names.get(pk, "?"), count) for pk, count in by_agency.items()),
