@@ -2,11 +2,12 @@ import functools
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from actions.models import Action, Rag
-from reviews.models import Recommendation, Review, Theme
+from reviews import selectors as review_selectors
+from reviews.models import Recommendation, Review
 from search.engine import ACTIONS, RECOMMENDATIONS, REVIEWS, condition, has_words, matches, words_in
 from sscp.filters import (
     ChosenRecordFilter,
@@ -51,8 +52,8 @@ class ActionFilter(GovukFilterSet):
     rag = django_filters.ChoiceFilter(
         label="Rating", choices=Rag.choices, method="filter_rag", empty_label="Any rating"
     )
-    theme = django_filters.ModelChoiceFilter(
-        label="Theme", queryset=Theme.objects.all(), method="filter_theme", empty_label="Any theme"
+    theme = django_filters.ChoiceFilter(
+        label="Theme", choices=[], method="filter_theme", empty_label="Any theme"
     )
     owner = ChosenRecordFilter(
         label="Owner",
@@ -92,7 +93,8 @@ class ActionFilter(GovukFilterSet):
         self.filters["agency"].queryset = Agency.objects.filter(
             partnerships__in=scope.ids
         ).distinct()
-        self.filters["theme"].queryset = Theme.objects.filter(partnership__in=scope.ids)
+        names = review_selectors.theme_names(scope)
+        self.filters["theme"].extra["choices"] = [(name, name) for name in names]
         self.filters["owner"].queryset = User.objects.filter(
             memberships__in=lead_memberships(scope.ids)
         ).distinct()
@@ -131,14 +133,8 @@ class ActionFilter(GovukFilterSet):
         return queryset.filter_rag(value, timezone.localdate())
 
     def filter_theme(self, queryset, name, value):
-        # Exists rather than joins: no duplicate rows, so no DISTINCT over every column.
         return queryset.filter(
-            Exists(
-                Recommendation.themes.through.objects.filter(
-                    recommendation=OuterRef("recommendation"), theme=value
-                )
-            )
-            | Exists(Review.themes.through.objects.filter(review=OuterRef("review"), theme=value))
+            review_selectors.with_theme(value, recommendation="recommendation", review="review")
         )
 
     def filter_overdue(self, queryset, name, value):

@@ -2,11 +2,11 @@
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 
-from reviews.models import Recommendation, Review, Theme
-from reviews.selectors import ready_to_close
+from reviews import selectors as review_selectors
+from reviews.models import Recommendation, Review
 from search.engine import RECOMMENDATIONS, REVIEWS, condition, has_words, matches, words_in
 from sscp.filters import ChosenRecordFilter, GovukFilterSet, StableOrderingFilter
 from sscp.models import Agency
@@ -49,8 +49,8 @@ class RecommendationFilter(GovukFilterSet):
         queryset=Agency.objects.all(),
         empty_label="Any agency",
     )
-    theme = django_filters.ModelChoiceFilter(
-        label="Theme", queryset=Theme.objects.all(), method="filter_theme", empty_label="Any theme"
+    theme = django_filters.ChoiceFilter(
+        label="Theme", choices=[], method="filter_theme", empty_label="Any theme"
     )
     state = django_filters.ChoiceFilter(
         label="Status",
@@ -73,7 +73,8 @@ class RecommendationFilter(GovukFilterSet):
         self.filters["agency"].queryset = Agency.objects.filter(
             partnerships__in=scope.ids
         ).distinct()
-        self.filters["theme"].queryset = Theme.objects.filter(partnership__in=scope.ids)
+        names = review_selectors.theme_names(scope)
+        self.filters["theme"].extra["choices"] = [(name, name) for name in names]
 
     def search(self, queryset, name, value):
         """Every word in the recommendation or in its review's title or summary, found as
@@ -87,12 +88,7 @@ class RecommendationFilter(GovukFilterSet):
 
     def filter_theme(self, queryset, name, value):
         return queryset.filter(
-            Exists(
-                Recommendation.themes.through.objects.filter(
-                    recommendation=OuterRef("pk"), theme=value
-                )
-            )
-            | Exists(Review.themes.through.objects.filter(review=OuterRef("review"), theme=value))
+            review_selectors.with_theme(value, recommendation="pk", review="review")
         )
 
     def filter_state(self, queryset, name, value):
@@ -110,5 +106,5 @@ class RecommendationFilter(GovukFilterSet):
         if value == RecommendationState.CLOSED:
             return queryset.filter(closed_at__isnull=False)
         if value == RecommendationState.READY:
-            return ready_to_close(queryset)
+            return review_selectors.ready_to_close(queryset)
         return queryset.filter(closed_at__isnull=True)

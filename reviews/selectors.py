@@ -17,7 +17,7 @@ from actions.models import (
     progress_rules,
 )
 from learning.models import LearningActivity
-from reviews.models import ImpactCheck, ImpactEvidence, Recommendation, Review
+from reviews.models import ImpactCheck, ImpactEvidence, Recommendation, Review, Theme
 from sscp.models import Agency
 from sscp.permissions import Ability, get_for_user
 
@@ -210,6 +210,26 @@ def is_ready_to_close() -> Q:
     """Open, with actions, none of them open: from the counts kept on the row (actions.counts),
     which a partial index of the few ready serves."""
     return Q(action_count__gt=0, open_action_count=0, closed_at__isnull=True)
+
+
+def theme_names(scope) -> list[str]:
+    """The themes a list of `scope` can be filtered by, by name: each partnership has its own
+    themes, and a person working across partnerships means the same by the same word (a
+    lead in 420 partnerships was offered "Neglect" 420 times, 4,200 options in all)."""
+    themes = Theme.objects.filter(partnership__in=scope.ids).order_by("name")
+    return list(themes.values_list("name", flat=True).distinct())
+
+
+def with_theme(name: str, *, recommendation: str, review: str) -> Q:
+    """Records whose recommendation or review has the theme called `name` (in each
+    partnership, its own theme of that name); `recommendation` and `review` are the paths
+    to them from the record. Exists rather than joins: no duplicate rows, so no DISTINCT."""
+    themes = Theme.objects.filter(name=name)
+    return Exists(
+        Recommendation.themes.through.objects.filter(
+            recommendation=OuterRef(recommendation), theme__in=themes
+        )
+    ) | Exists(Review.themes.through.objects.filter(review=OuterRef(review), theme__in=themes))
 
 
 def awaiting_the_chair() -> set[int]:

@@ -123,7 +123,7 @@ def test_review_agency_theme_and_owner_filters_and_their_combinations(
         "Audit plans for drift",
         "Brief officers",
     }
-    assert titles(client.get(reverse("action-list", args=[SLUG]), {"theme": neglect.pk})) == {
+    assert titles(client.get(reverse("action-list", args=[SLUG]), {"theme": neglect.name})) == {
         "Audit plans for drift",
         "Brief officers",
     }

@@ -15,6 +15,7 @@ from tests.makers import (
     make_partnership,
     make_recommendation,
     make_review,
+    make_theme,
     make_user,
 )
 from tests.pages import text
@@ -74,3 +75,29 @@ def test_only_the_list_is_for_all_partnerships(client_for, police_in_three):
     assert (
         client.get(reverse("action-detail", args=["all", actions["south"].pk])).status_code == 404
     )
+
+
+def test_a_theme_each_partnership_has_is_offered_once_and_finds_the_actions_of_each(
+    client_for, police_in_three
+):
+    """Each partnership has its own themes; across partnerships the same word is one choice
+    (a lead in 420 partnerships was offered "Neglect" 420 times), and it finds the actions
+    under each partnership's theme of that name, and none in a partnership not theirs."""
+    lead, actions = police_in_three
+    for action in actions.values():
+        action.review.themes.add(make_theme("Neglect", partnership=action.partnership))
+    make_theme("Exploitation", partnership=actions["south"].partnership)
+    client = client_for(lead)
+    page = client.get(reverse("action-list", args=["all"])).content.decode()
+    assert page.count('<option value="Neglect"') == 1
+    assert '<option value="Exploitation"' in page
+
+    listed = text(
+        client.get(reverse("action-list", args=["all"]), {"theme": "Neglect"}).content.decode()
+    )
+    assert "Police action in south" in listed and "Police action in ports" in listed
+    assert "Police action in wight" not in listed
+    other = text(
+        client.get(reverse("action-list", args=["all"]), {"theme": "Exploitation"}).content.decode()
+    )
+    assert "Police action in" not in other

@@ -82,7 +82,7 @@ def test_agency_and_theme_filters(client_for, silg_chair, world, agency_a):
         ("Liam", 1),
     }
     assert numbers(
-        client.get(reverse("recommendation-list", args=[SLUG]), {"theme": world.pk})
+        client.get(reverse("recommendation-list", args=[SLUG]), {"theme": world.name})
     ) == {("Clare", 1)}
 
 
