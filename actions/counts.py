@@ -52,10 +52,11 @@ def _shared_actions(scope):
 
 def status_counts(scope, **filters) -> Counter:
     """How many actions of `scope` (of one agency, say) are in each status."""
-    rows = tallies(scope, **filters).values("status").annotate(n=Sum("count"))
-    counts = Counter({row["status"]: row["n"] for row in rows})
-    shared = _shared_actions(scope).filter(**filters).values("status").annotate(n=Count("*"))
-    counts.update({row["status"]: row["n"] for row in shared})
+    kept = tallies(scope, **filters).values_list("status").annotate(n=Sum("count"))
+    shared = _shared_actions(scope).filter(**filters).values_list("status").annotate(n=Count("*"))
+    counts = Counter()
+    for status, n in kept.order_by().union(shared.order_by(), all=True):  # one query
+        counts[status] += n
     return counts
 
 
