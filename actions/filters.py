@@ -17,7 +17,7 @@ from sscp.filters import (
     record_id,
 )
 from sscp.models import Agency, User
-from sscp.permissions import lead_agencies, lead_memberships
+from sscp.permissions import agency_leads, lead_agencies, lead_memberships
 
 
 class ActionFilter(GovukFilterSet):
@@ -95,9 +95,7 @@ class ActionFilter(GovukFilterSet):
         ).distinct()
         names = review_selectors.theme_names(scope)
         self.filters["theme"].extra["choices"] = [(name, name) for name in names]
-        self.filters["owner"].queryset = User.objects.filter(
-            memberships__in=lead_memberships(scope.ids)
-        ).distinct()
+        self.filters["owner"].queryset = agency_leads(scope.ids)
 
     def tailor_form(self, form):
         """The owner is chosen from the leads of the agency chosen: a short list at any scale."""

