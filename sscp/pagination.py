@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.core.paginator import Paginator
 from django.db.models import QuerySet, Subquery
+from django.db.models.sql.where import WhereNode
 from django.http import QueryDict
 
 PAGE_SIZE = 50
@@ -33,11 +34,26 @@ def walked(items, start: int, stop: int):
     each joined table holds, and joins every row of a long list to sort it instead of
     walking an index for the few shown (measured at 240,000 actions in one partnership:
     411 ms for a page of actions in progress, 0.8 ms this way). Same rows, same order, the
-    same one query.
+    same one query. The list's filters choose the keys and are not asked again of the rows
+    (a search asked again of every action of the partnership: 420 ms for 50 rows), unless
+    a filter joins what could repeat a row, which the keys alone would not.
     """
     if not isinstance(items, QuerySet) or not items.query.select_related:
         return items[start:stop]
-    return items.filter(pk__in=Subquery(items.values("pk")[start:stop]))
+    keys = Subquery(items.values("pk")[start:stop])
+    rows = items.all()
+    if not _repeats_rows(rows.query):
+        rows.query.where = WhereNode()
+    return rows.filter(pk__in=keys)
+
+
+def _repeats_rows(query) -> bool:
+    """Whether a join of `query` reaches across a to-many relation."""
+    return query.distinct or any(
+        field.many_to_many or field.one_to_many
+        for field in (getattr(join, "join_field", None) for join in query.alias_map.values())
+        if field is not None
+    )
 
 
 class KeyedPaginator(Paginator):
