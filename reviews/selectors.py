@@ -294,16 +294,22 @@ def recurring_themes(scope) -> tuple[list[RecurringTheme], list[int]]:
     reviews = scope.filter(Review.objects.all()).annotate(
         day=Coalesce("published_on", "commissioned_on")
     )
+    # Each (review, theme) once, made distinct in the database: a review's recommendations
+    # share its themes, and reading a row for each recommendation cost 135 ms at 60,000.
     pairs = set(
-        reviews.filter(day__isnull=False, themes__isnull=False).values_list(
-            "pk", "themes__name", "day"
-        )
+        reviews.filter(day__isnull=False, themes__isnull=False)
+        .values_list("pk", "themes__name", "day")
+        .order_by()
+        .distinct()
     ) | set(
         reviews.filter(
             day__isnull=False,
             recommendations__themes__isnull=False,
             recommendations__withdrawn_at__isnull=True,
-        ).values_list("pk", "recommendations__themes__name", "day")
+        )
+        .values_list("pk", "recommendations__themes__name", "day")
+        .order_by()
+        .distinct()
     )
     counted = defaultdict(Counter)
     for _review, theme, day in pairs:
