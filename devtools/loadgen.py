@@ -34,6 +34,7 @@ from django.db import connection, reset_queries, transaction
 from django.utils import timezone
 
 from actions import counts as kept_counts
+from actions import reports
 from actions.models import Action
 from audits.bulk import copy_in
 from audits.records import link_accessors
@@ -254,6 +255,8 @@ class LoadGenerator:
                 self.actions(range(start, min(start + BATCH, self.total)))
             kept_counts.rebuild()  # written in bulk, not one by one: counted once at the end
         self.counts["audit records"] = seal_written_in_bulk()
+        # The years gone by closed, as the daily task would have closed them (close-years).
+        self.counts["closed years"] = len(reports.close_years(today=self.today))
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 # The planner's statistics and the visibility map for the rows just written, as

@@ -14,9 +14,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from actions import counts
+from actions import counts, reports
 from actions.models import (
     Action,
+    ClosedYear,
     Evidence,
     ExtensionRequest,
     ProgressUpdate,
@@ -80,6 +81,10 @@ def test_generate_load_writes_every_kind_of_record_with_a_sealed_history(develop
     assert not activities.filter(recommendations__isnull=True).exists()
     assert LearningActivity.history.values("id").distinct().count() == activities.count()
     assert AuditRecord.objects.count() >= Action.history.count()
+    # The year gone by closed for every partnership, as the daily task would have closed it.
+    last_year = reports.last_ended_year(TODAY).start_year
+    closed = ClosedYear.objects.filter(start_year=last_year)
+    assert closed.count() == Partnership.objects.count()
     result = verify()
     assert result.intact, result.problem
     assert result.verified == AuditRecord.objects.count()
