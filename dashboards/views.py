@@ -216,7 +216,7 @@ def _recommendations_for_decision(scope) -> tuple[Shortlist, Shortlist]:
     list_of = F("impact_awaiting_decision")
     rows = list(
         review_selectors.recommendation_list(scope)
-        .filter(pk__in=review_selectors.awaiting_the_chair())  # two short lists' ids
+        .filter(pk__in=review_selectors.awaiting_the_chair(scope))  # two short lists' ids
         .annotate(
             position=Window(
                 RowNumber(), partition_by=[list_of], order_by=["review__title", "number"]

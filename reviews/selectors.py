@@ -232,14 +232,14 @@ def with_theme(name: str, *, recommendation: str, review: str) -> Q:
     ) | Exists(Review.themes.through.objects.filter(review=OuterRef(review), theme__in=themes))
 
 
-def awaiting_the_chair() -> set[int]:
-    """The ids of recommendations awaiting the SILG chair: ready to close, or with an impact
-    check awaiting a decision. Read apart, each side from its own index, and few: as an OR
-    in the query that lists them, the two read every recommendation of the partnership
-    (35 ms at 60,000), and as a sub-select the planner cannot tell they are few."""
-    ready = Recommendation.objects.filter(is_ready_to_close()).values_list("pk", flat=True)
-    impact = ImpactCheck.objects.filter(outcome="").values_list("recommendation_id", flat=True)
-    return set(ready.order_by().union(impact.order_by()))
+def awaiting_the_chair(scope) -> set[int]:
+    """The ids of `scope`'s recommendations awaiting the SILG chair: ready to close, or with
+    an impact check awaiting a decision. Read apart, each side from its own index, and few:
+    as an OR in the query that lists them, the two read every recommendation of the
+    partnership (35 ms at 60,000), and as a sub-select the planner cannot tell they are few."""
+    ready = scope.filter(Recommendation.objects.filter(is_ready_to_close())).values_list("pk")
+    impact = scope.filter(ImpactCheck.objects.filter(outcome="")).values_list("recommendation")
+    return {pk for (pk,) in ready.order_by().union(impact.order_by())}
 
 
 def meeting_pack():
