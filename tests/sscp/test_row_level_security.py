@@ -170,6 +170,32 @@ def test_a_row_of_another_partnership_cannot_be_written(two_partnerships):
     assert not Review.objects.filter(title="Slipped in").exists()
 
 
+def test_a_record_naming_its_own_partnership_cannot_join_another_partnerships_action(
+    two_partnerships,
+):
+    """Read from the row (actions 0021), written only with its action's partnership: a
+    progress update saying partnership A, put on B's action, is refused."""
+    a, b, world_a, world_b = two_partnerships
+    with (
+        database.scoped([a.pk], user_id=world_a["lead"].pk),
+        pytest.raises(DatabaseError, match="row-level security"),
+        transaction.atomic(),
+    ):
+        # In bulk: no history row, whose own policy would refuse it first.
+        ProgressUpdate.objects.bulk_create(
+            [
+                ProgressUpdate(
+                    action_id=world_b["action"].pk,
+                    partnership=a,
+                    review=world_a["review"],
+                    author=world_a["lead"],
+                    text="Slipped in",
+                )
+            ]
+        )
+    assert not ProgressUpdate.objects.filter(text="Slipped in").exists()
+
+
 def test_a_workers_connection_reads_nothing_until_it_says_why(two_partnerships):
     """A Celery worker's connections start restricted (sscp.celery); the reminder sweep and
     deliveries read past the policies with every_partnership, which logs its reason."""
