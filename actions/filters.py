@@ -17,7 +17,7 @@ from sscp.filters import (
     record_id,
 )
 from sscp.models import Agency, User
-from sscp.permissions import agency_leads, lead_agencies, lead_memberships
+from sscp.permissions import agency_leads, lead_agencies
 
 
 class ActionFilter(GovukFilterSet):
@@ -107,8 +107,7 @@ class ActionFilter(GovukFilterSet):
         leads = functools.cache(lambda: lead_agencies(self.scope.ids, agencies))
         if agency_id is not None:
             owner.widget = forms.Select(attrs={"class": "govuk-!-width-full"})
-            of_agency = lead_memberships(self.scope.ids, agencies).values("user_id")
-            owner.queryset = owner.queryset.filter(pk__in=of_agency)  # sets the choices too
+            owner.queryset = agency_leads(self.scope.ids, agency_id)  # sets the choices too
             owner.label, owner.help_text = "Owner", ""
         owner.label_from_instance = lambda user: (
             f"{user} ({', '.join(leads().get(user.pk, {}).values())})"
