@@ -268,6 +268,12 @@ class Action(Withdrawable):
             models.Index(
                 fields=["partnership", "title", "id"], condition=KEPT, name="action_title"
             ),
+            # Those withdrawn as logged in error: few, left out of a year's figures.
+            models.Index(
+                fields=["partnership", "withdrawn_at"],
+                condition=Q(withdrawn_at__isnull=False),
+                name="action_withdrawn",
+            ),
         ]
 
     def __str__(self):
@@ -433,8 +439,12 @@ class ActionRecord(models.Model):
 
     def save(self, *args, **kwargs):
         if self.partnership_id is None:
-            self.partnership_id, self.review_id = self.action.partnership_id, self.action.review_id
+            self.take_from(self.action)
         super().save(*args, **kwargs)
+
+    def take_from(self, action: "Action") -> None:
+        """Keep on the row what the record keeps of its action (OF_THE_ACTION)."""
+        self.partnership_id, self.review_id = action.partnership_id, action.review_id
 
 
 class ProgressUpdate(ActionRecord):
@@ -614,8 +624,12 @@ class SignOffDecision(ActionRecord):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(default=timezone.now)
+    # The action's, kept on the row as its partnership is: an approval's year's figures
+    # (actions.reports) are read from the decisions alone, not joined to every action.
+    original_due_date = models.DateField(help_text="The action's original due date.")
 
-    history = TrackedHistory(excluded_fields=ActionRecord.OF_THE_ACTION)
+    OF_THE_ACTION = [*ActionRecord.OF_THE_ACTION, "original_due_date"]
+    history = TrackedHistory(excluded_fields=OF_THE_ACTION)
     objects = TrackedQuerySet.as_manager()
 
     class Meta:
@@ -632,16 +646,21 @@ class SignOffDecision(ActionRecord):
             ),
         ]
         indexes = [
-            # A partnership's approvals in a year (the annual figures' completions).
+            # A partnership's approvals in a year (the annual figures' completions), read
+            # from the index alone.
             models.Index(
-                fields=["partnership", "decided_at"],
+                fields=["partnership", "decided_at", "action", "original_due_date"],
                 condition=Q(outcome="approved"),
-                name="decision_approvals",
+                name="decision_approvals_due",
             ),
         ]
 
     def __str__(self):
         return f"{self.get_outcome_display()}: {self.action}"
+
+    def take_from(self, action: "Action") -> None:
+        super().take_from(action)
+        self.original_due_date = action.original_due_date
 
     @staticmethod
     def audit_about(row, lookups) -> dict:

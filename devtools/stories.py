@@ -48,7 +48,7 @@ class Story:
     def record(self, obj, when, who: int, reason: str) -> list:
         """A record of the action's own, created; its versions, to add later ones to."""
         obj.action = self.action
-        obj.partnership_id, obj.review_id = self.action.partnership_id, self.action.review_id
+        obj.take_from(self.action)
         versions = [("+", when, who, reason, snapshot(obj))]
         self.children.append((obj, versions))
         return versions
