@@ -255,14 +255,16 @@ class LoadGenerator:
                 self.actions(range(start, min(start + BATCH, self.total)))
             kept_counts.rebuild()  # written in bulk, not one by one: counted once at the end
         self.counts["audit records"] = seal_written_in_bulk()
-        # The years gone by closed, as the daily task would have closed them (close-years).
-        self.counts["closed years"] = len(reports.close_years(today=self.today))
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 # The planner's statistics and the visibility map for the rows just written, as
                 # autovacuum would leave them: index-only scans then skip the table itself.
                 # VACUUM cannot run inside a transaction (a test's): there, statistics only.
+                # Before the years are closed: without statistics, the history's count of
+                # overdue actions at a year's end ran for minutes at 300,000 actions, not 18 s.
                 cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE")
+        # The years gone by closed, as the daily task would have closed them (close-years).
+        self.counts["closed years"] = len(reports.close_years(today=self.today))
         return self.counts
 
     # Helpers ------------------------------------------------------------------
