@@ -3,7 +3,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.db.models import Count, F, Func, Q, Subquery, Window
+from django.db.models import Count, F, Func, IntegerField, Q, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
@@ -62,7 +62,9 @@ def shortlist(queryset, size=SHORTLIST_SIZE, *, total: int | None = None) -> Sho
     the list is counted already (actions.counts)."""
     if total is not None:
         return Shortlist(list(walked(queryset, 0, size)), total)
-    whole = queryset.order_by().annotate(n=Func("pk", function="COUNT")).values("n")
+    # COUNT(*), not of a column: an index without the key (action_open_due) counts alone.
+    whole = queryset.order_by().annotate(n=Func(template="COUNT(*)", output_field=IntegerField()))
+    whole = whole.values("n")
     items = list(walked(queryset, 0, size).annotate(shortlist_total=Subquery(whole)))
     return Shortlist(items, items[0].shortlist_total if items else 0)
 
