@@ -9,11 +9,14 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from reviews import recurring, services
+from actions import services as action_services
+from reviews import recurring, selectors, services
 from reviews.models import Recommendation
 from sscp import roles
+from sscp.scope import Scope
 from tests.makers import (
     SLUG,
+    default_partnership,
     make_partnership,
     make_recommendation,
     make_review,
@@ -142,3 +145,27 @@ def test_the_report_lists_repeated_learning_and_themes_year_on_year(
     assert "Neglect 1 1" in page  # 2020/21 and 2023/24
     assert "2020/21" in page and "2023/24" in page
     assert "Only once" not in page
+
+
+def test_a_theme_recurs_by_reviews_each_counted_once_in_its_financial_year():
+    """A review counts once for a theme whether the review, its recommendations or both
+    have it, in the financial year (from 1 April) of its publication, or commissioning
+    before that; a withdrawn recommendation's theme does not count."""
+    neglect, exploitation = make_theme("Neglect"), make_theme("Exploitation")
+    both = make_review(published_on=D(2021, 3, 31))  # 2020/21
+    both.themes.add(neglect)
+    for number in (1, 2):
+        make_recommendation(both, number=number).themes.add(neglect)
+    only_its_recommendation = make_review(published_on=D(2023, 4, 1))  # 2023/24
+    make_recommendation(only_its_recommendation).themes.add(neglect)
+    commissioned = make_review(commissioned_on=D(2024, 1, 10))  # 2023/24, not yet published
+    commissioned.themes.add(neglect, exploitation)
+    withdrawn = make_recommendation(make_review(published_on=D(2025, 6, 1)))
+    withdrawn.themes.add(exploitation)
+    team = make_user("withdrawer", role=roles.PARTNERSHIP_TEAM)
+    action_services.withdraw(actor=team, record=withdrawn, reason="Logged in error")
+    themes, years = selectors.recurring_themes(Scope.of([default_partnership()]))
+    assert [(theme.name, theme.reviews_by_year) for theme in themes] == [
+        ("Neglect", {2020: 1, 2023: 2})
+    ]
+    assert years == [2020, 2023]
