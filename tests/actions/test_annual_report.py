@@ -16,6 +16,7 @@ from actions import reports, services
 from actions.models import Action
 from actions.reports import FinancialYear, annual_figures
 from reviews import services as review_services
+from reviews.models import Recommendation
 from sscp.scope import Scope
 from tests.makers import (
     SLUG,
@@ -156,6 +157,16 @@ def test_the_figures_match_the_hand_count(year_2025):
     assert figures.median_days_overdue == 30.5
     assert figures.overdue_by_agency == [("Agency A", 2), ("Y", 2)]
     assert figures.recurring_themes == [("Domestic abuse", 2), ("Neglect", 2)]
+
+
+def test_a_recommendation_withdrawn_as_logged_in_error_was_not_made(year_2025, partnership_officer):
+    made = Recommendation.objects.filter(review__title="Alpha").first()
+    services.withdraw(actor=partnership_officer, record=made, reason="Logged in error")
+    figures = annual_figures(
+        FinancialYear(2025), scope=scope_of_the_tests(), today=datetime.date(2026, 11, 29)
+    )
+    assert figures.recommendations_made == 2
+    assert [r.title for r in figures.reviews_published] == ["Alpha", "Beta"]
 
 
 def test_the_year_in_progress_counts_to_today(year_2025):
