@@ -13,15 +13,14 @@ def fill(apps, schema_editor):
             "UPDATE actions_signoffdecision d SET original_due_date = a.original_due_date "
             "FROM actions_action a WHERE a.id = d.action_id"
         )
+        # Any checks pending now, not at commit, so that the column can be made NOT NULL in
+        # this transaction (as 0021).
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     else:
         schema_editor.execute(
             "UPDATE actions_signoffdecision SET original_due_date = (SELECT a.original_due_date "
             "FROM actions_action a WHERE a.id = actions_signoffdecision.action_id)"
         )
-    if schema_editor.connection.vendor == "postgresql":
-        # Any checks pending now, not at commit, so that the column can be made NOT NULL in
-        # this transaction (as 0021).
-        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 class Migration(migrations.Migration):
