@@ -40,16 +40,28 @@ def _enforced() -> bool:
 OWN = None
 
 
-def _set(scope) -> None:
+def _set(scope, on=None) -> None:
+    """Make the connection (`on`, or the default one) work as `scope`."""
+    on = on or connection
     role, partnership_ids, user_id = scope or ("none", (), None)
-    ids = "{" + ",".join(str(int(pk)) for pk in sorted(partnership_ids)) + "}"
-    with connection.cursor() as cursor:
+    ids = sorted(int(pk) for pk in partnership_ids)
+    # The policies ask first whether a row is of the first partnership, a single number
+    # read quickly, and only then whether it is of one of the others, a list read again
+    # for each row (actions/migrations/0026). With one partnership, the usual case, that
+    # list is empty. `sscp.partnerships` names them all, for the joint reviews' function.
+    first, others = (str(ids[0]), ids[1:]) if ids else ("", [])
+    with on.cursor() as cursor:
         cursor.execute(
             "SELECT set_config('role', %s, false), set_config('sscp.partnerships', %s, false), "
-            "set_config('sscp.user', %s, false)",
-            [role, ids, str(user_id or "")],
+            "set_config('sscp.partnership', %s, false), "
+            "set_config('sscp.other_partnerships', %s, false), set_config('sscp.user', %s, false)",
+            [role, _array(ids), first, _array(others), str(user_id or "")],
         )
-    connection.sscp_scope = scope
+    on.sscp_scope = scope
+
+
+def _array(ids) -> str:
+    return "{" + ",".join(map(str, ids)) + "}"
 
 
 @contextmanager
@@ -105,13 +117,7 @@ def every_partnership(reason: str):
 def restrict_new_connection(sender, connection, **kwargs) -> None:
     """connection_created receiver: a worker's connection starts reading no partnership."""
     if connection.vendor == "postgresql" and settings.DATABASE_ROW_SECURITY:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT set_config('role', %s, false), set_config('sscp.partnerships', '{}', "
-                "false), set_config('sscp.user', '', false)",
-                [SCOPED_ROLE],
-            )
-        connection.sscp_scope = (SCOPED_ROLE, (), None)
+        _set((SCOPED_ROLE, (), None), on=connection)
 
 
 def restrict_worker_connections() -> None:

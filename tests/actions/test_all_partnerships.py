@@ -119,7 +119,7 @@ def test_the_agencies_and_owners_offered_are_each_read_once(client_for, police_i
         page = client_for(lead).get(url, {"agency": police.pk}).content.decode()
     reads = [query["sql"] for query in queries.captured_queries]
     assert len([sql for sql in reads if 'FROM "sscp_agency"' in sql]) == 1
-    owners = f'"role" = \'{roles.AGENCY_LEAD}\''
+    owners = f"\"role\" = '{roles.AGENCY_LEAD}'"
     assert len([sql for sql in reads if owners in sql]) == 1
     assert page.count(">Hampshire Constabulary</option>") == 1
     assert ">Wessex Ambulance</option>" in page

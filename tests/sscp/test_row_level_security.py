@@ -149,6 +149,44 @@ def test_a_page_whose_query_forgot_its_filter_still_shows_only_its_partnership(
     assert Action.objects.count() == 2  # outside the page, the owner reads both
 
 
+def test_a_request_across_partnerships_reads_each_of_them_and_no_other(two_partnerships):
+    """The policies ask for the first partnership and for the others apart (actions
+    migration 0026): each of the request's partnerships is read, whichever comes first."""
+    a, b, _, _ = two_partnerships
+    c = make_partnership("gamma")
+    _world(c)
+    for within, outside in (([a, b], c), ([b, c], a), ([c], b)):
+        with database.scoped([p.pk for p in within]):
+            seen = {
+                p: {table: _count(table, column, p.pk) for table, column in GUARDED.items()}
+                for p in [*within, outside]
+            }
+        assert all(all(seen[p].values()) for p in within), seen
+        assert seen[outside] == dict.fromkeys(GUARDED, 0)
+
+
+def test_the_planner_counts_a_partnerships_rows_once():
+    """A policy asking for the first partnership before a list that named it again would
+    have the planner count its rows twice (300 of 1,000 taken for 510), and choose scans
+    for far more rows than there are."""
+    a, b = make_partnership("alpha"), make_partnership("beta")
+    agency = make_agency(partnerships=[a, b])
+    with connection.cursor() as cursor:
+        for partnership, months in ((a, 300), (b, 700)):
+            cursor.execute(
+                "INSERT INTO actions_actiontally (partnership_id, agency_id, status, returned, "
+                "due_month, count) SELECT %s, %s, 'not_started', false, "
+                "date '2000-01-01' + make_interval(months => n), 1 "
+                "FROM generate_series(1, %s) AS n",
+                [partnership.pk, agency.pk, months],
+            )
+        cursor.execute("ANALYZE actions_actiontally")
+        with database.scoped([a.pk]):
+            cursor.execute("EXPLAIN (FORMAT JSON) SELECT * FROM actions_actiontally")
+            estimate = cursor.fetchone()[0][0]["Plan"]["Plan Rows"]
+    assert 250 <= estimate <= 350
+
+
 def test_a_review_commissioned_jointly_is_seen_by_each_partnership(two_partnerships):
     a, b, world_a, world_b = two_partnerships
     share_review(world_b["review"], a)
@@ -258,4 +296,7 @@ def test_every_policy_reads_the_partnerships_where_the_planner_can_see_them():
         policies = cursor.fetchall()
     assert set(GUARDED) <= {table for table, _ in policies}
     assert not [table for table, rule in policies if "sscp_partnerships()" in (rule or "")]
-    assert "current_setting('sscp.partnerships'" in dict(policies)["actions_action"]
+    # The first partnership as a single number, then the others (actions migration 0026).
+    assert "current_setting('sscp.partnership'" in dict(policies)["actions_action"]
+    assert "current_setting('sscp.other_partnerships'" in dict(policies)["actions_action"]
+    assert not [table for table, rule in policies if "'sscp.partnerships'" in (rule or "")]
