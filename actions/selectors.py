@@ -7,7 +7,9 @@ from django.db.models import (
     Exists,
     OuterRef,
     Prefetch,
+    Q,
     QuerySet,
+    Window,
     prefetch_related_objects,
 )
 from django.urls import reverse
@@ -229,8 +231,9 @@ def open_review_progress(scope, today, *, first: int) -> tuple[list[ReviewProgre
 
     The most overdue first: those are the ones a partnership meeting asks about.
     Three queries, whatever the number of reviews: overdue actions counted by review
-    (an index-only scan of the open actions), the open reviews as plain values (none
-    left out for having no actions yet), and every count for the `first` alone.
+    (an index-only scan of the open actions), the open reviews that could be among the
+    `first` as plain values, with how many are open (none left out for having no actions
+    yet), and every count for the `first` alone.
     """
     overdue = dict(
         scope.filter(Action.objects.open())
@@ -243,10 +246,8 @@ def open_review_progress(scope, today, *, first: int) -> tuple[list[ReviewProgre
     recommendations = Recommendation.objects.filter(review=OuterRef("pk"))
     has_open = Exists(recommendations.filter(closed_at__isnull=True))
     open_reviews = scope.filter(Review.objects.filter(has_open | ~Exists(recommendations)))
-    ranked = sorted(
-        open_reviews.values_list("pk", "title", "partnership_id"),
-        key=lambda review: (-overdue.get(review[0], 0), review[1]),
-    )
+    reviews, how_many = _most_overdue(open_reviews, overdue, first)
+    ranked = sorted(reviews, key=lambda review: (-overdue.get(review[0], 0), review[1]))
     shown = {pk: (title, partnership_id) for pk, title, partnership_id in ranked[:first]}
     rules = progress_rules(today)
     counts = {
@@ -261,7 +262,34 @@ def open_review_progress(scope, today, *, first: int) -> tuple[list[ReviewProgre
         ReviewProgress(pk, title, _review_url(scope, pk, partnership), *counts.get(pk, ()))
         for pk, (title, partnership) in shown.items()
     ]
-    return progress, len(ranked)
+    return progress, how_many
+
+
+def _most_overdue(open_reviews, overdue: dict, first: int) -> tuple[list, int]:
+    """The open reviews that may be among the `first` most overdue, as (id, title,
+    partnership) rows, and how many reviews are open.
+
+    Only a review with at least as many overdue actions as the `first` most overdue has
+    can be shown: those are read, ties included, not every open review (thousands in a
+    large partnership), and the open reviews counted in the same query. Every open review
+    is read where fewer than `first` have overdue actions, or where one of those is not
+    open after all (withdrawn).
+    """
+    fields = ("pk", "title", "partnership_id")
+    most = sorted(overdue.values(), reverse=True)[first - 1 : first]
+    if most:
+        candidates = [pk for pk, n in overdue.items() if n >= most[0]]
+        rows = list(
+            open_reviews.annotate(how_many=Window(Count("*")), candidate=Q(pk__in=candidates))
+            .order_by("-candidate")
+            .values_list(*fields, "how_many", "candidate")[: len(candidates)]
+        )
+        how_many = rows[0][3] if rows else 0
+        reviews = [row[:3] for row in rows if row[4]]
+        if len(reviews) >= first:
+            return reviews, how_many
+    reviews = list(open_reviews.values_list(*fields))
+    return reviews, len(reviews)
 
 
 def _review_url(scope, pk: int, partnership_id: int) -> str:

@@ -4,11 +4,14 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from actions import selectors
 from actions.models import Action, ExtensionRequest
 from dashboards.views import CHART_BARS, SHORTLIST_SIZE
+from sscp.scope import Scope
 from tests.makers import (
     SLUG,
     agency_of,
@@ -20,6 +23,7 @@ from tests.makers import (
     make_partnership,
     make_recommendation,
     make_review,
+    make_user,
     share_review,
 )
 from tests.pages import count_card, row_security_queries, text
@@ -200,6 +204,42 @@ def test_the_review_chart_shows_the_most_overdue_reviews(client_for, partnership
     chart = page[page.index("Progress of open reviews") : page.index("Overdue actions by agency")]
     assert chart.index("Most overdue") < chart.index("Quiet")
     assert f"These are {CHART_BARS} of {CHART_BARS + 3} open reviews." in chart
+
+
+def test_the_most_overdue_reviews_are_ranked_among_every_open_review():
+    """Only the reviews that may be shown are read (issue 21): ties at the last place
+    shown go by title, a review with no recommendations yet counts as open, and one with
+    none open is left out however overdue its actions (as if a recommendation had been
+    closed over an action left open: the others are then read after all)."""
+    agency = make_agency()
+
+    def review(title, overdue):
+        recommendation = make_recommendation(make_review(title=title))
+        if overdue:
+            bulk_actions(overdue, agency=agency, recommendation=recommendation, due_date=days(-3))
+        return recommendation.review
+
+    closed = review("Closed", 9)
+    for title, overdue in [("A", 5), ("B", 3), ("D", 2), ("C", 2), ("E", 1), ("F", 0)]:
+        review(title, overdue)
+    make_review(title="No recommendations yet")
+    partnership = default_partnership()
+    scope = Scope.of([partnership], current=partnership)
+
+    def ranked(first):
+        progress, open_reviews = selectors.open_review_progress(scope, TODAY(), first=first)
+        return [row.title for row in progress], open_reviews
+
+    assert ranked(3) == (["Closed", "A", "B"], 8)
+    assert ranked(4) == (["Closed", "A", "B", "C"], 8)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE reviews_recommendation SET closed_at = %s, closed_by_id = %s, "
+            "impact_statement = 'Closed' WHERE review_id = %s",
+            [timezone.now(), make_user().pk, closed.pk],
+        )
+    assert ranked(3) == (["A", "B", "C"], 7)
+    assert ranked(9) == (["A", "B", "C", "D", "E", "F", "No recommendations yet"], 7)
 
 
 def test_home_and_the_reviews_list_count_a_reviews_actions_the_same_way(
