@@ -19,7 +19,9 @@ SUB_SELECT = "( SELECT sscp_partnerships() AS sscp_partnerships)"
 INLINE = "COALESCE(NULLIF(current_setting('sscp.partnerships'::text, true), ''::text), '{}'::text)"
 
 
-def _rewrite(schema_editor, before: str, after: str) -> None:
+def _rewrite(schema_editor, rewrite) -> None:
+    """Every policy's conditions as `rewrite`, a function of a condition's text as
+    PostgreSQL writes it back, has them (actions 0026 uses it too)."""
     if not row_security._enabled(schema_editor):
         return
     with schema_editor.connection.cursor() as cursor:
@@ -29,11 +31,11 @@ def _rewrite(schema_editor, before: str, after: str) -> None:
         )
         policies = cursor.fetchall()
     for name, table, using, check in policies:
-        clauses = []
-        if using and before in using:
-            clauses.append(f"USING ({using.replace(before, after)})")
-        if check and before in check:
-            clauses.append(f"WITH CHECK ({check.replace(before, after)})")
+        clauses = [
+            f"{clause} ({rewrite(rule)})"
+            for clause, rule in (("USING", using), ("WITH CHECK", check))
+            if rule and rewrite(rule) != rule
+        ]
         if clauses:
             schema_editor.execute(
                 f"ALTER POLICY {schema_editor.quote_name(name)} ON {table} {' '.join(clauses)}"
@@ -41,11 +43,11 @@ def _rewrite(schema_editor, before: str, after: str) -> None:
 
 
 def inline(apps, schema_editor):
-    _rewrite(schema_editor, SUB_SELECT, INLINE)
+    _rewrite(schema_editor, lambda rule: rule.replace(SUB_SELECT, INLINE))
 
 
 def sub_select(apps, schema_editor):
-    _rewrite(schema_editor, INLINE, SUB_SELECT)
+    _rewrite(schema_editor, lambda rule: rule.replace(INLINE, SUB_SELECT))
 
 
 class Migration(migrations.Migration):

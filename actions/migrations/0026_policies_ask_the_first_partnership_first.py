@@ -13,12 +13,12 @@ estimates a partnership's rows as it did; a single number asked before a list of
 partnership would have had it count the first partnership twice.
 """
 
+import functools
 import importlib
 import re
 
 from django.db import migrations
 
-row_security = importlib.import_module("sscp.migrations.0012_row_level_security")
 planner = importlib.import_module("actions.migrations.0020_policies_the_planner_can_read")
 
 # As PostgreSQL writes them back (pg_get_expr), so that each direction finds the other.
@@ -35,41 +35,14 @@ FIRST_THEN_OTHERS = (
 )
 
 
-def _rewrite(schema_editor, pattern: str, replacement: str) -> None:
-    if not row_security._enabled(schema_editor):
-        return
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT polname, polrelid::regclass::text, pg_get_expr(polqual, polrelid), "
-            "pg_get_expr(polwithcheck, polrelid) FROM pg_policy"
-        )
-        policies = cursor.fetchall()
-    for name, table, using, check in policies:
-        clauses = [
-            f"{clause} ({re.sub(pattern, replacement, rule)})"
-            for clause, rule in (("USING", using), ("WITH CHECK", check))
-            if rule and re.search(pattern, rule)
-        ]
-        if clauses:
-            schema_editor.execute(
-                f"ALTER POLICY {schema_editor.quote_name(name)} ON {table} {' '.join(clauses)}"
-            )
-
-
 def first_then_others(apps, schema_editor):
-    _rewrite(
-        schema_editor,
-        EVERY_ONE,
-        rf"(\g<column> = {FIRST} OR \g<column> = ANY (({OTHERS})::bigint[]))",
-    )
+    after = rf"(\g<column> = {FIRST} OR \g<column> = ANY (({OTHERS})::bigint[]))"
+    planner._rewrite(schema_editor, functools.partial(re.sub, EVERY_ONE, after))
 
 
 def every_one(apps, schema_editor):
-    _rewrite(
-        schema_editor,
-        FIRST_THEN_OTHERS,
-        rf"(\g<column> = ANY (({planner.INLINE})::bigint[]))",
-    )
+    after = rf"(\g<column> = ANY (({planner.INLINE})::bigint[]))"
+    planner._rewrite(schema_editor, functools.partial(re.sub, FIRST_THEN_OTHERS, after))
 
 
 class Migration(migrations.Migration):
