@@ -273,7 +273,7 @@ def _most_overdue(open_reviews, overdue: dict, first: int) -> tuple[list, int]:
     can be shown: those are read, ties included, not every open review (thousands in a
     large partnership), and the open reviews counted in the same query. Every open review
     is read where fewer than `first` have overdue actions, or where one of those is not
-    open after all (withdrawn).
+    open after all (its recommendations closed over an action left open).
     """
     fields = ("pk", "title", "partnership_id")
     most = sorted(overdue.values(), reverse=True)[first - 1 : first]
