@@ -11,9 +11,12 @@ every page:
   month, and the month "due soon" ends in), which are counted from the actions.
 - `Recommendation.action_count` and `open_action_count`: a recommendation is ready to
   close when it has actions and none of them is open.
+- `Review.recommendation_count` and `closed_recommendation_count`: a review is open while
+  it has a recommendation to close, or none yet (Review.OPEN).
 
-`Action.save()` moves them (`ActionTally.move`), so no way of saving an action can leave
-them behind; an update of many actions at once in SQL would, and `manage.py verify_counts`
+`Action.save()` and `Recommendation.save()` move them (reviews.models.CountedElsewhere),
+so no way of saving one can leave them behind; an update of many at once in SQL would,
+and `manage.py verify_counts`
 (`drift`) recounts everything from the records and says what differs, as
 `verify_audit_trail` does for the seals. `rebuild` writes them afresh (after a bulk load,
 or to repair).
@@ -29,7 +32,7 @@ from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 
 from actions.models import Action, ActionTally, Rag
-from reviews.models import Recommendation
+from reviews.models import Recommendation, Review
 
 # Reading ---------------------------------------------------------------------
 
@@ -140,7 +143,7 @@ def _rag_of_month(status, returned, due_month, this_month) -> str:
 
 @dataclass(frozen=True)
 class Drift:
-    what: str  # "tally", "recommendation actions" or "recommendation open actions"
+    what: str  # "tally", or which count of a recommendation or review
     at: tuple
     kept: int
     counted: int
@@ -171,18 +174,59 @@ def _kept_tallies() -> Counter:
     return Counter({tuple(row[:5]): row[5] for row in rows})
 
 
-def _recommendation_counts():
-    """Each recommendation whose kept counts differ from its actions: (id, kept, counted)."""
-    kept_actions = Q(actions__withdrawn_at__isnull=True)
-    counted = Recommendation.every.annotate(
-        counted=Count("actions", filter=kept_actions),
-        counted_open=Count(
-            "actions", filter=kept_actions & Q(actions__status__in=Action.OPEN_STATUSES)
-        ),
-    ).filter(~Q(action_count=F("counted")) | ~Q(open_action_count=F("counted_open")))
-    return counted.values_list(
-        "pk", "action_count", "open_action_count", "counted", "counted_open"
-    ).order_by("pk")
+def _counted(model, counts: dict) -> dict:
+    """Each kept count of `model`'s rows (name: the filter of the rows it counts), as
+    counted from those rows now."""
+    return {
+        name: Coalesce(
+            Subquery(
+                rows.filter(of=OuterRef("pk"))
+                .order_by()
+                .values("of")
+                .annotate(n=Count("pk"))
+                .values("n")
+            ),
+            0,
+        )
+        for name, rows in counts.items()
+    }
+
+
+def _kept_counts() -> dict:
+    """What each row's kept counts count: the rows under it not withdrawn, of a kind."""
+    actions = Action.objects.annotate(of=F("recommendation"))
+    recommendations = Recommendation.objects.annotate(of=F("review"))
+    return {
+        Recommendation: {
+            "action_count": actions,
+            "open_action_count": actions.filter(status__in=Action.OPEN_STATUSES),
+        },
+        Review: {
+            "recommendation_count": recommendations,
+            "closed_recommendation_count": recommendations.filter(closed_at__isnull=False),
+        },
+    }
+
+
+def _row_drift(model, counts: dict) -> list[Drift]:
+    """Each kept count of `model`'s rows that differs from a count of the records."""
+    names = list(counts)
+    rows = (
+        model.every.annotate(
+            **{f"counted_{name}": value for name, value in _counted(model, counts).items()}
+        )
+        .filter(Q.create([(~Q(**{name: F(f"counted_{name}")})) for name in names], connector=Q.OR))
+        .values_list("pk", *names, *(f"counted_{name}" for name in names))
+        .order_by("pk")
+    )
+    what = model._meta.verbose_name
+    found = []
+    for pk, *values in rows:
+        as_kept, as_counted = values[: len(names)], values[len(names) :]
+        for name, kept, counted in zip(names, as_kept, as_counted, strict=True):
+            if kept != counted:
+                found.append(Drift(f"{what} {name.replace('_', ' ')}", (pk,), kept, counted))
+    return found
 
 
 def drift() -> list[Drift]:
@@ -193,11 +237,8 @@ def drift() -> list[Drift]:
         for at in sorted(set(kept) | set(counted), key=str)
         if kept[at] != counted[at]
     ]
-    for pk, actions, open_actions, counted_actions, counted_open in _recommendation_counts():
-        if actions != counted_actions:
-            found.append(Drift("recommendation actions", (pk,), actions, counted_actions))
-        if open_actions != counted_open:
-            found.append(Drift("recommendation open actions", (pk,), open_actions, counted_open))
+    for model, counts in _kept_counts().items():
+        found += _row_drift(model, counts)
     return found
 
 
@@ -222,15 +263,5 @@ def rebuild() -> None:
             due_month,
         ), n in _counted_tallies().items()
     )
-    actions = Action.objects.filter(recommendation=OuterRef("pk")).order_by()
-    counted = actions.values("recommendation").annotate(n=Count("pk")).values("n")
-    counted_open = (
-        actions.filter(status__in=Action.OPEN_STATUSES)
-        .values("recommendation")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    Recommendation.every.update(
-        action_count=Coalesce(Subquery(counted), 0),
-        open_action_count=Coalesce(Subquery(counted_open), 0),
-    )
+    for model, counts in _kept_counts().items():
+        model.every.update(**_counted(model, counts))

@@ -1,5 +1,4 @@
 import datetime
-from contextlib import nullcontext
 
 from django.conf import settings
 from django.db import models, transaction
@@ -8,8 +7,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audits.history import TrackedHistory, TrackedQuerySet
-from reviews.models import Recommendation, Review, Withdrawable, kept, withdrawal_constraint
-from sscp import database
+from reviews.models import (
+    CountedElsewhere,
+    Recommendation,
+    Review,
+    Withdrawable,
+    keeping_counts_of,
+    kept,
+    withdrawal_constraint,
+)
 from sscp.models import Agency, Partnership
 from sscp.scope import address
 
@@ -125,7 +131,7 @@ _OPEN = [status.value for status in OPEN_STATUSES]  # as index conditions write 
 KEPT = Q(withdrawn_at__isnull=True)
 
 
-class Action(Withdrawable):
+class Action(CountedElsewhere, Withdrawable):
     """What one agency will do towards a recommendation, and by when."""
 
     Status = ActionStatus
@@ -330,18 +336,6 @@ class Action(Withdrawable):
         today = today or timezone.localdate()
         return (today - timezone.localdate(self.submitted_at)).days
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        action = super().from_db(db, field_names, values)
-        if not action.get_deferred_fields():
-            action.counted_as = action.count_key()  # where ActionTally.move moves it from
-        return action
-
-    def refresh_from_db(self, *args, **kwargs):
-        super().refresh_from_db(*args, **kwargs)
-        if not self.get_deferred_fields():
-            self.counted_as = self.count_key()  # counted now as the row read back says
-
     def count_key(self) -> tuple | None:
         """Where the kept counts count this action (actions.counts); nowhere once withdrawn."""
         if self.withdrawn_at is not None:
@@ -355,18 +349,8 @@ class Action(Withdrawable):
             self.recommendation_id,
         )
 
-    def save(self, *args, **kwargs):
-        """Save, and keep the counts read instead of counting actions (actions.counts)
-        in the same transaction."""
-        if self._state.adding:
-            self.counted_as = None
-        elif not hasattr(self, "counted_as"):
-            raise RuntimeError("Read an action whole before saving it: its counts must move.")
-        with transaction.atomic():
-            super().save(*args, **kwargs)
-            after = self.count_key()
-            ActionTally.move(self.partnership_id, self.counted_as, after)
-            self.counted_as = after
+    def move_counts(self, before, after) -> None:
+        ActionTally.move(self.partnership_id, before, after)
 
     def rag(self, today: datetime.date | None = None) -> Rag:
         """The RAG rating (docs/architecture.md, "Ratings"); ActionQuerySet.with_rag is the
@@ -951,16 +935,7 @@ class ActionTally(models.Model):
     def move(cls, partnership_id: int, before: tuple | None, after: tuple | None) -> None:
         """Count an action of the partnership where it is now (`after`, Action.count_key)
         instead of where it was (`before`); None: counted nowhere (new, or withdrawn)."""
-        if before == after:
-            return
-        # A joint review's action belongs to its commissioning partnership, whose counts a
-        # person of another partnership of the review moves past the policies.
-        keeper = (
-            nullcontext()
-            if database.reaches(partnership_id)
-            else database.every_partnership("keeping the counts of a joint review's action")
-        )
-        with transaction.atomic(), keeper:
+        with transaction.atomic(), keeping_counts_of(partnership_id, "action"):
             if before is not None:
                 cls._add(before, -1)
             if after is not None:

@@ -4,12 +4,10 @@ from dataclasses import dataclass
 
 from django.db.models import (
     Count,
-    Exists,
-    OuterRef,
+    Func,
     Prefetch,
-    Q,
     QuerySet,
-    Window,
+    Subquery,
     prefetch_related_objects,
 )
 from django.urls import reverse
@@ -25,7 +23,7 @@ from actions.models import (
     SignOffDecision,
     progress_rules,
 )
-from reviews.models import Recommendation, Review
+from reviews.models import Review
 from sscp.pagination import walked
 from sscp.permissions import Ability, get_for_user
 
@@ -243,9 +241,7 @@ def open_review_progress(scope, today, *, first: int) -> tuple[list[ReviewProgre
         .annotate(n=Count("*"))
         .values_list("review", "n")
     )
-    recommendations = Recommendation.objects.filter(review=OuterRef("pk"))
-    has_open = Exists(recommendations.filter(closed_at__isnull=True))
-    open_reviews = scope.filter(Review.objects.filter(has_open | ~Exists(recommendations)))
+    open_reviews = scope.filter(Review.objects.filter(Review.OPEN))
     reviews, how_many = _most_overdue(open_reviews, overdue, first)
     ranked = sorted(reviews, key=lambda review: (-overdue.get(review[0], 0), review[1]))
     shown = {pk: (title, partnership_id) for pk, title, partnership_id in ranked[:first]}
@@ -271,23 +267,23 @@ def _most_overdue(open_reviews, overdue: dict, first: int) -> tuple[list, int]:
 
     Only a review with at least as many overdue actions as the `first` most overdue has
     can be shown: those are read, ties included, not every open review (thousands in a
-    large partnership), and the open reviews counted in the same query. Every open review
-    is read where fewer than `first` have overdue actions, or where one of those is not
-    open after all (its recommendations closed over an action left open).
+    large partnership), with the open reviews counted (from their index) in the same
+    query. Every open review is read where fewer than `first` have overdue actions, or
+    where one of those is not open after all (its recommendations closed over an action
+    left open).
     """
     fields = ("pk", "title", "partnership_id")
     most = sorted(overdue.values(), reverse=True)[first - 1 : first]
     if most:
         candidates = [pk for pk, n in overdue.items() if n >= most[0]]
+        how_many = open_reviews.order_by().annotate(n=Func("pk", function="COUNT")).values("n")
         rows = list(
-            open_reviews.annotate(how_many=Window(Count("*")), candidate=Q(pk__in=candidates))
-            .order_by("-candidate")
-            .values_list(*fields, "how_many", "candidate")[: len(candidates)]
+            open_reviews.filter(pk__in=candidates)
+            .annotate(how_many=Subquery(how_many))
+            .values_list(*fields, "how_many")
         )
-        how_many = rows[0][3] if rows else 0
-        reviews = [row[:3] for row in rows if row[4]]
-        if len(reviews) >= first:
-            return reviews, how_many
+        if len(rows) >= first:
+            return [row[:3] for row in rows], rows[0][3]
     reviews = list(open_reviews.values_list(*fields))
     return reviews, len(reviews)
 

@@ -1,9 +1,12 @@
+from contextlib import nullcontext
+
 from django.conf import settings
-from django.db import models
-from django.db.models import Q
+from django.db import models, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from audits.history import TrackedHistory, TrackedQuerySet
+from sscp import database
 from sscp.models import Agency, Partnership
 from sscp.scope import address
 from sscp.storage import evidence_storage, evidence_upload_to
@@ -27,6 +30,78 @@ class Withdrawable(models.Model):
     @property
     def is_withdrawn(self) -> bool:
         return self.withdrawn_at is not None
+
+
+class KeepsCounts(models.Model):
+    """A row that keeps counts of other rows (its `kept_counts` fields), written only as
+    those rows change (CountedElsewhere): a row read before one of them changed must not
+    write its old counts back when it is saved."""
+
+    kept_counts: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in self.kept_counts
+            ]
+        super().save(*args, **kwargs)
+
+
+class CountedElsewhere(models.Model):
+    """A row counted in counts kept elsewhere (actions.counts): saving it moves it from
+    where it was counted (`counted_as`, as read) to where it is counted now (`count_key`),
+    in the same transaction, so no way of saving one can leave its counts behind."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self._state.adding:
+            self.counted_as = None
+        elif not hasattr(self, "counted_as"):
+            raise RuntimeError(
+                f"Read the {self._meta.verbose_name} whole before saving it: its counts must move."
+            )
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            after = self.count_key()
+            if after != self.counted_as:
+                self.move_counts(self.counted_as, after)
+            self.counted_as = after
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        row = super().from_db(db, field_names, values)
+        if not row.get_deferred_fields():
+            row.counted_as = row.count_key()  # where the counts are moved from
+        return row
+
+    def refresh_from_db(self, *args, **kwargs):
+        super().refresh_from_db(*args, **kwargs)
+        if not self.get_deferred_fields():
+            self.counted_as = self.count_key()  # counted now as the row read back says
+
+    def count_key(self):
+        """Where the kept counts count this row; None: nowhere (withdrawn)."""
+        raise NotImplementedError
+
+    def move_counts(self, before, after) -> None:
+        """Count the row at `after` instead of `before` (None: nowhere)."""
+        raise NotImplementedError
+
+
+def keeping_counts_of(partnership_id: int, what: str):
+    """Where a change is counted: a joint review's rows belong to its commissioning
+    partnership, whose counts a person of another partnership of the review moves past
+    the row-level policies."""
+    if database.reaches(partnership_id):
+        return nullcontext()
+    return database.every_partnership(f"keeping the counts of a joint review's {what}")
 
 
 def kept(queryset_class):
@@ -102,7 +177,7 @@ class PanelResponse(models.TextChoices):
     DISAGREES = "disagrees", "The Panel does not agree"
 
 
-class Review(Withdrawable):
+class Review(KeepsCounts, Withdrawable):
     """A source of learning: a case review, a thematic audit or a Section 11 audit.
 
     It belongs to the partnership that commissioned it; one commissioned jointly (the HIPS
@@ -173,13 +248,35 @@ class Review(Withdrawable):
     themes = models.ManyToManyField(Theme, blank=True, related_name="reviews")
     created_at = models.DateTimeField(auto_now_add=True)
 
-    history = TrackedHistory(m2m_fields=[themes, joint_partnerships])
+    # Kept by its recommendations as each is saved (Recommendation.move_counts; never
+    # recounted by a page, `manage.py verify_counts` checks them): its recommendations
+    # not withdrawn, and of those the closed ones. Not history.
+    recommendation_count = models.PositiveIntegerField(default=0, editable=False)
+    closed_recommendation_count = models.PositiveIntegerField(default=0, editable=False)
+    kept_counts = ("recommendation_count", "closed_recommendation_count")
+
+    # Open: some recommendation still to close, or none logged yet.
+    OPEN = Q(recommendation_count=0) | Q(closed_recommendation_count__lt=F("recommendation_count"))
+
+    history = TrackedHistory(m2m_fields=[themes, joint_partnerships], excluded_fields=kept_counts)
     objects = kept(TrackedQuerySet)
     every = TrackedQuerySet.as_manager()
     scoped_by = ("partnership", "pk")
 
     class Meta:
         ordering = ["-published_on", "title"]
+        indexes = [
+            # The partnership team's Home counts the open reviews from this index alone.
+            models.Index(
+                fields=["partnership", "id"],
+                condition=Q(withdrawn_at__isnull=True)
+                & (
+                    Q(recommendation_count=0)
+                    | Q(closed_recommendation_count__lt=F("recommendation_count"))
+                ),
+                name="review_open",
+            ),
+        ]
         constraints = [
             # A review withdrawn as logged in error frees its title.
             models.UniqueConstraint(
@@ -289,7 +386,7 @@ class ImpactOutcome(models.TextChoices):
 KEPT_COUNTS = ("action_count", "open_action_count")
 
 
-class Recommendation(Withdrawable):
+class Recommendation(KeepsCounts, CountedElsewhere, Withdrawable):
     """What a review asks the partnership to change, owned by one or more agencies."""
 
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="recommendations")
@@ -344,9 +441,9 @@ class Recommendation(Withdrawable):
     action_count = models.PositiveIntegerField(default=0, editable=False)
     open_action_count = models.PositiveIntegerField(default=0, editable=False)
 
-    history = TrackedHistory(
-        m2m_fields=[themes, agencies], excluded_fields=["action_count", "open_action_count"]
-    )
+    kept_counts = KEPT_COUNTS
+
+    history = TrackedHistory(m2m_fields=[themes, agencies], excluded_fields=KEPT_COUNTS)
     objects = kept(TrackedQuerySet)
     every = TrackedQuerySet.as_manager()
     scoped_by = ("partnership", "review")
@@ -408,19 +505,25 @@ class Recommendation(Withdrawable):
     def __str__(self):
         return f"{self.review} recommendation {self.number}"
 
-    def save(self, *args, **kwargs):
-        # The kept counts are written only by actions.counts, as each action changes: a
-        # recommendation read before one did must not write its old counts back.
-        if not self._state.adding and kwargs.get("update_fields") is None:
-            kwargs["update_fields"] = [
-                field.name
-                for field in self._meta.concrete_fields
-                if not field.primary_key and field.name not in KEPT_COUNTS
-            ]
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self):
         return address("recommendation-detail", self, self.pk)
+
+    def count_key(self) -> tuple | None:
+        """Where its review's kept counts count it: (review, closed); withdrawn, nowhere."""
+        if self.withdrawn_at is not None:
+            return None
+        return (self.review_id, self.closed_at is not None)
+
+    def move_counts(self, before, after) -> None:
+        with keeping_counts_of(self.partnership_id, "recommendation"):
+            for key, delta in ((before, -1), (after, +1)):
+                if key is not None:
+                    review_id, closed = key
+                    Review.every.filter(pk=review_id).update(
+                        recommendation_count=F("recommendation_count") + delta,
+                        closed_recommendation_count=F("closed_recommendation_count")
+                        + (delta if closed else 0),
+                    )
 
     @staticmethod
     def audit_about(row, lookups) -> dict:

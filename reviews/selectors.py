@@ -47,19 +47,15 @@ def _count(queryset, outer_field: str):
 def review_list(scope, *, today: datetime.date):
     """Reviews with the counts the list shows, in one query (plus themes).
 
-    Actions are counted by the same rules as the dashboards' (actions.models.Progress).
+    Their recommendations are counted on the row (Review.recommendation_count); actions
+    are counted by the same rules as the dashboards' (actions.models.Progress).
     """
-    recommendations = Recommendation.objects.all()
     actions = Action.objects.all()
     rules = progress_rules(today)
     return (
         scope.filter(Review.objects.all())
         .prefetch_related("themes")
         .annotate(
-            recommendation_count=_count(recommendations, "review"),
-            closed_recommendation_count=_count(
-                recommendations.filter(closed_at__isnull=False), "review"
-            ),
             action_count=_count(actions, "review"),
             overdue_action_count=_count(actions.filter(rules[Progress.OVERDUE]), "review"),
             completed_action_count=_count(actions.filter(rules[Progress.COMPLETED]), "review"),

@@ -255,3 +255,74 @@ def test_an_action_read_back_and_saved_moves_its_counts_from_where_it_is(agency_
     action.status = Action.Status.IN_PROGRESS
     action.save()
     assert counts.drift() == []
+
+
+def test_a_review_counts_its_recommendations_as_each_changes(
+    partnership_officer, silg_chair, agency_a
+):
+    """A review is open while a recommendation is still to close, or none is logged yet;
+    the team's Home counts the open reviews from the counts on the row."""
+    review = make_review(title="Child S practice review")
+    partnership = review.partnership
+    scope = Scope.of([partnership], current=partnership)
+
+    def stands(change: str):
+        assert verified() == "Every kept count matches the records.\n", change
+        review.refresh_from_db()
+        _, open_reviews = selectors.open_review_progress(scope, timezone.localdate(), first=5)
+        return review.closed_recommendation_count, review.recommendation_count, open_reviews
+
+    assert stands("logged") == (0, 0, 1)
+    first = review_services.recommendation_save(
+        actor=partnership_officer, review=review, number=1, text="Share referrals sooner."
+    )
+    second = review_services.recommendation_save(
+        actor=partnership_officer, review=review, number=2, text="Train the front door."
+    )
+    assert stands("two recommendations logged") == (0, 2, 1)
+    action = make_action(first, agency=agency_a, status=Action.Status.COMPLETED)
+    review_services.recommendation_close(
+        actor=silg_chair, recommendation=first, impact_statement="Referrals faster."
+    )
+    assert stands("one closed") == (1, 2, 1)
+    services.withdraw(actor=partnership_officer, record=second, reason="Logged twice.")
+    assert stands("the other withdrawn") == (1, 1, 0)
+    services.action_reopen(
+        actor=silg_chair,
+        action=Action.objects.get(pk=action.pk),
+        reason="The re-audit found gaps.",
+        due_date=timezone.localdate() + datetime.timedelta(days=30),
+    )
+    assert stands("reopened with its action") == (0, 1, 1)
+
+
+def test_a_review_read_before_its_recommendations_changed_keeps_their_counts(
+    partnership_officer,
+):
+    review = make_review()
+    stale = type(review).objects.get(pk=review.pk)
+    make_recommendation(review)
+    stale.reviewer = "An independent reviewer"
+    stale.save()
+    review.refresh_from_db()
+    assert (review.reviewer, review.recommendation_count) == ("An independent reviewer", 1)
+    assert counts.drift() == []
+
+
+def test_a_review_count_that_drifted_is_reported_and_repaired(silg_chair):
+    recommendation = make_recommendation()
+    with connection.cursor() as cursor:  # behind the application's back
+        cursor.execute(
+            "UPDATE reviews_recommendation SET closed_at = %s, closed_by_id = %s, "
+            "impact_statement = 'Closed' WHERE id = %s",
+            [timezone.now(), silg_chair.pk, recommendation.pk],
+        )
+    with pytest.raises(CommandError, match="1 kept count differs from the records"):
+        verified()
+    out = io.StringIO()
+    call_command("verify_counts", "--repair", stdout=out)
+    assert (
+        f"review closed recommendation count ({recommendation.review_id},): kept 0, "
+        "counted from the records 1" in out.getvalue()
+    )
+    assert verified() == "Every kept count matches the records.\n"

@@ -24,7 +24,6 @@ from learning.models import LearningActivity
 from meetings.models import AgendaItem, Meeting, MeetingPack, MinuteEntry
 from partnerships.models import Invitation
 from reviews.models import (
-    KEPT_COUNTS,
     ImpactCheck,
     ImpactEvidence,
     ProgressCheck,
@@ -91,8 +90,8 @@ def _rows(model) -> dict:
         # A copy kept for reading, from the reviews' own records: not a change.
         values.pop("joint_review_ids", None)
         values.pop("closure_dates", None)
-        # Counts kept as its actions change (actions.counts): the actions' history says it.
-        for name in KEPT_COUNTS:
+        # Counts kept as the rows counted change (actions.counts): their history says it.
+        for name in getattr(obj, "kept_counts", ()):
             values.pop(name, None)
         for name in m2m:
             values[name] = sorted(o.pk for o in getattr(obj, name).all())

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.template.defaultfilters import pluralize
 
 from actions import counts
 from sscp.database import every_partnership
@@ -7,7 +8,8 @@ from sscp.database import every_partnership
 class Command(BaseCommand):
     help = (
         "Recount the counts the dashboards read (actions by partnership, agency, status and "
-        "month due; each recommendation's actions and open actions) from the records. Exits 0 "
+        "month due; each recommendation's actions and open actions; each review's "
+        "recommendations and closed recommendations) from the records. Exits 0 "
         "when every kept count is right; exits 1 listing each that drifted. With --repair, "
         "writes them afresh from the records after listing them."
     )
@@ -24,8 +26,14 @@ class Command(BaseCommand):
                 self.stdout.write(str(drift))
             if drifted and repair:
                 counts.rebuild()
-                self.stdout.write(f"Repaired: {len(drifted)} counts written afresh.")
+                self.stdout.write(
+                    f"Repaired: {len(drifted)} count{pluralize(len(drifted))} written afresh."
+                )
                 return
         if drifted:
-            raise CommandError(f"{len(drifted)} kept counts differ from the records.", returncode=1)
+            raise CommandError(
+                f"{len(drifted)} kept count{pluralize(len(drifted))} "
+                f"{pluralize(len(drifted), 'differs,differ')} from the records.",
+                returncode=1,
+            )
         self.stdout.write("Every kept count matches the records.")
