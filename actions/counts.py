@@ -13,6 +13,9 @@ every page:
   close when it has actions and none of them is open.
 - `Review.recommendation_count` and `closed_recommendation_count`: a review is open while
   it has a recommendation to close, or none yet (Review.OPEN).
+- `Review.overdue_counted`: its open actions past their due date on the day they
+  were counted (`overdue_counted_on`, moved on daily by `count_overdue`); the actions that
+  have fallen due since that day are counted from the actions.
 
 `Action.save()` and `Recommendation.save()` move them (reviews.models.CountedElsewhere),
 so no way of saving one can leave them behind; an update of many at once in SQL would,
@@ -124,6 +127,53 @@ def overdue_by_agency(scope, today: datetime.date) -> Counter:
     return counts
 
 
+def overdue_by_review(scope, today: datetime.date) -> Counter:
+    """How many open actions of each review of `scope` are past their due date today, in
+    one query: as counted on the review on the day its count was kept from, plus those
+    that have fallen due since (none once `count_overdue` has run today), less those that
+    fall due after `today` but before that day (a day gone by, asked about)."""
+    reviews = scope.filter(Review.objects.all())
+    kept = reviews.filter(overdue_counted__gt=0).values_list("pk", "overdue_counted")
+    counted_on = F("review__overdue_counted_on")
+    first_day = reviews.order_by("overdue_counted_on").values("overdue_counted_on")[:1]
+    last_day = reviews.order_by("-overdue_counted_on").values("overdue_counted_on")[:1]
+    actions = scope.filter(Action.objects.open()).order_by().values("review")
+    since = actions.filter(due_date__gte=Subquery(first_day), due_date__lt=today).filter(
+        due_date__gte=counted_on
+    )
+    ahead = actions.filter(due_date__gte=today, due_date__lt=Subquery(last_day)).filter(
+        due_date__lt=counted_on
+    )
+    counts = Counter()
+    for review_id, n in kept.order_by().union(
+        since.annotate(n=Count("*")).values_list("review", "n"),
+        ahead.annotate(n=-Count("*")).values_list("review", "n"),
+        all=True,
+    ):
+        counts[review_id] += n
+    return +counts
+
+
+def count_overdue(today: datetime.date, batch: int = 500) -> int:
+    """Count each review's overdue actions as of `today` (daily, by the beat's
+    `count-overdue`), so that the day's pages read them from the reviews alone; how many
+    reviews were counted.
+
+    Each batch of reviews is locked first, so that an action changed meanwhile has moved
+    its review's count (as of the day the row says) before the batch is counted, or
+    moves it after, as of `today`.
+    """
+    pks = list(Review.every.exclude(overdue_counted_on=today).order_by("pk").values_list("pk"))
+    overdue = Action.objects.open().filter(review=OuterRef("pk"), due_date__lt=today)
+    counted = overdue.order_by().values("review").annotate(n=Count("*")).values("n")
+    for start in range(0, len(pks), batch):
+        with transaction.atomic():
+            reviews = Review.every.filter(pk__in=[pk for (pk,) in pks[start : start + batch]])
+            list(reviews.select_for_update().values_list("pk"))
+            reviews.update(overdue_counted=Coalesce(Subquery(counted), 0), overdue_counted_on=today)
+    return len(pks)
+
+
 def _month_after(month: datetime.date) -> datetime.date:
     return (month + datetime.timedelta(days=32)).replace(day=1)
 
@@ -196,6 +246,7 @@ def _kept_counts() -> dict:
     """What each row's kept counts count: the rows under it not withdrawn, of a kind."""
     actions = Action.objects.annotate(of=F("recommendation"))
     recommendations = Recommendation.objects.annotate(of=F("review"))
+    overdue = Action.objects.open().annotate(of=F("review"))
     return {
         Recommendation: {
             "action_count": actions,
@@ -204,6 +255,7 @@ def _kept_counts() -> dict:
         Review: {
             "recommendation_count": recommendations,
             "closed_recommendation_count": recommendations.filter(closed_at__isnull=False),
+            "overdue_counted": overdue.filter(due_date__lt=OuterRef("overdue_counted_on")),
         },
     }
 

@@ -1,4 +1,5 @@
 import datetime
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import models, transaction
@@ -336,17 +337,19 @@ class Action(CountedElsewhere, Withdrawable):
         today = today or timezone.localdate()
         return (today - timezone.localdate(self.submitted_at)).days
 
-    def count_key(self) -> tuple | None:
+    def count_key(self) -> "CountKey | None":
         """Where the kept counts count this action (actions.counts); nowhere once withdrawn."""
         if self.withdrawn_at is not None:
             return None
-        return (
+        return CountKey(
             self.partnership_id,
             self.agency_id,
             self.status,
             self.returned_at is not None,
             self.due_date.replace(day=1),
             self.recommendation_id,
+            self.review_id,
+            self.due_date,
         )
 
     def move_counts(self, before, after) -> None:
@@ -903,6 +906,19 @@ class Notice(models.Model):
         return path
 
 
+class CountKey(NamedTuple):
+    """Where the kept counts count an action (Action.count_key)."""
+
+    partnership_id: int
+    agency_id: int
+    status: str
+    returned: bool
+    due_month: datetime.date
+    recommendation_id: int
+    review_id: int
+    due_date: datetime.date
+
+
 class ActionTally(models.Model):
     """How many actions (not withdrawn) a partnership's agency has in one status, returned or
     not, due in one month: the dashboards' figures by status and by rating, read from a few
@@ -942,8 +958,8 @@ class ActionTally(models.Model):
                 cls._add(after, +1)
 
     @classmethod
-    def _add(cls, at: tuple, delta: int) -> None:
-        partnership_id, agency_id, status, returned, due_month, recommendation_id = at
+    def _add(cls, at: "CountKey", delta: int) -> None:
+        partnership_id, agency_id, status, returned, due_month, recommendation_id, *_ = at
         tally = cls.objects.filter(
             partnership_id=partnership_id,
             agency_id=agency_id,
@@ -967,6 +983,13 @@ class ActionTally(models.Model):
             action_count=F("action_count") + delta,
             open_action_count=F("open_action_count") + opened,
         )
+        if opened:
+            # Overdue as of the day its review's actions were counted: that day is read
+            # with the row, under its lock, so a recount that day cannot miss the change.
+            Review.every.filter(pk=at.review_id).update(
+                overdue_counted=F("overdue_counted")
+                + Case(When(overdue_counted_on__gt=at.due_date, then=opened), default=0)
+            )
 
 
 class ClosedYear(models.Model):

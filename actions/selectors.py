@@ -228,37 +228,29 @@ def open_review_progress(scope, today, *, first: int) -> tuple[list[ReviewProgre
     progress and overdue; and how many reviews are open.
 
     The most overdue first: those are the ones a partnership meeting asks about.
-    Three queries, whatever the number of reviews: overdue actions counted by review
-    (an index-only scan of the open actions), the open reviews that could be among the
-    `first` as plain values, with how many are open (none left out for having no actions
-    yet), and every count for the `first` alone.
+    Three queries, whatever the number of reviews: overdue actions by review (kept on
+    each review, actions.counts), the open reviews that could be among the `first` as
+    plain values, with how many are open (none left out for having no actions yet), and
+    every count for the `first` alone.
     """
-    overdue = dict(
-        scope.filter(Action.objects.open())
-        .filter(due_date__lt=today)
-        .order_by()
-        .values("review")
-        .annotate(n=Count("*"))
-        .values_list("review", "n")
-    )
+    overdue = counts.overdue_by_review(scope, today)
     open_reviews = scope.filter(Review.objects.filter(Review.OPEN))
     reviews, how_many = _most_overdue(open_reviews, overdue, first)
     ranked = sorted(reviews, key=lambda review: (-overdue.get(review[0], 0), review[1]))
     shown = {pk: (title, partnership_id) for pk, title, partnership_id in ranked[:first]}
     rules = progress_rules(today)
-    counts = {
-        review_id: counts
-        for review_id, *counts in Action.objects.filter(review__in=shown)
+    progress = {
+        review_id: figures
+        for review_id, *figures in Action.objects.filter(review__in=shown)
         .order_by()
         .values("review")
         .annotate(**{key: Count("status", filter=rule) for key, rule in rules.items()})
         .values_list("review", *rules)
     }
-    progress = [
-        ReviewProgress(pk, title, _review_url(scope, pk, partnership), *counts.get(pk, ()))
+    return [
+        ReviewProgress(pk, title, _review_url(scope, pk, partnership), *progress.get(pk, ()))
         for pk, (title, partnership) in shown.items()
-    ]
-    return progress, how_many
+    ], how_many
 
 
 def _most_overdue(open_reviews, overdue: dict, first: int) -> tuple[list, int]:

@@ -8,8 +8,8 @@ from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from actions import notices, reminders, reports
-from sscp import outbox
+from actions import counts, notices, reminders, reports
+from sscp import database, outbox
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +66,15 @@ def close_years() -> str:
     stored = sum(closing.outcome == "stored" for closing in closings)
     failed = sum(closing.outcome == "failed" for closing in closings)
     return f"stored {stored} closed year{'s' if stored != 1 else ''}; {failed} failed"
+
+
+@shared_task(**RETRY, **TIME_LIMITS)
+def count_overdue() -> str:
+    """Beat runs it just after midnight: count each review's overdue actions as of the
+    new day (actions.counts.count_overdue), past the partnerships' row-level policies."""
+    with database.every_partnership("counting every review's overdue actions"):
+        counted = counts.count_overdue(timezone.localdate())
+    return f"counted the overdue actions of {counted} review{'s' if counted != 1 else ''}"
 
 
 def deliver_after_commit() -> None:

@@ -253,7 +253,17 @@ class Review(KeepsCounts, Withdrawable):
     # not withdrawn, and of those the closed ones. Not history.
     recommendation_count = models.PositiveIntegerField(default=0, editable=False)
     closed_recommendation_count = models.PositiveIntegerField(default=0, editable=False)
-    kept_counts = ("recommendation_count", "closed_recommendation_count")
+    # Its open actions past their due date on the day they were last counted (daily, by
+    # actions.counts.count_overdue), kept by its actions as each is saved; those that have
+    # fallen due since are counted from the actions (actions.counts.overdue_by_review).
+    overdue_counted = models.PositiveIntegerField(default=0, editable=False)
+    overdue_counted_on = models.DateField(default=timezone.localdate, editable=False)
+    kept_counts = (
+        "recommendation_count",
+        "closed_recommendation_count",
+        "overdue_counted",
+        "overdue_counted_on",
+    )
 
     # Open: some recommendation still to close, or none logged yet.
     OPEN = Q(recommendation_count=0) | Q(closed_recommendation_count__lt=F("recommendation_count"))
@@ -275,6 +285,13 @@ class Review(KeepsCounts, Withdrawable):
                     | Q(closed_recommendation_count__lt=F("recommendation_count"))
                 ),
                 name="review_open",
+            ),
+            # The team's Home ranks the reviews by their overdue actions from this index
+            # alone, and finds the day the least recently counted was counted on.
+            models.Index(
+                fields=["partnership", "overdue_counted_on", "overdue_counted", "id"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="review_overdue",
             ),
         ]
         constraints = [

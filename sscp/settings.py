@@ -307,6 +307,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "actions.tasks.close_years",
         "schedule": crontab(hour=5, minute=30),
     },
+    # Just after midnight, counts each review's overdue actions as of the new day: the
+    # team's Home reads them from the reviews (actions.counts.count_overdue). A day it
+    # does not run, the pages count the actions fallen due since, and are still right.
+    "count-overdue": {
+        "task": "actions.tasks.count_overdue",
+        "schedule": crontab(hour=0, minute=5),
+    },
 }
 # A task that runs longer than this is stopped (soft limit, then hard): a stalled server
 # must never hold a worker for ever. The sweep's claims are per person, so a stopped

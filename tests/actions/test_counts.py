@@ -6,19 +6,23 @@ import datetime
 import io
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
-from actions import counts, selectors, services
+from actions import counts, selectors, services, tasks
 from actions.models import Action
 from reviews import services as review_services
 from reviews.models import Recommendation
+from sscp.celery import app
 from sscp.scope import Scope
 from tests.makers import (
     SLUG,
     bulk_actions,
+    default_partnership,
     make_action,
     make_evidence,
     make_partnership,
@@ -326,3 +330,71 @@ def test_a_review_count_that_drifted_is_reported_and_repaired(silg_chair):
         "counted from the records 1" in out.getvalue()
     )
     assert verified() == "Every kept count matches the records.\n"
+
+
+def counted_from_the_actions(scope, day) -> dict:
+    overdue = scope.filter(Action.objects.open()).filter(due_date__lt=day)
+    return dict(overdue.order_by().values_list("review").annotate(n=Count("*")))
+
+
+def test_a_reviews_overdue_actions_are_right_on_any_day_counted_or_not(
+    partnership_officer, agency_a
+):
+    """Each review keeps its overdue actions as of the day they were counted; on a day
+    the daily count has not reached, or a day gone by, the actions that fell due between
+    the two days are counted from the actions, so the figure is right on any day."""
+    today = timezone.localdate()
+
+    def on(days):
+        return today + datetime.timedelta(days=days)
+
+    partnership = default_partnership()
+    scope = Scope.of([partnership], current=partnership)
+    first = make_recommendation(make_review(title="Child T"), agencies=[agency_a])
+    second = make_recommendation(make_review(title="Child U"), agencies=[agency_a])
+    late = make_action(first, agency=agency_a, due_date=on(-10))
+    make_action(first, agency=agency_a, due_date=on(3))
+    make_action(second, agency=agency_a, due_date=on(-1))
+    make_action(second, agency=agency_a, due_date=on(-40), status=Action.Status.COMPLETED)
+
+    def right_on(*days):
+        for days_on in days:
+            assert counts.overdue_by_review(scope, on(days_on)) == counted_from_the_actions(
+                scope, on(days_on)
+            ), days_on
+        assert counts.drift() == []
+
+    right_on(-20, -5, 0, 2, 4, 30)
+    services.action_correct_due_date(
+        actor=partnership_officer, action=late, due_date=on(1), reason="Typed wrongly."
+    )
+    right_on(-5, 0, 2, 4)
+    assert counts.count_overdue(on(4)) == 2
+    assert counts.count_overdue(on(4)) == 0  # counted already that day
+    first.review.refresh_from_db()
+    assert (first.review.overdue_counted, first.review.overdue_counted_on) == (2, on(4))
+    right_on(-5, 0, 2, 4, 30)
+    services.action_supersede(actor=partnership_officer, action=late, reason="Replaced.")
+    right_on(0, 4, 30)
+    with connection.cursor() as cursor:  # behind the application's back
+        cursor.execute(
+            "UPDATE reviews_review SET overdue_counted = 7 WHERE id = %s", [first.review_id]
+        )
+    with pytest.raises(CommandError, match="1 kept count differs from the records"):
+        verified()
+
+
+def test_beat_counts_the_overdue_actions_just_after_midnight(agency_a):
+    today = timezone.localdate()
+    make_action(agency=agency_a, due_date=today - datetime.timedelta(days=2))
+    with connection.cursor() as cursor:  # as if counted yesterday
+        cursor.execute(
+            "UPDATE reviews_review SET overdue_counted_on = %s",
+            [today - datetime.timedelta(days=1)],
+        )
+    assert tasks.count_overdue() == "counted the overdue actions of 1 review"
+    assert tasks.count_overdue() == "counted the overdue actions of 0 reviews"
+    assert counts.drift() == []
+    entry = settings.CELERY_BEAT_SCHEDULE["count-overdue"]
+    assert entry["task"] == "actions.tasks.count_overdue" and entry["task"] in app.tasks
+    assert (entry["schedule"].hour, entry["schedule"].minute) == ({0}, {5})

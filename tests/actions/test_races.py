@@ -8,6 +8,7 @@ import time
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.utils import timezone
 
 from actions import services
 from actions.models import Action, SignOffDecision
@@ -162,3 +163,40 @@ def test_two_changes_moving_counts_opposite_ways_at_once_both_succeed(monkeypatc
         thread.join(timeout=30)
     assert failures == []
     assert counts.drift() == []
+
+
+def test_counting_the_overdue_actions_waits_for_a_change_in_flight(monkeypatch):
+    """Issue 21: the daily count of each review's overdue actions locks the reviews
+    before counting, so an action closed while it runs is counted as it is once its
+    change commits, not as the count's snapshot saw it."""
+    from actions import counts
+    from actions.models import ActionTally
+
+    officer = make_user("officer-count", role=roles.PARTNERSHIP_TEAM)
+    today = timezone.localdate()
+    action = make_action(due_date=today + datetime.timedelta(days=1))
+    holding = threading.Event()
+    go_on = threading.Event()
+    add = ActionTally._add.__func__
+
+    def add_then_wait(cls, at, delta):
+        add(cls, at, delta)  # the review's row is held from here until the change commits
+        holding.set()
+        go_on.wait(timeout=10)
+
+    monkeypatch.setattr(ActionTally, "_add", classmethod(add_then_wait))
+    change, _ = in_own_connection(
+        lambda: services.action_supersede(actor=officer, action=action, reason="Replaced.")
+    )
+    assert holding.wait(timeout=10)
+    counting, counted = in_own_connection(
+        lambda: counts.count_overdue(today + datetime.timedelta(days=3))
+    )
+    time.sleep(1)  # the count reaches the review's row and waits for it
+    go_on.set()
+    for thread in (change, counting):
+        thread.join(timeout=30)
+    assert counted["result"] >= 1
+    assert counts.drift() == []
+    action.review.refresh_from_db()
+    assert action.review.overdue_counted == 0  # superseded: no longer open
