@@ -254,6 +254,7 @@ class LoadGenerator:
             for start in range(0, self.total, BATCH):
                 self.actions(range(start, min(start + BATCH, self.total)))
             kept_counts.rebuild()  # written in bulk, not one by one: counted once at the end
+            kept_counts.count_overdue(self.today)  # as the daily count would have that day
         self.counts["audit records"] = seal_written_in_bulk()
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
+from actions import counts
 from actions.models import Action, Evidence, ExtensionRequest, Rag
 from devtools.demo import DEMO_FILE, demo_counts, incident_plan, load_demo
 from reviews import journey
@@ -33,6 +34,12 @@ def test_loading_twice_leaves_the_same_counts(demo):
     assert sum(result.created.values()) == 0
     assert demo_counts() == first
     assert first["memberships"] == 8
+
+
+def test_the_demo_keeps_every_count_the_dashboards_read(demo):
+    """Loaded through the services, the demo's kept counts match its records."""
+    assert counts.drift() == []
+    assert Review.objects.filter(recommendation_count__gt=0).exists()
 
 
 def test_every_board_member_agency_is_there(demo):

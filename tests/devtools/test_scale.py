@@ -88,6 +88,9 @@ def test_generate_load_writes_every_kind_of_record_with_a_sealed_history(develop
     result = verify()
     assert result.intact, result.problem
     assert result.verified == AuditRecord.objects.count()
+    # The counts the dashboards read, kept as the day's count would have left them.
+    assert counts.drift() == []
+    assert set(Review.objects.values_list("overdue_counted_on", flat=True)) == {TODAY}
 
 
 @pytest.mark.postgres
