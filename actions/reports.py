@@ -22,7 +22,17 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+)
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.functional import lazy
@@ -274,7 +284,8 @@ def annual_figures(
     history, reports each figure that differs, and stores the new figures. Any other
     scope, or a year not stored, is counted from the history now.
     """
-    stored = _stored_figures(year, scope)
+    today = today or timezone.localdate()
+    stored = _stored_figures(year, scope) if year.end < today else None  # closed years only
     if stored is not None:
         return stored
     return count_annual_figures(year, scope=scope, today=today)
@@ -296,13 +307,21 @@ def count_annual_figures(
     today = today or timezone.localdate()
     start, after = year.moments()
     figures = AnnualFigures(year=year, as_of=min(year.end, today))
-    published = scope.filter(
-        Review.objects.filter(published_on__gte=year.start, published_on__lte=year.end)
+    in_year = Q(published_on__range=(year.start, year.end))
+    published = scope.filter(Review.objects.filter(in_year))
+    # The reviews published in the year and those the Panel's measures read, in one query.
+    reviews = list(
+        scope.filter(Review.objects.filter(in_year | _on_the_panels_measures(year)))
+        .annotate(
+            made=Count("recommendations", filter=Q(recommendations__withdrawn_at__isnull=True)),
+            published_in_year=ExpressionWrapper(in_year, output_field=BooleanField()),
+            measured=ExpressionWrapper(_on_the_panels_measures(year), output_field=BooleanField()),
+        )
+        .order_by("published_on", "title")
     )
-    made = Count("recommendations", filter=Q(recommendations__withdrawn_at__isnull=True))
-    reviews = list(published.annotate(made=made).order_by("published_on", "title"))
-    figures.reviews_published = [PublishedReview.of(review) for review in reviews]
-    figures.recommendations_made = sum(review.made for review in reviews)
+    published_reviews = [review for review in reviews if review.published_in_year]
+    figures.reviews_published = [PublishedReview.of(review) for review in published_reviews]
+    figures.recommendations_made = sum(review.made for review in published_reviews)
     _closures(figures, scope, start, after)
     _completions(figures, scope, start, after)
     figures.extensions_granted = (
@@ -316,7 +335,7 @@ def count_annual_figures(
     )
     _overdue_at(figures, scope, figures.as_of)
     figures.recurring_themes = _recurring_themes(published)
-    figures.panel = panel_figures(year, scope)
+    figures.panel = panel_figures(year, scope, [review for review in reviews if review.measured])
     figures.learning = annual_totals(scope, year.start, year.end)
     return figures
 
@@ -427,23 +446,10 @@ def _recurring_themes(published) -> list[tuple[str, int]]:
     return sorted(recurring, key=lambda row: (-row[1], row[0]))
 
 
-# What the Panel's measures read of a review: its partnership, kind and journey dates.
-PANEL_FIELDS = (
-    "partnership", "kind", "became_aware_on", "notified_on", "rapid_review_sent_on",
-    "decision", "decided_on", "panel_response", "local_review_completed_on", "published_on",
-)  # fmt: skip
-
-
-def panel_figures(year: FinancialYear, scope) -> PanelFigures:
-    """The National Panel's measures for `year`, for the partnerships of `scope`.
-
-    1. Read, in one query, the reviews with a date of the journey in the year: their
-       notification, rapid review sent, decision, local review completed, or publication.
-    2. Read the closure days of their partnerships, in one more.
-    3. Count each review once for each measure whose date falls in the year, judging it on
-       time by the journey's own deadline (reviews.journey.STAGES) in the working days of
-       the review's own partnership.
-    """
+def _on_the_panels_measures(year: FinancialYear) -> Q:
+    """The reviews the National Panel's measures of `year` count: those with a date of the
+    journey in the year (notification, rapid review sent, decision, local review
+    completed), and the practice reviews published in it."""
     span = (year.start, year.end)
     dates = (
         Q(notified_on__range=span)
@@ -452,11 +458,15 @@ def panel_figures(year: FinancialYear, scope) -> PanelFigures:
         | Q(local_review_completed_on__range=span)
     )
     published = Q(kind=Review.Kind.PRACTICE_REVIEW, published_on__range=span)
-    reviews = list(
-        scope.filter(Review.objects.filter((Q(became_aware_on__isnull=False) & dates) | published))
-        .only(*PANEL_FIELDS)
-        .order_by()
-    )
+    return (Q(became_aware_on__isnull=False) & dates) | published
+
+
+def panel_figures(year: FinancialYear, scope, reviews: list[Review]) -> PanelFigures:
+    """The National Panel's measures for `year`, for the partnerships of `scope`, from
+    its `reviews` (_on_the_panels_measures, read with the year's other figures): each
+    counted once for each measure whose date falls in the year, judged on time by the
+    journey's own deadline (reviews.journey.STAGES) in the working days of the review's own
+    partnership (their closure days are in `scope`)."""
     days = WorkingDays.of_each({review.partnership_id for review in reviews}, scope.partnerships)
     panel = PanelFigures()
     for review in reviews:
