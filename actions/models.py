@@ -956,6 +956,7 @@ class ActionTally(models.Model):
                 cls._add(before, -1)
             if after is not None:
                 cls._add(after, +1)
+            cls._move_overdue(before, after)
 
     @classmethod
     def _add(cls, at: "CountKey", delta: int) -> None:
@@ -983,13 +984,26 @@ class ActionTally(models.Model):
             action_count=F("action_count") + delta,
             open_action_count=F("open_action_count") + opened,
         )
-        if opened:
-            # Overdue as of the day its review's actions were counted: that day is read
-            # with the row, under its lock, so a recount that day cannot miss the change.
-            Review.every.filter(pk=at.review_id).update(
-                overdue_counted=F("overdue_counted")
-                + Case(When(overdue_counted_on__gt=at.due_date, then=opened), default=0)
-            )
+
+    @staticmethod
+    def _move_overdue(before: "CountKey | None", after: "CountKey | None") -> None:
+        """Move the action in its review's count of overdue actions, in one update: open
+        and due before the day the review's actions were counted, before and after. That
+        day is read with the row, under its lock, so a recount that day cannot miss the
+        change."""
+        counted = [
+            (at, sign) for at, sign in ((before, -1), (after, +1)) if at and at.status in _OPEN
+        ]
+        if not counted or (len(counted) == 2 and before.due_date == after.due_date):
+            return  # not open, or open and due the same day before and after: no change
+        change = sum(
+            (
+                Case(When(overdue_counted_on__gt=at.due_date, then=sign), default=0)
+                for at, sign in counted
+            ),
+            start=F("overdue_counted"),
+        )
+        Review.every.filter(pk=counted[0][0].review_id).update(overdue_counted=change)
 
 
 class ClosedYear(models.Model):

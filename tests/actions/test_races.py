@@ -177,14 +177,14 @@ def test_counting_the_overdue_actions_waits_for_a_change_in_flight(monkeypatch):
     action = make_action(due_date=today + datetime.timedelta(days=1))
     holding = threading.Event()
     go_on = threading.Event()
-    add = ActionTally._add.__func__
+    move = ActionTally._move_overdue
 
-    def add_then_wait(cls, at, delta):
-        add(cls, at, delta)  # the review's row is held from here until the change commits
+    def move_then_wait(before, after):
+        move(before, after)  # the review's row is held from here until the change commits
         holding.set()
         go_on.wait(timeout=10)
 
-    monkeypatch.setattr(ActionTally, "_add", classmethod(add_then_wait))
+    monkeypatch.setattr(ActionTally, "_move_overdue", staticmethod(move_then_wait))
     change, _ = in_own_connection(
         lambda: services.action_supersede(actor=officer, action=action, reason="Replaced.")
     )
