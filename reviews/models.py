@@ -177,6 +177,12 @@ class PanelResponse(models.TextChoices):
     DISAGREES = "disagrees", "The Panel does not agree"
 
 
+# A review is open while a recommendation is still to close, or none is logged yet.
+OPEN_REVIEW = Q(recommendation_count=0) | Q(
+    closed_recommendation_count__lt=F("recommendation_count")
+)
+
+
 class Review(KeepsCounts, Withdrawable):
     """A source of learning: a case review, a thematic audit or a Section 11 audit.
 
@@ -265,8 +271,7 @@ class Review(KeepsCounts, Withdrawable):
         "overdue_counted_on",
     )
 
-    # Open: some recommendation still to close, or none logged yet.
-    OPEN = Q(recommendation_count=0) | Q(closed_recommendation_count__lt=F("recommendation_count"))
+    OPEN = OPEN_REVIEW
 
     history = TrackedHistory(m2m_fields=[themes, joint_partnerships], excluded_fields=kept_counts)
     objects = kept(TrackedQuerySet)
@@ -279,11 +284,7 @@ class Review(KeepsCounts, Withdrawable):
             # The partnership team's Home counts the open reviews from this index alone.
             models.Index(
                 fields=["partnership", "id"],
-                condition=Q(withdrawn_at__isnull=True)
-                & (
-                    Q(recommendation_count=0)
-                    | Q(closed_recommendation_count__lt=F("recommendation_count"))
-                ),
+                condition=Q(withdrawn_at__isnull=True) & OPEN_REVIEW,
                 name="review_open",
             ),
             # The team's Home ranks the reviews by their overdue actions from this index
