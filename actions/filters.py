@@ -2,13 +2,12 @@ import functools
 
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 
 from actions.models import Action, Rag
 from reviews import selectors as review_selectors
-from reviews.models import Recommendation, Review
-from search.engine import ACTIONS, RECOMMENDATIONS, REVIEWS, condition, has_words, matches, words_in
+from reviews.models import Review
+from search.engine import ACTIONS_IN_CONTEXT, condition, has_words, words_in
 from sscp.filters import (
     ChosenRecordFilter,
     GovukDateFilter,
@@ -118,15 +117,10 @@ class ActionFilter(GovukFilterSet):
     def search(self, queryset, name, value):
         """Every word in the action's title, description or success measure, in its
         recommendation or in its review, found as the search in the header finds it."""
-        for word in words_in(value).one_by_one():
-            # The recommendations and reviews with the word found once each by their own
-            # index, rather than the word matched against every action's joined rows.
-            queryset = queryset.filter(
-                Q(condition(ACTIONS, word, using=queryset.db))
-                | Q(recommendation__in=matches(Recommendation.objects.all(), RECOMMENDATIONS, word))
-                | Q(review__in=matches(Review.objects.all(), REVIEWS, word))
-            )
-        return queryset
+        words = words_in(value)
+        if not words:
+            return queryset
+        return queryset.filter(condition(ACTIONS_IN_CONTEXT, words, using=queryset.db))
 
     def filter_rag(self, queryset, name, value):
         return queryset.filter_rag(value, timezone.localdate())

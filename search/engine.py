@@ -77,10 +77,17 @@ _WORD = re.compile(r"[^\W_]+")
 
 @dataclass(frozen=True)
 class Text:
-    """A table's text as the search indexes it: its columns, the first weighing most."""
+    """A table's text as the search indexes it: its columns, the first weighing most.
+
+    A text may take in the texts of the rows each row belongs to (`within`: the column
+    naming that row, and its text), to find a row by their words too. PostgreSQL keeps
+    those words with the row's own in a vector of their own (`column`; search migration
+    0005); SQLite asks each text's index in turn."""
 
     table: str
     columns: tuple[str, ...]
+    column: str = "search_vector"
+    within: tuple[tuple[str, "Text"], ...] = ()
 
     @property
     def fts_table(self) -> str:
@@ -92,6 +99,13 @@ ACTIONS = Text("actions_action", ("title", "description", "success_measure"))
 RECOMMENDATIONS = Text("reviews_recommendation", ("text",))
 REVIEWS = Text("reviews_review", ("title", "summary"))
 LEARNING_ACTIVITIES = Text("learning_learningactivity", ("title", "description"))
+# An action with its recommendation's and its review's words: the action list's filter.
+ACTIONS_IN_CONTEXT = Text(
+    ACTIONS.table,
+    ACTIONS.columns,
+    column="context_vector",
+    within=(("recommendation_id", RECOMMENDATIONS), ("review_id", REVIEWS)),
+)
 # The texts indexed on SQLite (search.apps keeps their tables after every migrate).
 TEXTS = (ACTIONS, RECOMMENDATIONS, REVIEWS, LEARNING_ACTIVITIES)
 
@@ -249,8 +263,17 @@ def condition(text: Text, words: Words, *, using: str = DEFAULT_DB_ALIAS):
     """A row of `text`'s table has every one of `words`, as a filter that combines with
     `Q` objects. Never give it no words: `matches` answers those without a query."""
     if connections[using].vendor == "postgresql":
-        return SearchVectorExact(vector(text), _tsquery(words))
-    return Q(pk__in=_fts_rowids(text, words))
+        return SearchVectorExact(vector(text), _estimated_tsquery(words))
+    if not text.within:
+        return Q(pk__in=_fts_rowids(text, words))
+    # Each word in the row's own text or in one it belongs to, not all in the same one.
+    found = Q()
+    for word in words.one_by_one():
+        in_any = Q(pk__in=_fts_rowids(text, word))
+        for column, other in text.within:
+            in_any |= Q(**{f"{column}__in": _fts_rowids(other, word)})
+        found &= in_any
+    return found
 
 
 def ranked(queryset, text: Text, words: Words, name: str = "rank"):
@@ -278,30 +301,30 @@ def with_snippet(queryset, text: Text, words: Words, columns=None, name: str = "
 
 
 def vector(text: Text) -> "Stored":
-    """A row's search vector, as its table keeps it on PostgreSQL (search/migrations/0004):
-    its columns weighted A, B, C in order, under a GIN index."""
-    return Stored()
+    """A row's search vector, as its table keeps it on PostgreSQL (search/migrations/0004,
+    0005): its columns weighted A, B, C in order, under a GIN index."""
+    return Stored(column=text.column)
 
 
 class Stored(Expression):
-    """The search_vector column of the queryset's own table. The models do not name it
-    (SQLite has none, and no page reads it), so it is found here as the table's alias
-    in the query, whatever that alias becomes inside a subquery."""
+    """A vector column of the queryset's own table. The models do not name it (SQLite has
+    none, and no page reads it), so it is found here as the table's alias in the query,
+    whatever that alias becomes inside a subquery."""
 
     output_field = SearchVectorField()
 
-    def __init__(self, alias: str | None = None):
+    def __init__(self, alias: str | None = None, column: str = "search_vector"):
         super().__init__()
-        self.alias = alias
+        self.alias, self.column = alias, column
 
     def resolve_expression(self, query=None, *args, **kwargs):
-        return Stored(query.get_initial_alias())
+        return Stored(query.get_initial_alias(), self.column)
 
     def relabeled_clone(self, change_map):
-        return Stored(change_map.get(self.alias, self.alias))
+        return Stored(change_map.get(self.alias, self.alias), self.column)
 
     def as_sql(self, compiler, connection):
-        return f"{compiler.quote_name_unless_alias(self.alias)}.search_vector", []
+        return f"{compiler.quote_name_unless_alias(self.alias)}.{self.column}", []
 
     def get_group_by_cols(self):
         return [self]
@@ -333,6 +356,18 @@ def _tsquery(words: Words) -> SearchQuery:
         raw = " | ".join(f"'{term}'" for term in words.terms)
         return SearchQuery(raw, search_type="raw", config=CONFIG)
     raw = " & ".join(f"'{term}':*" for term in words.terms)
+    return SearchQuery(raw, search_type="raw", config=CONFIG)
+
+
+def _estimated_tsquery(words: Words) -> SearchQuery:
+    """The rows of `_tsquery`, asked for so that PostgreSQL can estimate how many: each word
+    as itself or as a prefix. It estimates a whole word from its statistics, but a prefix
+    alone at 2% whenever they hold under 100 common words (tsquery_opr_selec), and then
+    gathers every row with a word that most rows have through the GIN index rather than
+    walking the list's order (docs/performance.md). For finding rows, not ranking them."""
+    if words.any_word:
+        return _tsquery(words)
+    raw = " & ".join(f"('{term}' | '{term}':*)" for term in words.terms)
     return SearchQuery(raw, search_type="raw", config=CONFIG)
 
 

@@ -240,3 +240,76 @@ def _fields(action) -> dict:
         for field in Action._meta.concrete_fields
         if not field.primary_key
     }
+
+
+def in_context(typed: str) -> list[str]:
+    """The titles the action list's filter finds: words in the action, its recommendation
+    or its review (engine.ACTIONS_IN_CONTEXT)."""
+    found = Action.objects.filter(engine.condition(engine.ACTIONS_IN_CONTEXT, words_in(typed)))
+    return sorted(titles(found))
+
+
+def test_an_action_is_found_by_each_word_in_its_own_its_recommendations_or_its_reviews_text():
+    review = make_review(title="Baby Kestrel", summary="Bruising in a non-mobile infant")
+    recommendation = make_recommendation(review, text="Escalate concerns about neglect")
+    make_action(recommendation, title="Refresh the bruising protocol")
+    make_action(title="Neglect toolkit", description="Kestrel pilot")  # elsewhere, own words
+    assert in_context("kestrel") == ["Neglect toolkit", "Refresh the bruising protocol"]
+    # Each word may be in a different text: the review's, the recommendation's, its own.
+    assert in_context("infant escalate protocol") == ["Refresh the bruising protocol"]
+    assert in_context("kestrel neglect") == ["Neglect toolkit", "Refresh the bruising protocol"]
+    assert in_context("kestrel chronology") == []
+
+
+def _stale_context() -> int:
+    """Actions whose kept context differs from their own, recommendation's and review's words."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM actions_action a"
+            " JOIN reviews_recommendation r ON r.id = a.recommendation_id"
+            " JOIN reviews_review v ON v.id = a.review_id"
+            " WHERE a.context_vector <> a.search_vector || r.search_vector || v.search_vector"
+        )
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.postgres
+def test_on_postgresql_every_change_to_an_actions_words_or_theirs_keeps_what_it_is_found_by():
+    review = make_review(title="Baby Kestrel")
+    recommendation = make_recommendation(review, text="Escalate concerns")
+    action = make_action(recommendation, title="Refresh the protocol")
+    other = make_recommendation(make_review(title="Child Osprey"), text="Share chronologies")
+    assert in_context("kestrel escalate") == ["Refresh the protocol"]
+    recommendation.text = "Supervise neglect cases"
+    recommendation.save()
+    assert in_context("escalate") == [] and in_context("kestrel supervise") == [action.title]
+    with connection.cursor() as cursor:  # as a data migration might, past save()
+        cursor.execute("UPDATE reviews_review SET title = 'Baby Merlin' WHERE id = %s", [review.pk])
+    assert in_context("kestrel") == [] and in_context("merlin neglect") == [action.title]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE actions_action SET recommendation_id = %s, review_id = %s WHERE id = %s",
+            [other.pk, other.review_id, action.pk],
+        )
+    assert in_context("merlin") == [] and in_context("osprey chronologies") == [action.title]
+    action.refresh_from_db()
+    action.title = "Rewrite the leaflet"
+    action.save()
+    Action.objects.bulk_create([Action(**{**_fields(action), "title": "Made in bulk"})])
+    assert in_context("osprey leaflet") == [action.title]
+    assert in_context("osprey bulk") == ["Made in bulk"]
+    assert _stale_context() == 0
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_action_lists_search_reads_one_gin_index_of_the_kept_context():
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        found = Action._base_manager.filter(
+            engine.condition(engine.ACTIONS_IN_CONTEXT, words_in("neglect drift"))
+        )
+        plan = _plan(found)
+    assert "Bitmap Index Scan on search_action_context" in plan, plan
+    # Neither the recommendations nor the reviews are read to find the actions.
+    assert "reviews_" not in plan and "to_tsvector" not in plan, plan
