@@ -478,6 +478,8 @@ def build_other_pages(cast: Cast, today: datetime.date) -> list[OtherPage]:
     recommendation = (
         Recommendation.objects.filter(partnership=cast.partnership).order_by("-pk").first()
     )
+    # A word of that review's title alone: a search that finds few of many actions.
+    rare = _words(review.first().title)[-1]
     this_year = reports.FinancialYear.containing(today)
     last_year = reports.FinancialYear(this_year.start_year - 1)
     annual_url = cast.url("annual-report")
@@ -487,6 +489,11 @@ def build_other_pages(cast: Cast, today: datetime.date) -> list[OtherPage]:
         ),
         OtherPage(
             f"Actions: search “{two}” (team)", team, f"{actions_url}?{urlencode({'q': two})}"
+        ),
+        OtherPage(
+            f"Actions: search “{rare}”, in few (team)",
+            team,
+            f"{actions_url}?{urlencode({'q': rare})}",
         ),
         OtherPage(f"Search “{one}” (team)", team, f"{search_url}?{urlencode({'q': one})}"),
         OtherPage(f"Search “{two}” (team)", team, f"{search_url}?{urlencode({'q': two})}"),

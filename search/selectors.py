@@ -15,7 +15,7 @@ fixed number of queries however many are found, and ts_headline only for those s
 
 from dataclasses import dataclass
 
-from django.db.models import CharField, Exists, Value
+from django.db.models import CharField, Exists, QuerySet, Value
 from django.utils.safestring import SafeString
 
 from actions.models import Action
@@ -75,11 +75,26 @@ class Result:
 RANKED_AT_MOST = 500
 
 
-def found(scope, words: engine.Words):
-    """The records in `scope` with all the words, best first: rows of (kind, pk, rank); of
-    each kind the first RANKED_AT_MOST found."""
+def with_words(scope, words: engine.Words) -> dict[str, QuerySet]:
+    """Each kind's records in `scope` with all the words: read by id when the index finds
+    at most RANKED_AT_MOST of them past the row-level policies (search.engine.found), which
+    a word in few records does; else tested one by one as they are read."""
+    each = engine.found([kind.text for kind in KINDS], words, RANKED_AT_MOST)
+    matched = {}
+    for kind, ids in zip(KINDS, each, strict=True):
+        records = kind.records(scope)
+        if ids is None:
+            matched[kind.name] = engine.matches(records, kind.text, words)
+        else:
+            matched[kind.name] = records.filter(pk__in=ids)
+    return matched
+
+
+def found(matched: dict[str, QuerySet], words: engine.Words):
+    """The records `with_words` found, best first: rows of (kind, pk, rank); of each kind
+    the first RANKED_AT_MOST found."""
     ranked = [
-        engine.ranked(_first_found(kind, scope, words), kind.text, words)
+        engine.ranked(_first_found(kind, matched[kind.name]), kind.text, words)
         .annotate(search_kind=Value(kind.name, output_field=CharField()))
         .values_list("search_kind", "pk", "rank")
         .order_by()  # a model's own order has no place inside a UNION
@@ -89,19 +104,17 @@ def found(scope, words: engine.Words):
     return first.union(*others, all=True).order_by("-rank", "search_kind", "pk")
 
 
-def _first_found(kind: Kind, scope, words: engine.Words):
-    first = engine.matches(kind.records(scope), kind.text, words).order_by().values("pk")
+def _first_found(kind: Kind, matched: QuerySet):
+    first = matched.order_by().values("pk")
     return kind.model.objects.filter(pk__in=first[:RANKED_AT_MOST])
 
 
-def cut_short(scope, words: engine.Words) -> list[Kind]:
+def cut_short(scope, matched: dict[str, QuerySet]) -> list[Kind]:
     """The kinds of which more records have the words than are ranked (RANKED_AT_MOST),
     asked in one query: whether each has a record past the limit."""
     past_the_limit = {
         kind.name: Exists(
-            engine.matches(kind.records(scope), kind.text, words)
-            .order_by()
-            .values("pk")[RANKED_AT_MOST - 1 : RANKED_AT_MOST]
+            matched[kind.name].order_by().values("pk")[RANKED_AT_MOST - 1 : RANKED_AT_MOST]
         )
         for kind in KINDS
     }

@@ -15,10 +15,11 @@ def search(request):
     page = results = None
     cut_short = []
     if words:
-        page = page_of(request, selectors.found(request.scope, words))
+        matched = selectors.with_words(request.scope, words)
+        page = page_of(request, selectors.found(matched, words))
         results = selectors.results(request.scope, words, page.object_list)
         if page.paginator.count >= selectors.RANKED_AT_MOST:  # a kind may have reached it
-            cut_short = selectors.cut_short(request.scope, words)
+            cut_short = selectors.cut_short(request.scope, matched)
     return render(
         request,
         "search/results.html",

@@ -16,7 +16,14 @@ from reviews.models import Recommendation, Review
 from search import engine
 from search.apps import keep_sqlite_indexes
 from search.engine import Words, words_in
-from tests.makers import make_action, make_recommendation, make_review
+from sscp import database
+from tests.makers import (
+    make_action,
+    make_partnership,
+    make_recommendation,
+    make_review,
+    share_review,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -313,3 +320,48 @@ def test_on_postgresql_the_action_lists_search_reads_one_gin_index_of_the_kept_c
     assert "Bitmap Index Scan on search_action_context" in plan, plan
     # Neither the recommendations nor the reviews are read to find the actions.
     assert "reviews_" not in plan and "to_tsvector" not in plan, plan
+
+
+@pytest.mark.postgres
+def test_on_postgresql_rows_found_past_the_policies_are_only_those_the_connection_may_read():
+    mine = make_action(title="Kestrel chronology")
+    elsewhere = make_partnership()
+    joint = make_review(title="Joint review", partnership=elsewhere)
+    theirs = make_action(make_recommendation(joint), title="Kestrel briefing")
+    hidden = make_action(
+        make_recommendation(make_review(partnership=elsewhere)), title="Kestrel toolkit"
+    )
+    kestrel = words_in("kestrel")
+
+    def found(most=10, text=engine.ACTIONS):
+        [ids] = engine.found([text], kestrel, most)
+        return ids
+
+    with database.scoped([mine.partnership_id]):
+        assert found() == [mine.pk]
+        assert found(text=engine.ACTIONS_IN_CONTEXT) == [mine.pk]
+    with database.scoped([elsewhere.pk]):
+        assert found() == sorted([theirs.pk, hidden.pk])
+    share_review(joint, mine.partnership)  # commissioned jointly: its actions are read too
+    with database.scoped([mine.partnership_id]):
+        assert found() == sorted([mine.pk, theirs.pk])
+        assert found(most=1) is None  # more than asked for: the caller walks its own order
+    with database.scoped([]):
+        assert found() == []
+    # Working as itself (the service's own work), the connection reads every partnership.
+    assert found() == sorted([mine.pk, theirs.pk, hidden.pk])
+    assert engine.found([engine.ACTIONS, engine.REVIEWS], words_in("osprey"), 10) == [[], []]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("typed", ["kestrel", "ke", "kestrel briefing", "kestrel zz"])
+def test_the_action_lists_search_finds_the_same_by_id_as_by_walking_its_order(typed):
+    for n in range(4):
+        make_action(title=f"Kestrel briefing {n}")
+    make_action(title="Briefing")
+    words = words_in(typed)
+    walked = Action.objects.filter(engine.condition(engine.ACTIONS_IN_CONTEXT, words))
+    [by_id] = engine.found([engine.ACTIONS_IN_CONTEXT], words, 10)
+    assert by_id == sorted(action.pk for action in walked)
+    [at_most_3] = engine.found([engine.ACTIONS_IN_CONTEXT], words, 3)
+    assert at_most_3 == (None if len(by_id) > 3 else by_id)

@@ -29,8 +29,9 @@ pytestmark = pytest.mark.django_db
 URL = reverse("search", args=[SLUG])
 # The session, the person and their memberships; the count and the page of results; the
 # records of the page, one query for each kind on it; on PostgreSQL, entering and leaving
-# the partnership's row-level security (sscp.database).
-QUERIES = 8 + (2 if connection.vendor == "postgresql" else 0)
+# the partnership's row-level security (sscp.database), and the records found by id past
+# it (search.engine.found).
+QUERIES = 8 + (3 if connection.vendor == "postgresql" else 0)
 
 
 def search(client, typed, **params):
