@@ -497,6 +497,7 @@ def build_other_pages(cast: Cast, today: datetime.date) -> list[OtherPage]:
         ),
         OtherPage(f"Search “{one}” (team)", team, f"{search_url}?{urlencode({'q': one})}"),
         OtherPage(f"Search “{two}” (team)", team, f"{search_url}?{urlencode({'q': two})}"),
+        OtherPage(f"Search “{rare}” (team)", team, f"{search_url}?{urlencode({'q': rare})}"),
         OtherPage("Actions: due soon (team)", team, f"{actions_url}?rag=due_soon"),
         OtherPage("Actions: sorted by title (team)", team, f"{actions_url}?sort=title"),
         OtherPage(

@@ -244,12 +244,11 @@ def meeting_pack():
         Prefetch("progress_updates", ProgressUpdate.objects.select_related("author")),
         Prefetch("decisions", SignOffDecision.objects.select_related("decided_by")),
         Prefetch("evidence", Evidence.objects.select_related("uploaded_by")),
-        "extension_requests",
     )
     recommendations = (
         with_impact_awaiting(Recommendation.objects.all())
         .select_related("closed_by", "embedded_by")
-        .prefetch_related("themes", "agencies", Prefetch("actions", queryset=actions))
+        .prefetch_related("agencies", Prefetch("actions", queryset=actions))
         .order_by("number")
     )
     return Review.objects.prefetch_related(
