@@ -478,8 +478,9 @@ def build_other_pages(cast: Cast, today: datetime.date) -> list[OtherPage]:
     recommendation = (
         Recommendation.objects.filter(partnership=cast.partnership).order_by("-pk").first()
     )
-    # A word of that review's title alone: a search that finds few of many actions.
-    rare = _words(review.first().title)[-1]
+    # A word of that review's title alone (its number, in the generated load): a search
+    # that finds few of many actions.
+    rare = words_in(review.first().title).terms[-1]
     this_year = reports.FinancialYear.containing(today)
     last_year = reports.FinancialYear(this_year.start_year - 1)
     annual_url = cast.url("annual-report")
