@@ -38,23 +38,30 @@ CONTEXT = """{row}search_vector
     || coalesce((SELECT v.search_vector FROM reviews_review v
                  WHERE v.id = {row}review_id), ''::tsvector)"""
 
-ACTION_TRIGGER = f"""
-CREATE OR REPLACE FUNCTION actions_action_search_vector() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'UPDATE' AND {" AND ".join(f"NEW.{c} IS NOT DISTINCT FROM OLD.{c}" for c in OWN)} THEN
-        NEW.search_vector := OLD.search_vector;
-    ELSE
-        NEW.search_vector := {_own_vector("NEW.")};
-    END IF;
+CONTEXT_DRAWN = f"""
     IF TG_OP = 'INSERT' OR NEW.context_vector IS NULL
             OR NEW.search_vector IS DISTINCT FROM OLD.search_vector
             OR NEW.recommendation_id IS DISTINCT FROM OLD.recommendation_id
             OR NEW.review_id IS DISTINCT FROM OLD.review_id THEN
         NEW.context_vector := {CONTEXT.format(row="NEW.")};
-    END IF;
+    END IF;"""
+
+
+def _action_trigger(context=""):
+    """The action's trigger: 0004's, which keeps its own vector, and then `context`."""
+    unchanged = " AND ".join(f"NEW.{c} IS NOT DISTINCT FROM OLD.{c}" for c in OWN)
+    return f"""
+CREATE OR REPLACE FUNCTION actions_action_search_vector() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' AND {unchanged} THEN
+        NEW.search_vector := OLD.search_vector;
+    ELSE
+        NEW.search_vector := {_own_vector("NEW.")};
+    END IF;{context}
     RETURN NEW;
 END $$;
 """
+
 
 # (table, the column of actions_action naming its row)
 CONTAINERS = [("reviews_recommendation", "recommendation_id"), ("reviews_review", "review_id")]
@@ -80,7 +87,7 @@ SET LOCAL statement_timeout = 0;
 ALTER TABLE actions_action ADD COLUMN context_vector tsvector;
 UPDATE actions_action a SET context_vector = {CONTEXT.format(row="a.")};
 ALTER TABLE actions_action ALTER COLUMN context_vector SET NOT NULL;
-{ACTION_TRIGGER}
+{_action_trigger(CONTEXT_DRAWN)}
 {"".join(_container_trigger(*container) for container in CONTAINERS)}
 CREATE INDEX search_action_context ON actions_action USING gin (context_vector);
 """
@@ -91,15 +98,7 @@ DROP INDEX IF EXISTS search_action_context;
 {"".join(f'''
 DROP TRIGGER IF EXISTS {table}_actions_in_context ON {table};
 DROP FUNCTION IF EXISTS {table}_actions_in_context();''' for table, _column in CONTAINERS)}
-CREATE OR REPLACE FUNCTION actions_action_search_vector() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'UPDATE' AND {" AND ".join(f"NEW.{c} IS NOT DISTINCT FROM OLD.{c}" for c in OWN)} THEN
-        NEW.search_vector := OLD.search_vector;
-    ELSE
-        NEW.search_vector := {_own_vector("NEW.")};
-    END IF;
-    RETURN NEW;
-END $$;
+{_action_trigger()}
 ALTER TABLE actions_action DROP COLUMN IF EXISTS context_vector;
 """
 
