@@ -11,7 +11,9 @@ person's words (`words_in`), and gets the rows with every word, ranked.
   ("safeguard" finds "safeguarding"); rows are ranked by ts_rank and their snippets
   drawn by ts_headline. Each table keeps its rows' vectors in a column of its own,
   under a GIN index, by a trigger (search/migrations/0004): a search reads the index,
-  then the stored vectors, and never parses a row's text.
+  then the stored vectors, and never parses a row's text. Under the row-level policies
+  PostgreSQL will not use that index for @@, so a list first asks `found` for the ids,
+  read through it past the policies by sscp_search_found (0006), which applies them.
 - SQLite (`make run`, no server): FTS5 tables with external content (the app's own
   table), kept by triggers (search/migrations/0001, repaired after every migrate:
   a table that Django rebuilds loses its triggers), the porter stemmer, bm25 with the
@@ -267,13 +269,13 @@ def condition(text: Text, words: Words, *, using: str = DEFAULT_DB_ALIAS):
     if not text.within:
         return Q(pk__in=_fts_rowids(text, words))
     # Each word in the row's own text or in one it belongs to, not all in the same one.
-    found = Q()
+    every_word = Q()
     for word in words.one_by_one():
         in_any = Q(pk__in=_fts_rowids(text, word))
         for column, other in text.within:
             in_any |= Q(**{f"{column}__in": _fts_rowids(other, word)})
-        found &= in_any
-    return found
+        every_word &= in_any
+    return every_word
 
 
 def found(texts, words: Words, most: int, *, using: str = DEFAULT_DB_ALIAS) -> list:
