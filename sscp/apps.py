@@ -12,7 +12,9 @@ class SscpConfig(AppConfig):
         from axes.signals import user_locked_out
         from django.contrib.auth import models as auth_models
         from django.contrib.auth.signals import user_logged_in, user_login_failed
+        from django.db.models.signals import post_migrate, pre_migrate
 
+        from sscp.database import migrated, migrating
         from sscp.signals import record_lockout, record_sign_in, record_sign_in_failure
 
         # Django's own receiver saves last_login, which simple-history would record
@@ -22,3 +24,5 @@ class SscpConfig(AppConfig):
         # Refused sign-ins go on the sealed record (bounded: sscp.security.record_refusal).
         user_login_failed.connect(record_sign_in_failure, dispatch_uid="sscp_sign_in_failed")
         user_locked_out.connect(record_lockout, dispatch_uid="sscp_locked_out")
+        pre_migrate.connect(migrating, sender=self, dispatch_uid="sscp_migrating")
+        post_migrate.connect(migrated, sender=self, dispatch_uid="sscp_migrated")

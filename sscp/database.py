@@ -24,7 +24,7 @@ import logging
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, connections
 
 logger = logging.getLogger(__name__)
 
@@ -112,6 +112,23 @@ def every_partnership(reason: str):
     logger.info("Past the partnerships' row-level security: %s", reason)
     with _working_as(OWN):
         yield
+
+
+def migrating(sender, using, **kwargs) -> None:
+    """pre_migrate receiver: a migration that fills a column of every row may run for
+    minutes at national scale, longer than the statement timeout the settings give every
+    connection so that a page never waits for ever (DATABASE_STATEMENT_TIMEOUT). `migrate`
+    is the operator's own command: its connection has none while it runs."""
+    if connections[using].vendor == "postgresql":
+        with connections[using].cursor() as cursor:
+            cursor.execute("SET statement_timeout = 0")
+
+
+def migrated(sender, using, **kwargs) -> None:
+    """post_migrate receiver: the connection's statement timeout back as it connected."""
+    if connections[using].vendor == "postgresql":
+        with connections[using].cursor() as cursor:
+            cursor.execute("RESET statement_timeout")
 
 
 def restrict_new_connection(sender, connection, **kwargs) -> None:

@@ -81,9 +81,8 @@ CREATE TRIGGER {table}_actions_in_context AFTER UPDATE ON {table}
 
 
 # Filling every action's vector outlasts a request's statement timeout (30 s by default)
-# from a few hundred thousand actions: this transaction has none.
+# from a few hundred thousand actions: `migrate` runs without one (sscp.database.migrating).
 STORE = f"""
-SET LOCAL statement_timeout = 0;
 ALTER TABLE actions_action ADD COLUMN context_vector tsvector;
 UPDATE actions_action a SET context_vector = {CONTEXT.format(row="a.")};
 ALTER TABLE actions_action ALTER COLUMN context_vector SET NOT NULL;

@@ -8,6 +8,7 @@ import sys
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.db import connection
 
 from actions.models import Action
@@ -306,6 +307,28 @@ def test_on_postgresql_every_change_to_an_actions_words_or_theirs_keeps_what_it_
     assert in_context("osprey leaflet") == [action.title]
     assert in_context("osprey bulk") == ["Made in bulk"]
     assert _stale_context() == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_migrate_fills_every_actions_context_past_the_statement_timeout():
+    """Search 0005 fills a column of every action: minutes at national scale, longer than
+    any page may wait (DATABASE_STATEMENT_TIMEOUT). Here 3,000 actions, filled in about
+    half a second, and a timeout of 100 ms stand for them."""
+    action = make_action(title="Kestrel chronology")
+    Action.objects.bulk_create(
+        [Action(**{**_fields(action), "title": f"Osprey toolkit {n}"}) for n in range(3000)]
+    )
+    call_command("migrate", "search", "0004", verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute("SET statement_timeout = 100")
+    call_command("migrate", "search", verbosity=0)
+    assert in_context("kestrel") == ["Kestrel chronology"]
+    assert len(in_context("osprey")) == 3000 and _stale_context() == 0
+    with connection.cursor() as cursor:  # as it connected again: the settings' timeout
+        cursor.execute("SHOW statement_timeout")
+        shown = cursor.fetchone()[0]
+    assert connection.settings_dict["OPTIONS"]["options"] == f"-c statement_timeout={shown}"
 
 
 @pytest.mark.postgres
