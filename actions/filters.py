@@ -7,7 +7,14 @@ from django.utils import timezone
 from actions.models import Action, Rag
 from reviews import selectors as review_selectors
 from reviews.models import Review
-from search.engine import ACTIONS_IN_CONTEXT, condition, found, has_words, words_in
+from search.engine import (
+    ACTIONS_IN_CONTEXT,
+    FOUND_BY_ID,
+    condition,
+    found,
+    has_words,
+    words_in,
+)
 from sscp.filters import (
     ChosenRecordFilter,
     GovukDateFilter,
@@ -17,10 +24,6 @@ from sscp.filters import (
 )
 from sscp.models import Agency, User
 from sscp.permissions import agency_leads, lead_agencies
-
-# A search that finds at most this many actions reads them by id (search.engine.found);
-# one that finds more walks the list's own order, where a word so common fills a page soon.
-FOUND_BY_ID = 1000
 
 
 class ActionFilter(GovukFilterSet):
@@ -124,7 +127,7 @@ class ActionFilter(GovukFilterSet):
         words = words_in(value)
         if not words:
             return queryset
-        [ids] = found([ACTIONS_IN_CONTEXT], words, FOUND_BY_ID, using=queryset.db)
+        [ids] = found([(ACTIONS_IN_CONTEXT, words)], FOUND_BY_ID, using=queryset.db)
         if ids is not None:
             return queryset.filter(pk__in=ids)
         return queryset.filter(condition(ACTIONS_IN_CONTEXT, words, using=queryset.db))

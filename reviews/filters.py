@@ -7,7 +7,16 @@ from django.utils import timezone
 
 from reviews import selectors as review_selectors
 from reviews.models import Recommendation, Review
-from search.engine import RECOMMENDATIONS, REVIEWS, condition, has_words, matches, words_in
+from search.engine import (
+    FOUND_BY_ID,
+    RECOMMENDATIONS,
+    REVIEWS,
+    condition,
+    found,
+    has_words,
+    matches,
+    words_in,
+)
 from sscp.filters import ChosenRecordFilter, GovukFilterSet, StableOrderingFilter
 from sscp.models import Agency
 
@@ -78,12 +87,19 @@ class RecommendationFilter(GovukFilterSet):
 
     def search(self, queryset, name, value):
         """Every word in the recommendation or in its review's title or summary, found as
-        the search in the header finds it."""
-        for word in words_in(value).one_by_one():
-            queryset = queryset.filter(
-                Q(condition(RECOMMENDATIONS, word, using=queryset.db))
-                | Q(review__in=matches(Review.objects.all(), REVIEWS, word))
-            )
+        the search in the header finds it: a word in few of both read by id, as the action
+        list reads its search (search.engine.found), a word in more row by row."""
+        words = words_in(value).one_by_one()
+        searches = [(text, word) for word in words for text in (RECOMMENDATIONS, REVIEWS)]
+        answers = found(searches, FOUND_BY_ID, using=queryset.db)
+        for word, own, of_reviews in zip(words, answers[::2], answers[1::2], strict=True):
+            if own is not None and of_reviews is not None:
+                queryset = queryset.filter(Q(pk__in=own) | Q(review__in=of_reviews))
+            else:
+                queryset = queryset.filter(
+                    Q(condition(RECOMMENDATIONS, word, using=queryset.db))
+                    | Q(review__in=matches(Review.objects.all(), REVIEWS, word))
+                )
         return queryset
 
     def filter_theme(self, queryset, name, value):

@@ -57,6 +57,9 @@ MAX_WORDS = 10
 MAX_WORD_LENGTH = 40
 # Only the start of a very long input is read for words.
 MAX_TYPED = 1000
+# A list's search that finds at most this many rows reads them by id (`found`); one that
+# finds more walks the list's own order, where a word so common fills a page soon.
+FOUND_BY_ID = 1000
 START, STOP = "\x02", "\x03"  # marks round matched words, made into <mark> here
 SNIPPET_WORDS = 30
 
@@ -278,26 +281,26 @@ def condition(text: Text, words: Words, *, using: str = DEFAULT_DB_ALIAS):
     return every_word
 
 
-def found(texts, words: Words, most: int, *, using: str = DEFAULT_DB_ALIAS) -> list:
-    """For each of `texts`, the ids of its rows with every one of `words` that the
-    connection may read, if there are at most `most`; else None, and nothing is gained
-    over `condition`. One query for them all.
+def found(searches, most: int, *, using: str = DEFAULT_DB_ALIAS) -> list:
+    """For each (text, words) of `searches`, the ids of the text's rows with every one of
+    the words that the connection may read, if there are at most `most`; else None, and
+    nothing is gained over `condition`. One query for them all.
 
     On PostgreSQL, found through the GIN index past the row-level policies, which apply
     themselves (search migration 0006): under a policy PostgreSQL checks it row by row
     before @@, reading every row of the partnership to find a word in few. A list whose
     search finds few rows reads them by id; one that finds many walks its own order.
     On SQLite, which has no policies, always None."""
-    texts = list(texts)
-    if not words or connections[using].vendor != "postgresql":
-        return [None] * len(texts)
+    searches = list(searches)
+    if not all(words for _text, words in searches) or connections[using].vendor != "postgresql":
+        return [None] * len(searches)
     call = "sscp_search_found(%s::regclass, %s, to_tsquery(%s::regconfig, %s), %s)"
     with connections[using].cursor() as cursor:
         cursor.execute(
-            f"SELECT {', '.join([call] * len(texts))}",
+            f"SELECT {', '.join([call] * len(searches))}",
             [
                 value
-                for text in texts
+                for text, words in searches
                 for value in (text.table, text.column, CONFIG, _raw_estimated(words), most)
             ],
         )

@@ -79,7 +79,7 @@ def with_words(scope, words: engine.Words) -> dict[str, QuerySet]:
     """Each kind's records in `scope` with all the words: read by id when the index finds
     at most RANKED_AT_MOST of them past the row-level policies (search.engine.found), which
     a word in few records does; else tested one by one as they are read."""
-    each = engine.found([kind.text for kind in KINDS], words, RANKED_AT_MOST)
+    each = engine.found([(kind.text, words) for kind in KINDS], RANKED_AT_MOST)
     matched = {}
     for kind, ids in zip(KINDS, each, strict=True):
         records = kind.records(scope)

@@ -357,7 +357,7 @@ def test_on_postgresql_rows_found_past_the_policies_are_only_those_the_connectio
     kestrel = words_in("kestrel")
 
     def found(most=10, text=engine.ACTIONS):
-        [ids] = engine.found([text], kestrel, most)
+        [ids] = engine.found([(text, kestrel)], most)
         return ids
 
     with database.scoped([mine.partnership_id]):
@@ -373,7 +373,8 @@ def test_on_postgresql_rows_found_past_the_policies_are_only_those_the_connectio
         assert found() == []
     # Working as itself (the service's own work), the connection reads every partnership.
     assert found() == sorted([mine.pk, theirs.pk, hidden.pk])
-    assert engine.found([engine.ACTIONS, engine.REVIEWS], words_in("osprey"), 10) == [[], []]
+    osprey = words_in("osprey")
+    assert engine.found([(engine.ACTIONS, osprey), (engine.REVIEWS, osprey)], 10) == [[], []]
 
 
 def _plans_of_statements_within(call) -> list[str]:
@@ -410,7 +411,7 @@ def test_on_postgresql_rows_are_found_past_the_policies_by_their_words_alone():
 
     def search():
         with database.scoped([action.partnership_id]):
-            found.extend(engine.found([engine.ACTIONS], words_in("kestrel"), 10))
+            found.extend(engine.found([(engine.ACTIONS, words_in("kestrel"))], 10))
 
     plans = _plans_of_statements_within(search)
     assert found == [[action.pk]]
@@ -429,7 +430,7 @@ def test_the_action_lists_search_finds_the_same_by_id_as_by_walking_its_order(ty
     make_action(title="Briefing")
     words = words_in(typed)
     walked = Action.objects.filter(engine.condition(engine.ACTIONS_IN_CONTEXT, words))
-    [by_id] = engine.found([engine.ACTIONS_IN_CONTEXT], words, 10)
+    [by_id] = engine.found([(engine.ACTIONS_IN_CONTEXT, words)], 10)
     assert by_id == sorted(action.pk for action in walked)
-    [at_most_3] = engine.found([engine.ACTIONS_IN_CONTEXT], words, 3)
+    [at_most_3] = engine.found([(engine.ACTIONS_IN_CONTEXT, words)], 3)
     assert at_most_3 == (None if len(by_id) > 3 else by_id)
