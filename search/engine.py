@@ -292,7 +292,8 @@ def found(searches, most: int, *, using: str = DEFAULT_DB_ALIAS) -> list:
     search finds few rows reads them by id; one that finds many walks its own order.
     On SQLite, which has no policies, always None."""
     searches = list(searches)
-    if not all(words for _text, words in searches) or connections[using].vendor != "postgresql":
+    asked = searches and all(words for _text, words in searches)
+    if not asked or connections[using].vendor != "postgresql":
         return [None] * len(searches)
     call = "sscp_search_found(%s::regclass, %s, to_tsquery(%s::regconfig, %s), %s)"
     with connections[using].cursor() as cursor:

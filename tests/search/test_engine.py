@@ -375,6 +375,7 @@ def test_on_postgresql_rows_found_past_the_policies_are_only_those_the_connectio
     assert found() == sorted([mine.pk, theirs.pk, hidden.pk])
     osprey = words_in("osprey")
     assert engine.found([(engine.ACTIONS, osprey), (engine.REVIEWS, osprey)], 10) == [[], []]
+    assert engine.found([], 10) == []  # nothing asked: no query
 
 
 def _plans_of_statements_within(call) -> list[str]:
