@@ -287,7 +287,7 @@ def found(searches, most: int, *, using: str = DEFAULT_DB_ALIAS) -> list:
     nothing is gained over `condition`. One query for them all.
 
     On PostgreSQL, found through the GIN index past the row-level policies, which apply
-    themselves (search migration 0006): under a policy PostgreSQL checks it row by row
+    themselves (search migrations 0006, 0007): under a policy PostgreSQL checks it row by row
     before @@, reading every row of the partnership to find a word in few. A list whose
     search finds few rows reads them by id; one that finds many walks its own order.
     On SQLite, which has no policies, always None."""
