@@ -55,7 +55,7 @@ from reviews.models import Recommendation, Review
 from search.engine import words_in
 from sscp import roles
 from sscp.filters import date_query
-from sscp.models import Membership, Partnership, User
+from sscp.models import Agency, Membership, Partnership, User
 from sscp.permissions import ALL as ALL_PARTNERSHIPS
 from sscp.permissions import audit_scope, own_work
 from sscp.scope import Scope
@@ -243,18 +243,45 @@ def _person(role: str, partnership: Partnership, **filters) -> User:
     return member.user
 
 
-def _busiest_lead(partnership: Partnership) -> tuple[User, int]:
-    """A lead of the agency with the most actions in the partnership, and that agency:
-    the heaviest agency dashboard."""
-    agency_id = (
+def _agencies_by_reach(partnership: Partnership) -> list[tuple[int, int, int]]:
+    """(how many partnerships it serves, its actions in this one, id) of each agency
+    serving the partnership."""
+    served = Agency.partnerships.through.objects
+    here = served.filter(partnership=partnership).values("agency_id")
+    reach = dict(
+        served.filter(agency_id__in=here)
+        .values("agency_id")
+        .annotate(n=Count("*"))
+        .values_list("agency_id", "n")
+    )
+    actions = dict(
         Action.objects.filter(partnership=partnership)
         .values("agency_id")
         .annotate(n=Count("pk"))
-        .order_by("-n", "agency_id")
-        .values_list("agency_id", flat=True)
-        .first()
+        .values_list("agency_id", "n")
+    )
+    return [(reach[pk], actions.get(pk, 0), pk) for pk in reach]
+
+
+def _busiest_lead(partnership: Partnership) -> tuple[User, int]:
+    """A lead of the agency with the most actions in the partnership of those that serve
+    the fewest partnerships (a council's, say), and that agency: the heaviest agency
+    dashboard, as a lead who is a member of as many partnerships at every size of load.
+    (The lead of an agency serving every partnership is timed apart: _widest_lead.)"""
+    _reach, _n, agency_id = min(
+        _agencies_by_reach(partnership), key=lambda agency: (agency[0], -agency[1], agency[2])
     )
     return _person(roles.AGENCY_LEAD, partnership, agency_id=agency_id), agency_id
+
+
+def _widest_lead(partnership: Partnership) -> tuple[User, int]:
+    """A lead of the agency, of those serving the partnership, that serves the most
+    partnerships (CAFCASS serves every one in England), and how many: a member of each,
+    whose every request reads all those memberships."""
+    reach, _n, agency_id = max(
+        _agencies_by_reach(partnership), key=lambda agency: (agency[0], agency[1], -agency[2])
+    )
+    return _person(roles.AGENCY_LEAD, partnership, agency_id=agency_id), reach
 
 
 def _due_date_of_row(actions, n: int) -> datetime.date:
@@ -291,6 +318,8 @@ class Cast:
     scope: Scope
     lead: User
     agency_id: int  # the lead's agency there
+    widest_lead: User  # a lead of an agency serving every partnership, or the most
+    widest_reach: int  # the partnerships that lead is a member of
     chair: User
     team: User
     review: Review
@@ -314,6 +343,7 @@ class Cast:
 def _cast(slug: str | None = None, typical: bool = False) -> Cast:
     partnership = _partnership(slug, typical)
     lead, agency_id = _busiest_lead(partnership)
+    widest_lead, widest_reach = _widest_lead(partnership)
     review = (
         Review.objects.filter(partnership=partnership, recommendations__actions__status__in=OPEN)
         .order_by("-published_on", "pk")
@@ -329,7 +359,9 @@ def _cast(slug: str | None = None, typical: bool = False) -> Cast:
     chair = _person(roles.SILG_CHAIR, partnership)
     team = _person(roles.PARTNERSHIP_TEAM, partnership)
     scope = Scope.of([partnership], current=partnership)
-    return Cast(partnership, scope, lead, agency_id, chair, team, review, action)
+    return Cast(
+        partnership, scope, lead, agency_id, widest_lead, widest_reach, chair, team, review, action
+    )
 
 
 def build_cases(cast: Cast, today: datetime.date, export_rows: int) -> list[Case]:
@@ -468,7 +500,7 @@ class OtherPage:
 
 
 def build_other_pages(cast: Cast, today: datetime.date) -> list[OtherPage]:
-    chair, team, lead = cast.chair, cast.team, cast.lead
+    chair, team, widest = cast.chair, cast.team, cast.widest_reach
     actions_url, search_url = cast.url("action-list"), cast.url("search")
     one, other = search_words(cast.actions())
     two = f"{one} {other}"
@@ -501,9 +533,10 @@ def build_other_pages(cast: Cast, today: datetime.date) -> list[OtherPage]:
         OtherPage(f"Search “{rare}” (team)", team, f"{search_url}?{urlencode({'q': rare})}"),
         OtherPage("Actions: due soon (team)", team, f"{actions_url}?rag=due_soon"),
         OtherPage("Actions: sorted by title (team)", team, f"{actions_url}?sort=title"),
+        OtherPage(f"Home (lead in {widest} partnerships)", cast.widest_lead, cast.url("home")),
         OtherPage(
-            "Actions in all their partnerships (lead)",
-            lead,
+            f"Actions in all their partnerships (lead in {widest})",
+            cast.widest_lead,
             reverse("action-list", args=[ALL_PARTNERSHIPS]),
         ),
         OtherPage("Reviews (team)", team, cast.url("review-list")),

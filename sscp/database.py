@@ -24,7 +24,7 @@ import logging
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.db import DatabaseError, connection, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
 
 logger = logging.getLogger(__name__)
 
@@ -114,14 +114,21 @@ def every_partnership(reason: str):
         yield
 
 
-def migrating(sender, using, **kwargs) -> None:
-    """pre_migrate receiver: a migration that fills a column of every row may run for
-    minutes at national scale, longer than the statement timeout the settings give every
-    connection so that a page never waits for ever (DATABASE_STATEMENT_TIMEOUT). `migrate`
-    is the operator's own command: its connection has none while it runs."""
+def without_statement_timeout(using: str = DEFAULT_DB_ALIAS) -> None:
+    """Lift, for this connection, the statement timeout the settings give every connection
+    so that a page never waits for ever on a hung database (DATABASE_STATEMENT_TIMEOUT):
+    the operator's and the developers' own commands (`migrate`, `generate_load`,
+    `benchmark`) write or read hundreds of thousands of rows in one statement."""
     if connections[using].vendor == "postgresql":
         with connections[using].cursor() as cursor:
             cursor.execute("SET statement_timeout = 0")
+
+
+def migrating(sender, using, **kwargs) -> None:
+    """pre_migrate receiver: a migration that fills a column of every row may run for
+    minutes at national scale, longer than any page may: `migrate` runs without the
+    statement timeout."""
+    without_statement_timeout(using)
 
 
 def migrated(sender, using, **kwargs) -> None:

@@ -12,7 +12,7 @@ from django.test import Client
 from actions.models import Action
 from devtools import benchmark
 from search.engine import ACTIONS, STOP_WORDS, matches, words_in
-from sscp.models import Partnership, User
+from sscp.models import Agency, Partnership, User
 
 TODAY = datetime.date(2026, 11, 29)
 WITH_ADMIN = {
@@ -71,6 +71,28 @@ def test_the_admins_show_the_rows_the_page_does(loaded, settings):
     # The project's admin shows 100 actions a page, the lean one 50, as the page does.
     assert benchmark._admin_rows(operator, in_progress.admin_url()) == 100
     assert benchmark._admin_rows(operator, in_progress.admin_url(benchmark.LEAN_ADMIN)) == 50
+
+
+@pytest.mark.django_db
+def test_the_agency_lead_is_a_member_of_as_few_partnerships_at_every_size(loaded):
+    """The dashboards' lead is of the busiest agency serving one partnership alone, so that
+    two sizes of load compare two such people; a lead of an agency serving every
+    partnership (CAFCASS) is timed apart, their count in the page's name."""
+    cast = benchmark._cast()
+    served = Agency.partnerships.through.objects
+    reach = served.values("agency_id").annotate(n=Count("*"))
+    here = reach.filter(agency_id__in=served.filter(partnership=cast.partnership).values("agency"))
+    local = [row["agency_id"] for row in here if row["n"] == 1]
+    assert len(local) > 1 and cast.agency_id in local
+    actions = Action.objects.filter(partnership=cast.partnership)
+    busiest = actions.filter(agency_id__in=local).values("agency_id").annotate(n=Count("pk"))
+    assert busiest.order_by("-n", "agency_id")[0]["agency_id"] == cast.agency_id
+    assert cast.lead.memberships.filter(ended_at__isnull=True).count() == 1
+    assert cast.widest_reach == Partnership.objects.count() == 2
+    assert cast.widest_lead.memberships.filter(ended_at__isnull=True).count() == 2
+    names = {page.name: page.user for page in benchmark.build_other_pages(cast, TODAY)}
+    assert names["Home (lead in 2 partnerships)"] == cast.widest_lead
+    assert names["Actions in all their partnerships (lead in 2)"] == cast.widest_lead
 
 
 @pytest.mark.django_db

@@ -386,6 +386,7 @@ def test_the_benchmark_measures_every_page_against_its_floor_and_changes_nothing
                  "Recommendation, with earlier learning like it (team)",
                  "Learning activities (team)",
                  "Sign-off queue (chair)", "Annual figures", "Actions in all their partnerships",
+                 "Home (lead in 2 partnerships)",
                  "800 actions in 2 partnerships"]:  # fmt: skip
         assert name in table
     assert all(page.timing.samples and page.timing.queries for page in report.others)

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from devtools import benchmark
-from devtools.database import without_statement_timeout
+from sscp.database import without_statement_timeout
 
 
 class Command(BaseCommand):

@@ -4,8 +4,8 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from devtools.database import without_statement_timeout
 from devtools.loadgen import LoadExists, LoadGenerator
+from sscp.database import without_statement_timeout
 
 
 class Command(BaseCommand):
