@@ -8,10 +8,12 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Count
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from actions.models import Action
 from devtools import benchmark
 from search.engine import ACTIONS, STOP_WORDS, matches, words_in
+from sscp.middleware import IDLE_CLOCK_KEY
 from sscp.models import Agency, Partnership, User
 
 TODAY = datetime.date(2026, 11, 29)
@@ -93,6 +95,31 @@ def test_the_agency_lead_is_a_member_of_as_few_partnerships_at_every_size(loaded
     names = {page.name: page.user for page in benchmark.build_other_pages(cast, TODAY)}
     assert names["Home (lead in 2 partnerships)"] == cast.widest_lead
     assert names["Actions in all their partnerships (lead in 2)"] == cast.widest_lead
+
+
+@pytest.mark.django_db
+def test_a_pages_queries_leave_out_the_sessions_once_a_minute_save(loaded, settings):
+    settings.ROOT_URLCONF = benchmark.__name__
+    cast = benchmark._cast()
+    client = Client()
+    client.force_login(cast.team)
+    home = cast.url("home")
+    client.get(home)
+    steady = len(queries_of(client, home))
+    session = client.session
+    session[IDLE_CLOCK_KEY] = 0  # the clock last restarted long ago: this request saves
+    session.save()
+    saving = queries_of(client, home)
+    assert len(saving) > steady and any("django_session" in q["sql"] for q in saving[-4:])
+    session[IDLE_CLOCK_KEY] = 0
+    session.save()
+    assert benchmark._queries(client, home) == steady
+
+
+def queries_of(client, url) -> list[dict]:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return queries.captured_queries
 
 
 @pytest.mark.django_db
