@@ -16,6 +16,9 @@ every page:
 - `Review.overdue_counted`: its open actions past their due date on the day they
   were counted (`overdue_counted_on`, moved on daily by `count_overdue`); the actions that
   have fallen due since that day are counted from the actions.
+- `Review.all_themes`: the themes of it and of its recommendations not withdrawn, which
+  recurring learning counts it under; kept as themes are set (reviews.models.themes_changed,
+  an m2m_changed receiver) and as a recommendation is withdrawn.
 
 `Action.save()` and `Recommendation.save()` move them (reviews.models.CountedElsewhere),
 so no way of saving one can leave them behind; an update of many at once in SQL would,
@@ -26,7 +29,7 @@ or to repair).
 """
 
 import datetime
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -35,7 +38,7 @@ from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 
 from actions.models import Action, ActionTally, Rag
-from reviews.models import Recommendation, Review
+from reviews.models import Recommendation, Review, keep_themes_of, themes_by_review
 
 # Reading ---------------------------------------------------------------------
 
@@ -193,10 +196,10 @@ def _rag_of_month(status, returned, due_month, this_month) -> str:
 
 @dataclass(frozen=True)
 class Drift:
-    what: str  # "tally", or which count of a recommendation or review
+    what: str  # "tally", or which count of a recommendation or review, or its themes
     at: tuple
-    kept: int
-    counted: int
+    kept: int | list[int]
+    counted: int | list[int]
 
     def __str__(self):
         return f"{self.what} {self.at}: kept {self.kept}, counted from the records {self.counted}"
@@ -291,7 +294,22 @@ def drift() -> list[Drift]:
     ]
     for model, counts in _kept_counts().items():
         found += _row_drift(model, counts)
-    return found
+    return found + _theme_drift()
+
+
+def _theme_drift() -> list[Drift]:
+    """Each review whose kept themes differ from its themes and its recommendations'."""
+    counted = themes_by_review(Review.every.all())
+    kept = defaultdict(set)
+    for review_id, theme_id in Review.all_themes.through.objects.values_list(
+        "review_id", "theme_id"
+    ):
+        kept[review_id].add(theme_id)
+    return [
+        Drift("review themes", (pk,), sorted(kept[pk]), sorted(counted.get(pk, ())))
+        for pk in sorted(set(kept) | set(counted))
+        if kept[pk] != counted.get(pk, set())
+    ]
 
 
 @transaction.atomic
@@ -317,3 +335,5 @@ def rebuild() -> None:
     )
     for model, counts in _kept_counts().items():
         model.every.update(**_counted(model, counts))
+    Review.all_themes.through.objects.all().delete()
+    keep_themes_of(list(Review.every.values_list("pk", flat=True)))

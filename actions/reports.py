@@ -16,7 +16,7 @@ import dataclasses
 import datetime
 import logging
 import statistics
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -308,7 +308,6 @@ def count_annual_figures(
     start, after = year.moments()
     figures = AnnualFigures(year=year, as_of=min(year.end, today))
     in_year = Q(published_on__range=(year.start, year.end))
-    published = scope.filter(Review.objects.filter(in_year))
     # The reviews published in the year and those the Panel's measures read, in one query.
     reviews = list(
         scope.filter(Review.objects.filter(in_year | _on_the_panels_measures(year)))
@@ -334,7 +333,7 @@ def count_annual_figures(
         .count()
     )
     _overdue_at(figures, scope, figures.as_of)
-    figures.recurring_themes = _recurring_themes(published)
+    figures.recurring_themes = _recurring_themes(scope.filter(Review.objects.filter(in_year)))
     figures.panel = panel_figures(year, scope, [review for review in reviews if review.measured])
     figures.learning = annual_totals(scope, year.start, year.end)
     return figures
@@ -435,15 +434,16 @@ def _open_past_due_in_history(scope, day: datetime.date):
 
 
 def _recurring_themes(published) -> list[tuple[str, int]]:
-    reviews_by_theme = defaultdict(set)
-    own = published.filter(themes__isnull=False).values_list("pk", "themes__name")
-    of_recommendations = Recommendation.objects.filter(
-        review__in=published, themes__isnull=False
-    ).values_list("review_id", "themes__name")
-    for review_id, theme in own.order_by().union(of_recommendations.order_by(), all=True):
-        reviews_by_theme[theme].add(review_id)
-    recurring = [(theme, len(ids)) for theme, ids in reviews_by_theme.items() if len(ids) >= 2]
-    return sorted(recurring, key=lambda row: (-row[1], row[0]))
+    """The themes of more than one of the year's reviews (their own and their
+    recommendations', as kept: Review.all_themes), and how many reviews each: one query."""
+    counted = (
+        published.filter(all_themes__isnull=False)
+        .values_list("all_themes__name")
+        .annotate(n=Count("pk"))  # a review has one theme of a name: its partnership's
+        .filter(n__gte=2)
+        .order_by("-n", "all_themes__name")
+    )
+    return list(counted)
 
 
 def _on_the_panels_measures(year: FinancialYear) -> Q:

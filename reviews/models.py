@@ -1,3 +1,4 @@
+from collections import defaultdict
 from contextlib import nullcontext
 
 from django.conf import settings
@@ -264,6 +265,10 @@ class Review(KeepsCounts, Withdrawable):
     # fallen due since are counted from the actions (actions.counts.overdue_by_review).
     overdue_counted = models.PositiveIntegerField(default=0, editable=False)
     overdue_counted_on = models.DateField(default=timezone.localdate, editable=False)
+    # Its themes and its recommendations' (those not withdrawn) together: what recurring
+    # learning counts a review under, read a row a theme instead of joined from every
+    # recommendation's themes. Kept as either side's themes change (keep_themes_of).
+    all_themes = models.ManyToManyField(Theme, related_name="+", editable=False)
     kept_counts = (
         "recommendation_count",
         "closed_recommendation_count",
@@ -542,6 +547,10 @@ class Recommendation(KeepsCounts, CountedElsewhere, Withdrawable):
                         closed_recommendation_count=F("closed_recommendation_count")
                         + (delta if closed else 0),
                     )
+            # Withdrawn (or moved), its themes leave its review's; a new one's come with
+            # them, as they are set (themes_changed).
+            if before is not None and (after is None or after[0] != before[0]):
+                keep_themes_of({key[0] for key in (before, after) if key is not None})
 
     @staticmethod
     def audit_about(row, lookups) -> dict:
@@ -589,6 +598,56 @@ class Recommendation(KeepsCounts, CountedElsewhere, Withdrawable):
         """Open, with actions, every one of them closed: from the counts kept on the row
         (actions.counts)."""
         return not self.is_closed and self.action_count > 0 and self.open_action_count == 0
+
+
+def themes_by_review(reviews) -> dict[int, set[int]]:
+    """The ids of the themes of each of `reviews` (a queryset) and of its recommendations not
+    withdrawn, as Review.all_themes keeps them; reviews with none left out. One query."""
+    own = Review.themes.through.objects.filter(review__in=reviews).values_list(
+        "review_id", "theme_id"
+    )
+    of_recommendations = Recommendation.themes.through.objects.filter(
+        recommendation__review__in=reviews, recommendation__withdrawn_at__isnull=True
+    ).values_list("recommendation__review_id", "theme_id")
+    found = defaultdict(set)
+    for review_id, theme_id in own.order_by().union(of_recommendations.order_by(), all=True):
+        found[review_id].add(theme_id)
+    return dict(found)
+
+
+def keep_themes_of(review_ids) -> None:
+    """Write the kept themes of these reviews afresh (Review.all_themes)."""
+    found = themes_by_review(Review.every.filter(pk__in=review_ids))
+    kept = Review.all_themes.through.objects
+    kept.filter(review_id__in=review_ids).delete()
+    kept.bulk_create(
+        Review.all_themes.through(review_id=review_id, theme_id=theme_id)
+        for review_id in review_ids
+        for theme_id in found.get(review_id, ())
+    )
+
+
+def themes_changed(sender, instance, action, reverse, model, pk_set, **kwargs) -> None:
+    """m2m_changed receiver for the themes of reviews and of recommendations: their reviews'
+    kept themes follow in the same transaction, however the themes were set."""
+    if reverse and action == "pre_clear":  # a theme taken from all its rows: which, before
+        instance._themes_cleared_from = set(
+            model.every.filter(themes=instance).values_list("pk", flat=True)
+        )
+        return
+    if action not in {"post_add", "post_remove", "post_clear"}:
+        return
+    if reverse:
+        rows = instance.__dict__.pop("_themes_cleared_from", set()) | set(pk_set or ())
+        review_ids = (
+            set(rows)
+            if model is Review
+            else set(Recommendation.every.filter(pk__in=rows).values_list("review_id", flat=True))
+        )
+    else:
+        review_ids = {instance.pk if isinstance(instance, Review) else instance.review_id}
+    with keeping_counts_of(instance.partnership_id, "themes"):
+        keep_themes_of(review_ids)
 
 
 class ProgressCheck(models.Model):

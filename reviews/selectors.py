@@ -3,7 +3,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncMonth
 
 from actions.models import (
     RAG_COLOURS,
@@ -17,7 +17,13 @@ from actions.models import (
     progress_rules,
 )
 from learning.models import LearningActivity
-from reviews.models import ImpactCheck, ImpactEvidence, Recommendation, Review, Theme
+from reviews.models import (
+    ImpactCheck,
+    ImpactEvidence,
+    Recommendation,
+    Review,
+    Theme,
+)
 from sscp.models import Agency
 from sscp.permissions import Ability, get_for_user
 
@@ -285,30 +291,25 @@ def recurring_themes(scope) -> tuple[list[RecurringTheme], list[int]]:
     """Themes that come back year on year: each theme of the scope's reviews (their own and
     their recommendations'), counted in the financial year of each review's publication
     (or commissioning, before it is published), those of two years or more, most years
-    first; and the years. Two queries, whatever the number of reviews."""
-    reviews = scope.filter(Review.objects.all()).annotate(
-        day=Coalesce("published_on", "commissioned_on")
-    )
-    # Each (review, theme) once, made distinct in the database: a review's recommendations
-    # share its themes, and reading a row for each recommendation cost 135 ms at 60,000.
-    pairs = set(
-        reviews.filter(day__isnull=False, themes__isnull=False)
-        .values_list("pk", "themes__name", "day")
+    first; and the years. Two queries: each review's themes as kept (Review.all_themes)
+    counted by month in the database (joined from every recommendation's themes, they cost
+    80 ms of SQL at 60,000 recommendations), then their names."""
+    rows = (
+        scope.filter(Review.objects.all())
+        .annotate(month=TruncMonth(Coalesce("published_on", "commissioned_on")))
+        .filter(month__isnull=False, all_themes__isnull=False)
+        .values_list("all_themes", "month")
+        .annotate(n=Count("*"))
         .order_by()
-        .distinct()
-    ) | set(
-        reviews.filter(
-            day__isnull=False,
-            recommendations__themes__isnull=False,
-            recommendations__withdrawn_at__isnull=True,
-        )
-        .values_list("pk", "recommendations__themes__name", "day")
-        .order_by()
-        .distinct()
     )
+    by_theme = defaultdict(Counter)
+    for theme_id, month, n in rows:
+        by_theme[theme_id][month.year if month.month >= 4 else month.year - 1] += n
+    names = Theme.objects.filter(pk__in=by_theme).values_list("pk", "name")
+    # Themes of two partnerships by one name (a scope of several) count as one.
     counted = defaultdict(Counter)
-    for _review, theme, day in pairs:
-        counted[theme][day.year if day.month >= 4 else day.year - 1] += 1
+    for theme_id, name in names:
+        counted[name].update(by_theme[theme_id])
     themes = [
         RecurringTheme(name, dict(sorted(by_year.items())))
         for name, by_year in counted.items()

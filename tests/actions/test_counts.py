@@ -16,7 +16,7 @@ from django.utils import timezone
 from actions import counts, selectors, services, tasks
 from actions.models import Action
 from reviews import services as review_services
-from reviews.models import Recommendation
+from reviews.models import Recommendation, Review, Theme
 from sscp.celery import app
 from sscp.scope import Scope
 from tests.makers import (
@@ -28,6 +28,7 @@ from tests.makers import (
     make_partnership,
     make_recommendation,
     make_review,
+    make_theme,
     share_review,
 )
 from tests.pages import text
@@ -328,6 +329,71 @@ def test_a_review_count_that_drifted_is_reported_and_repaired(silg_chair):
     assert (
         f"review closed recommendation count ({recommendation.review_id},): kept 0, "
         "counted from the records 1" in out.getvalue()
+    )
+    assert verified() == "Every kept count matches the records.\n"
+
+
+def test_a_review_keeps_its_themes_and_its_recommendations_as_each_changes(
+    partnership_officer,
+):
+    """Recurring learning counts each review's themes as kept (Review.all_themes): set by the
+    services, from the theme's side, or withdrawn with a recommendation."""
+    neglect, exploitation, housing = (
+        make_theme("Neglect"),
+        make_theme("Exploitation"),
+        make_theme("Housing"),
+    )
+    partnership = default_partnership()
+    review = review_services.review_save(
+        actor=partnership_officer,
+        partnership=partnership,
+        title="Child T practice review",
+        kind=Review.Kind.PRACTICE_REVIEW,
+        themes=[neglect],
+    )
+
+    def kept(change: str) -> set[str]:
+        assert verified() == "Every kept count matches the records.\n", change
+        return set(review.all_themes.values_list("name", flat=True))
+
+    assert kept("logged with a theme") == {"Neglect"}
+    recommendation = review_services.recommendation_save(
+        actor=partnership_officer,
+        review=review,
+        number=1,
+        text="Share referrals sooner.",
+        themes=[exploitation, neglect],
+    )
+    assert kept("a recommendation with two themes") == {"Neglect", "Exploitation"}
+    review_services.review_save(
+        actor=partnership_officer,
+        partnership=partnership,
+        review=review,
+        title=review.title,
+        kind=review.kind,
+        themes=[],
+    )
+    assert kept("the review's own theme taken off") == {"Neglect", "Exploitation"}
+    housing.recommendations.add(recommendation)
+    assert kept("added from the theme's side") == {"Neglect", "Exploitation", "Housing"}
+    exploitation.recommendations.clear()
+    assert kept("cleared from the theme's side") == {"Neglect", "Housing"}
+    services.withdraw(actor=partnership_officer, record=recommendation, reason="Logged twice.")
+    assert kept("the recommendation withdrawn") == set()
+
+
+def test_a_reviews_themes_that_drifted_are_reported_and_repaired():
+    review = make_review()
+    make_recommendation(review).themes.add(make_theme("Neglect"))
+    with connection.cursor() as cursor:  # behind the application's back
+        cursor.execute("DELETE FROM reviews_review_all_themes WHERE review_id = %s", [review.pk])
+    with pytest.raises(CommandError, match="1 kept count differs from the records"):
+        verified()
+    out = io.StringIO()
+    call_command("verify_counts", "--repair", stdout=out)
+    theme = Theme.objects.get(name="Neglect")
+    assert f"review themes ({review.pk},): kept [], counted from the records [{theme.pk}]" in (
+        out.getvalue()
     )
     assert verified() == "Every kept count matches the records.\n"
 

@@ -10,7 +10,7 @@ class Command(BaseCommand):
         "Recount the counts the dashboards read (actions by partnership, agency, status and "
         "month due; each recommendation's actions and open actions; each review's "
         "recommendations, closed recommendations and overdue actions as of the day they "
-        "were counted) from the records. Exits 0 "
+        "were counted, and the themes of it and its recommendations) from the records. Exits 0 "
         "when every kept count is right; exits 1 listing each that drifted. With --repair, "
         "writes them afresh from the records after listing them."
     )
