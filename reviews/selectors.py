@@ -17,13 +17,7 @@ from actions.models import (
     progress_rules,
 )
 from learning.models import LearningActivity
-from reviews.models import (
-    ImpactCheck,
-    ImpactEvidence,
-    Recommendation,
-    Review,
-    Theme,
-)
+from reviews.models import ImpactCheck, ImpactEvidence, Recommendation, Review, Theme
 from sscp.models import Agency
 from sscp.permissions import Ability, get_for_user
 
