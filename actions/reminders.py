@@ -623,6 +623,12 @@ LINE_FIELDS = (
 # later, rather than each waiting EMAIL_TIMEOUT for a server that is down.
 MAIL_SERVER_FAILURES_TO_STOP = 3
 
+# A delivery claims people this many at a time: one UPDATE claims every waiting row of
+# theirs and one SELECT reads what it won, where a person at a time the claim and the read
+# were half of each digest's statements. Each digest is still confirmed just before it is
+# sent, and marked just after, on its own.
+PEOPLE_PER_CLAIM = 50
+
 
 @dataclass
 class SweepResult:
@@ -711,9 +717,10 @@ class Outbox:
         return line
 
 
-def _claim(recipient_id: int) -> uuid.UUID | None:
-    """Claim a recipient's waiting rows, stamped now. The conditional update is the lock."""
-    return claims.claim(Reminder.objects.filter(recipient_id=recipient_id))
+def _claim(*recipient_ids: int) -> uuid.UUID | None:
+    """Claim these recipients' waiting rows, stamped now, with one token. The conditional
+    update is the lock: each row goes to one worker only."""
+    return claims.claim(Reminder.objects.filter(recipient_id__in=recipient_ids))
 
 
 def deliver(
@@ -750,11 +757,13 @@ def _deliver(now, result: SweepResult) -> SweepResult:
         ),  # in that order, the oldest request of an action is the one the dict keeps
         journeys=Journeys().read(journey_reviews(about_reviews)),
     )
-    for position, recipient_id in enumerate(sorted(recipients)):
+    ids = sorted(recipients)
+    for start in range(0, len(ids), PEOPLE_PER_CLAIM):
+        group = [recipients[pk] for pk in ids[start : start + PEOPLE_PER_CLAIM]]
+        reached = _deliver_to_group(group, outbox, result)
         if result.server_failures_in_a_row >= MAIL_SERVER_FAILURES_TO_STOP:
-            _stop_early(result, left=len(recipients) - position)
+            _stop_early(result, left=len(ids) - start - reached)
             break
-        _deliver_to(recipients[recipient_id], outbox, result)
     return result
 
 
@@ -769,28 +778,51 @@ def _stop_early(result: SweepResult, *, left: int) -> None:
     )
 
 
-def _deliver_to(recipient: User, outbox: Outbox, result: SweepResult) -> None:
-    """Send one recipient's waiting reminders as one digest, if this worker wins them.
+def _deliver_to_group(people: list[User], outbox: Outbox, result: SweepResult) -> int:
+    """Send each of `people` their waiting reminders as one digest, where this worker wins
+    their rows; how many of them it reached before stopping early.
 
-    1. Claim the recipient's claimable rows (sscp.outbox.claim): one worker wins.
+    1. Claim the people's claimable rows (sscp.outbox.claim): each row to one worker only.
     2. Read the claimed rows, and cancel those no longer due.
-    3. Build the digest, confirm the claim, send, mark the rows sent or failed.
+    3. For each person in turn: build the digest, confirm the claim, send, mark the rows
+       sent or failed. A delivery that stops (the mail server is down, the task's time is
+       up) gives back the rows of the people it did not reach, for the next run.
     """
-    token = _claim(recipient.pk)
+    token = _claim(*(person.pk for person in people))
     if token is None:
-        return  # another worker claimed them first
-    rows = Reminder.objects.filter(recipient=recipient)  # the recipient first, for the index
-    claimed = claims.held(rows, token)
-    lines = [Line(*row) for row in claimed.order_by("pk").values_list(*LINE_FIELDS)]
-    current = [outbox.with_waiting(line) for line in lines if outbox.still_due(line, recipient)]
-    if len(current) < len(lines):
-        current_ids = {line.pk for line in current}
-        stale_ids = [line.pk for line in lines if line.pk not in current_ids]
-        result.cancelled += Reminder.objects.filter(pk__in=stale_ids).update(
-            status=Status.CANCELLED
-        )
-    if current:
-        _send_digest(recipient, rows, token, current, result, outbox.people.scope_of(recipient))
+        return len(people)  # another worker claimed them all first
+    claimed = Reminder.objects.filter(recipient__in=people)  # the recipient first, for the index
+    lines = defaultdict(list)
+    for recipient_id, *row in (
+        claims.held(claimed, token)
+        .order_by("recipient_id", "pk")
+        .values_list("recipient_id", *LINE_FIELDS)
+    ):
+        lines[recipient_id].append(Line(*row))
+    due, stale_ids = {}, []
+    for person in people:
+        due[person.pk] = []
+        for line in lines[person.pk]:
+            if outbox.still_due(line, person):
+                due[person.pk].append(outbox.with_waiting(line))
+            else:
+                stale_ids.append(line.pk)
+    if stale_ids:
+        result.cancelled += claims.mark_cancelled(claimed.filter(pk__in=stale_ids), token)
+    reached = 0
+    try:
+        for person in people:
+            if result.server_failures_in_a_row >= MAIL_SERVER_FAILURES_TO_STOP:
+                break
+            reached += 1
+            if due[person.pk]:
+                rows = Reminder.objects.filter(recipient=person)
+                scope = outbox.people.scope_of(person)
+                _send_digest(person, rows, token, due[person.pk], result, scope)
+    finally:
+        if reached < len(people):
+            claims.release(claimed.filter(recipient__in=people[reached:]), token)
+    return reached
 
 
 def _send_digest(

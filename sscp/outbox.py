@@ -15,7 +15,8 @@ emails here. A worker sends a row's email only while it holds the row's claim:
    rows that still carry its token. If none do, another worker took them over (this
    one stalled past the timeout), and this one sends nothing.
 3. Mark: sent, failed (claimable again by a later run) or cancelled, again only on the
-   rows carrying the token. A "sent" that matches no row means the claim was taken
+   rows carrying the token; or released, as they were, when the worker stops before
+   reaching them. A "sent" that matches no row means the claim was taken
    over during the send, so the email may have gone twice: that is logged as an error.
 
 Nothing here imports actions/: the reminders build on this, never the reverse.
@@ -30,7 +31,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.mail import EmailMessage, get_connection
-from django.db.models import F, Q, QuerySet
+from django.db import DatabaseError
+from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from sscp import emails
@@ -84,6 +86,20 @@ def mark_failed(rows: QuerySet, token: uuid.UUID, error: BaseException) -> int:
 
 def mark_cancelled(rows: QuerySet, token: uuid.UUID) -> int:
     return held(rows, token).update(status=CANCELLED)
+
+
+def release(rows: QuerySet, token: uuid.UUID) -> int:
+    """Give back rows claimed and not reached (the delivery stopped early), claimable again
+    at once as they were: failed if a send of theirs had failed, else pending. If the
+    database cannot be reached either, they are claimable again after the claim timeout."""
+    was = Case(When(last_error="", then=Value(PENDING)), default=Value(FAILED))
+    try:
+        return held(rows, token).update(status=was)
+    except DatabaseError:
+        logger.warning(
+            "Could not give back claimed rows; claimable after the timeout", exc_info=True
+        )
+        return 0
 
 
 def describe(error: BaseException) -> str:

@@ -12,8 +12,10 @@ import threading
 import time
 
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import connection
 from django.db.models import F
+from django.test.utils import CaptureQueriesContext
 
 from actions import reminders
 from actions.models import Reminder
@@ -188,3 +190,99 @@ def test_a_refused_recipient_does_not_count_as_the_server_being_down(smtp_server
     assert not result.stopped_early
     assert result.failed_recipients == leads[:4]
     assert smtp_server.handler.recipients() == [leads[4].email]
+
+
+@pytest.mark.django_db
+def test_people_claimed_together_each_get_one_digest_and_others_claims_are_left(
+    smtp_server, agency_a, monkeypatch
+):
+    """A delivery claims people PEOPLE_PER_CLAIM at a time, each row to one worker only:
+    a person another worker claimed first is left to it, everyone else hears once, in
+    2 statements each and 2 a group."""
+    monkeypatch.setattr(reminders, "PEOPLE_PER_CLAIM", 2)
+    leads = leads_with_reminders(agency_a, 5)
+    claim = reminders._claim
+
+    def another_worker_first(*recipient_ids):
+        if leads[2].pk in recipient_ids:  # a moment before this worker claims them
+            assert claim(leads[2].pk) is not None
+        return claim(*recipient_ids)
+
+    monkeypatch.setattr(reminders, "_claim", another_worker_first)
+    with CaptureQueriesContext(connection) as queries:
+        result = reminders.deliver()
+
+    others = [lead for lead in leads if lead != leads[2]]
+    assert result.emails == 4
+    assert sorted(smtp_server.handler.recipients()) == sorted(lead.email for lead in others)
+    assert statuses() == {
+        **{lead.username: "sent" for lead in others},
+        leads[2].username: "sending",
+    }
+    claims_and_reads = [q for q in queries.captured_queries if "claim_token" in q["sql"]]
+    # The other worker's claim; 3 groups (claim, read); 4 digests (confirm, mark sent).
+    assert len(claims_and_reads) == 1 + 3 * 2 + 4 * 2
+
+
+@pytest.mark.django_db
+def test_people_claimed_and_not_reached_are_given_back_as_they_were(
+    settings, smtp_server, agency_a
+):
+    """A delivery that stops early gives back, at once, the rows it had claimed for the
+    people it did not reach: pending stays pending, and a row whose earlier send failed
+    is failed still, with its error, for the next run."""
+    settings.EMAIL_TIMEOUT = 0.5
+    leads = leads_with_reminders(agency_a, 5)
+    Reminder.objects.filter(recipient=leads[4]).update(
+        status="failed", attempts=1, last_error="SMTPServerDisconnected: gone"
+    )
+    working_port = smtp_server.port
+    with SilentServer() as silent:
+        settings.EMAIL_PORT = silent.port
+        first = reminders.deliver()
+    assert first.stopped_early and first.failed_recipients == leads[:3]
+    assert statuses() == {
+        **{lead.username: "failed" for lead in leads[:3]},
+        leads[3].username: "pending",
+        leads[4].username: "failed",
+    }
+    given_back = Reminder.objects.get(recipient=leads[4])
+    assert (given_back.attempts, given_back.last_error) == (1, "SMTPServerDisconnected: gone")
+
+    settings.EMAIL_PORT = working_port  # the server is back
+    second = reminders.deliver()  # at once: not after the claim timeout
+    assert second.emails == 5
+    assert set(statuses().values()) == {"sent"}
+
+
+class TimeUpOnSecondSend:
+    """A mail backend that sends one message, then finds the task's time is up."""
+
+    sent: list[str] = []
+
+    def __init__(self, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        if TimeUpOnSecondSend.sent:
+            raise SoftTimeLimitExceeded()
+        TimeUpOnSecondSend.sent.extend(message.to[0] for message in messages)
+        return len(messages)
+
+
+@pytest.mark.django_db
+def test_a_delivery_whose_time_is_up_gives_back_the_people_it_did_not_reach(settings, agency_a):
+    """The task's soft time limit during a send: that person's rows are failed, those of
+    the people claimed with them and not reached are claimable again at once."""
+    settings.EMAIL_BACKEND = f"{__name__}.TimeUpOnSecondSend"
+    TimeUpOnSecondSend.sent = []
+    leads = leads_with_reminders(agency_a, 4)
+    with pytest.raises(SoftTimeLimitExceeded):
+        reminders.deliver()
+    assert TimeUpOnSecondSend.sent == [leads[0].email]
+    assert statuses() == {
+        leads[0].username: "sent",
+        leads[1].username: "failed",
+        leads[2].username: "pending",
+        leads[3].username: "pending",
+    }

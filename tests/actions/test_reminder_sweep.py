@@ -373,9 +373,9 @@ def test_the_sweep_queries_do_not_grow_with_actions(lead_a, actions):
     with CaptureQueriesContext(connection) as queries:
         result = reminders.sweep(day=WEDNESDAY)
     assert result.emails == 1 and len(result.actions) == actions * 4 // 5
-    # Reading and updating: 11 queries to plan and to open the outbox, and 4 for each
-    # recipient (claim, read, confirm the claim just before sending, mark sent: issue 15,
-    # item 1). And 2 for the reminders about reviews' statutory deadlines (issue 18): the
+    # Reading and updating: 11 queries to plan and to open the outbox; 2 to claim and read
+    # the rows of up to PEOPLE_PER_CLAIM recipients, and 2 for each (confirm the claim just
+    # before sending, mark sent: issue 15, item 1). And 2 for the reminders about reviews' statutory deadlines (issue 18): the
     # planning's and the delivery's reading of the reviews (none here: their progress
     # checks and closure days are read only when there are some). And 1 for the decision
     # notices of those who chose the daily digest (issue 20; none here). Writing the outbox is

@@ -339,14 +339,15 @@ def test_the_sweep_queries_do_not_grow_with_journey_reviews(reviews, team, chair
     # As test_reminder_sweep's count for actions (11 + 2 reading the reviews), and 3 more
     # each to plan and to deliver: the reviews' last progress checks, their closed
     # recommendations' impact checks due and their partnerships' closure dates, in one
-    # query each; then 4 for each recipient; and 1 for the decision notices of those who
-    # chose the daily digest (issue 20; none here).
+    # query each; then 2 to claim and read the recipients' rows (up to PEOPLE_PER_CLAIM
+    # people at a time) and 2 for each recipient (confirm, mark sent); and 1 for the
+    # decision notices of those who chose the daily digest (issue 20; none here).
     reads_and_updates = [
         q
         for q in queries.captured_queries
         if q["sql"].split()[0] in {"SELECT", "UPDATE"} and "set_config(" not in q["sql"]
     ]
-    assert len(reads_and_updates) == 11 + 2 + 3 + 3 + 4 * 3 + 1
+    assert len(reads_and_updates) == 11 + 2 + 3 + 3 + 2 + 2 * 3 + 1
 
 
 # Row-level security (PostgreSQL) -----------------------------------------------------------
