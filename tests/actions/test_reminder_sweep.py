@@ -375,14 +375,14 @@ def test_the_sweep_queries_do_not_grow_with_actions(lead_a, actions):
     assert result.emails == 1 and len(result.actions) == actions * 4 // 5
     # Reading and updating: 11 queries to plan and to open the outbox; 2 to claim and read
     # the rows of up to PEOPLE_PER_CLAIM recipients, and 2 for each (confirm the claim just
-    # before sending, mark sent: issue 15, item 1). And 2 for the reminders about reviews' statutory deadlines (issue 18): the
-    # planning's and the delivery's reading of the reviews (none here: their progress
-    # checks and closure days are read only when there are some). And 1 for the decision
-    # notices of those who chose the daily digest (issue 20; none here). Writing the outbox is
-    # one statement for every row (executemany on SQLite; COPY into a temporary table and
-    # one INSERT on PostgreSQL). On PostgreSQL the sweep and the delivery each also step
-    # past the row-level security and back (sscp.database.every_partnership): set_config,
-    # not counted here.
+    # before sending, mark sent: issue 15, item 1). And 2 for the reminders about reviews'
+    # statutory deadlines (issue 18): the planning's and the delivery's reading of the
+    # reviews (none here: their progress checks and closure days are read only when there
+    # are some). And 1 for the decision notices of those who chose the daily digest (issue
+    # 20; none here). Writing the outbox is one statement for every row (executemany on
+    # SQLite; COPY into a temporary table and one INSERT on PostgreSQL). On PostgreSQL the
+    # sweep and the delivery each also step past the row-level security and back
+    # (sscp.database.every_partnership): set_config, not counted here.
     reads_and_updates = [
         q
         for q in queries.captured_queries
