@@ -814,12 +814,12 @@ def _deliver_to_group(people: list[User], outbox: Outbox, result: SweepResult) -
         for person in people:
             if result.server_failures_in_a_row >= MAIL_SERVER_FAILURES_TO_STOP:
                 break
-            reached += 1
             if due[person.pk]:
                 rows = Reminder.objects.filter(recipient=person)
                 scope = outbox.people.scope_of(person)
                 _send_digest(person, rows, token, due[person.pk], result, scope)
-    finally:
+            reached += 1
+    finally:  # a send that failed has marked its rows; one not begun is given back too
         if reached < len(people):
             claims.release(claimed.filter(recipient__in=people[reached:]), token)
     return reached

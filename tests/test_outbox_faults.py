@@ -286,3 +286,28 @@ def test_a_delivery_whose_time_is_up_gives_back_the_people_it_did_not_reach(sett
         leads[2].username: "pending",
         leads[3].username: "pending",
     }
+
+
+@pytest.mark.django_db
+def test_a_delivery_whose_time_is_up_before_a_send_begins_gives_that_person_back_too(
+    smtp_server, agency_a, monkeypatch
+):
+    """The time limit while a digest is being written, before its send: nothing went, so
+    that person's rows are claimable again at once, with the rest."""
+    leads = leads_with_reminders(agency_a, 3)
+    write = reminders.emails.reminder_digest
+
+    def time_up_at_the_second(recipient, digest):
+        if recipient == leads[1]:
+            raise SoftTimeLimitExceeded()
+        return write(recipient, digest)
+
+    monkeypatch.setattr(reminders.emails, "reminder_digest", time_up_at_the_second)
+    with pytest.raises(SoftTimeLimitExceeded):
+        reminders.deliver()
+    assert smtp_server.handler.recipients() == [leads[0].email]
+    assert statuses() == {
+        leads[0].username: "sent",
+        leads[1].username: "pending",
+        leads[2].username: "pending",
+    }
