@@ -322,11 +322,11 @@ def count_annual_figures(
     start, after = year.moments()
     figures = AnnualFigures(year=year, as_of=min(year.end, today))
     in_year = Q(published_on__range=(year.start, year.end))
-    # The reviews published in the year and those the Panel's measures read, in one query.
+    # The reviews published in the year and those the Panel's measures read, in one query;
+    # their recommendations as each review keeps their count (actions.counts).
     reviews = list(
         scope.filter(Review.objects.filter(in_year | _on_the_panels_measures(year)))
         .annotate(
-            made=Count("recommendations", filter=Q(recommendations__withdrawn_at__isnull=True)),
             published_in_year=ExpressionWrapper(in_year, output_field=BooleanField()),
             measured=ExpressionWrapper(_on_the_panels_measures(year), output_field=BooleanField()),
         )
@@ -334,7 +334,7 @@ def count_annual_figures(
     )
     published_reviews = [review for review in reviews if review.published_in_year]
     figures.reviews_published = [PublishedReview.of(review) for review in published_reviews]
-    figures.recommendations_made = sum(review.made for review in published_reviews)
+    figures.recommendations_made = sum(r.recommendation_count for r in published_reviews)
     _closures(figures, scope, start, after)
     _completions(figures, scope, start, after)
     figures.extensions_granted = (
