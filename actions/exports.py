@@ -24,7 +24,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from actions.models import Action, ExtensionRequest, ProgressUpdate, Rag
+from actions.models import Action, ExtensionRequest, Rag
 from reviews.models import ImpactCheck, Review, assurance_of
 from sscp.spreadsheets import Column
 
@@ -146,7 +146,6 @@ def query(actions, today: datetime.date, confidential):
     `confidential` is the filter of the actions whose confidential text the person
     exporting may read (sscp.permissions.own_work).
     """
-    latest = ProgressUpdate.objects.filter(action=OuterRef("pk")).order_by("-created_at", "-pk")
     granted = (
         ExtensionRequest.objects.filter(
             action=OuterRef("pk"), status=ExtensionRequest.Status.GRANTED
@@ -158,10 +157,9 @@ def query(actions, today: datetime.date, confidential):
     )
     return (
         actions.with_rag(today)
+        .with_latest_progress()
         .annotate(
             extensions_granted=Coalesce(Subquery(granted), 0),
-            latest_progress=Subquery(latest.values("text")[:1]),
-            latest_progress_at=Subquery(latest.values("created_at")[:1]),
             impact_awaiting_decision=Exists(
                 ImpactCheck.objects.filter(recommendation=OuterRef("recommendation"), outcome="")
             ),

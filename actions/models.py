@@ -3,7 +3,8 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.urls import reverse
 from django.utils import timezone
 
@@ -52,6 +53,21 @@ class ActionQuerySet(TrackedQuerySet):
                 default=Value(default),
                 output_field=models.CharField(),
             )
+        )
+
+    def with_latest_progress(self):
+        """Annotate the latest progress update's text (`latest_progress`), when it was
+        posted (`latest_progress_at`) and by whom, named as User.__str__ names people
+        (`latest_progress_by`): subqueries, where prefetching every update cost a query of
+        its own for pages that show only the latest."""
+        latest = ProgressUpdate.objects.filter(action=OuterRef("pk")).order_by("-created_at", "-pk")
+        full_name = Trim(Concat("author__first_name", Value(" "), "author__last_name"))
+        return self.annotate(
+            latest_progress=Subquery(latest.values("text")[:1]),
+            latest_progress_at=Subquery(latest.values("created_at")[:1]),
+            latest_progress_by=Subquery(
+                latest.values(by=Coalesce(NullIf(full_name, Value("")), "author__username"))[:1]
+            ),
         )
 
     def filter_rag(self, rag: str, today: datetime.date):

@@ -11,7 +11,6 @@ from actions.models import (
     Action,
     Evidence,
     Progress,
-    ProgressUpdate,
     Rag,
     SignOffDecision,
     progress_rules,
@@ -240,10 +239,13 @@ def awaiting_the_chair(scope) -> set[int]:
 
 def meeting_pack():
     """Reviews with everything a SILG meeting pack shows, in a fixed number of queries."""
-    actions = _actions_for_display().prefetch_related(
-        Prefetch("progress_updates", ProgressUpdate.objects.select_related("author")),
-        Prefetch("decisions", SignOffDecision.objects.select_related("decided_by")),
-        Prefetch("evidence", Evidence.objects.select_related("uploaded_by")),
+    actions = (
+        _actions_for_display()
+        .with_latest_progress()
+        .prefetch_related(
+            Prefetch("decisions", SignOffDecision.objects.select_related("decided_by")),
+            Prefetch("evidence", Evidence.objects.select_related("uploaded_by")),
+        )
     )
     recommendations = (
         with_impact_awaiting(Recommendation.objects.all())

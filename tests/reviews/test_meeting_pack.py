@@ -1,5 +1,7 @@
 import pytest
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from actions import services
 from actions.models import Action
@@ -9,6 +11,7 @@ from tests.makers import (
     bulk_recommendations,
     make_action,
     make_evidence,
+    make_lead,
     make_recommendation,
     make_review,
 )
@@ -59,6 +62,25 @@ def test_the_meeting_pack_has_everything_for_the_silg(client_for, silg_chair, re
         assert words in page, words
 
 
+def test_each_action_shows_only_its_latest_progress_by_whom_and_when(
+    client_for, silg_chair, lead_a
+):
+    action = make_action(make_recommendation(make_review(), agencies=[agency_of(lead_a)]))
+    deputy = make_lead(agency_of(lead_a), "deputy-a")  # no name given: known by username
+    services.progress_post(actor=lead_a, action=action, text="Trainer found")
+    services.progress_post(actor=deputy, action=action, text="Sessions booked")
+    quiet = make_action(action.recommendation, agency=agency_of(lead_a), title="Audit records")
+    page = text(
+        client_for(silg_chair)
+        .get(reverse("review-meeting-pack", args=[SLUG, action.recommendation.review.pk]))
+        .content.decode()
+    )
+    posted = date_format(timezone.localdate())
+    assert f"Latest progress Sessions booked deputy-a, {posted}" in page
+    assert "Trainer found" not in page
+    assert quiet.title in page and "Latest progress None posted" in page
+
+
 def test_the_publishable_summary_leaves_out_names_comments_and_evidence(client_for, lead_b, review):
     page = text(
         client_for(lead_b).get(reverse("review-summary", args=[SLUG, review.pk])).content.decode()
@@ -100,9 +122,10 @@ def test_the_pack_keeps_a_fixed_number_of_queries(
     bulk_recommendations(review, rows, agencies=[agency_of(lead_a)])
     client = client_for(silg_chair)
     # The session, the person, their memberships; the review, its themes, recommendations,
-    # their agencies and actions, and the actions' updates, decisions and evidence; on
+    # their agencies and actions (with their latest update), and the actions' decisions and
+    # evidence; on
     # PostgreSQL, entering and leaving the partnership's row-level security.
-    with django_assert_max_num_queries(11 + row_security_queries()):
+    with django_assert_max_num_queries(10 + row_security_queries()):
         client.get(reverse("review-meeting-pack", args=[SLUG, review.pk]))
 
 
