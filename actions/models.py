@@ -260,6 +260,13 @@ class Action(CountedElsewhere, Withdrawable):
                 condition=KEPT,
                 name="action_rec_status_due",
             ),
+            # A review's actions counted by status and due date (the list of reviews), from
+            # the index alone: with the partnership, which the row-level policy asks of each.
+            models.Index(
+                fields=["review", "status", "due_date", "partnership"],
+                condition=KEPT,
+                name="action_review_status_due",
+            ),
             # Open actions only, a third of them at scale: a recommendation's, by due date;
             models.Index(
                 fields=["recommendation", "due_date"],
@@ -267,22 +274,24 @@ class Action(CountedElsewhere, Withdrawable):
                 name="action_open_rec_due",
             ),
             # a partnership's, overdue or due soon, by review and agency (index-only: the
-            # partnership team's Home);
+            # partnership team's Home), and in the list's order (the overdue list's page is
+            # its first rows, where the index of all actions walked past every completed one);
             models.Index(
-                fields=["partnership", "due_date", "review", "agency"],
+                fields=["partnership", "due_date", "id", "review", "agency"],
                 condition=KEPT & Q(status__in=_OPEN),
                 name="action_open_due",
             ),
-            # and an agency's, soonest due first (the lead's dashboard and overdue list).
+            # and an agency's, soonest due first (the lead's dashboard and overdue list),
+            # rated from the index alone: with the row-level policy's columns.
             models.Index(
-                fields=["agency", "due_date", "id"],
+                fields=["agency", "due_date", "id", "status", "returned_at", "partnership", "review"],
                 condition=KEPT & Q(status__in=_OPEN),
                 name="action_open_agency_due",
             ),
-            # Returned by the SILG chair and not yet resubmitted: few, asked for on every
-            # agency lead's dashboard.
+            # Returned by the SILG chair and not yet resubmitted: few, counted on every
+            # agency lead's dashboard from the index alone.
             models.Index(
-                fields=["agency", "returned_at", "id"],
+                fields=["agency", "returned_at", "id", "partnership", "review"],
                 condition=KEPT
                 & Q(status=ActionStatus.IN_PROGRESS.value, returned_at__isnull=False),
                 name="action_returned",
@@ -592,11 +601,18 @@ class ExtensionRequest(ActionRecord):
         ]
         indexes = [
             # A partnership's requests awaiting a decision, longest waiting first (the
-            # sign-off queue; the SILG chair's Home counts them).
+            # sign-off queue; the SILG chair's Home counts them from the index alone).
             models.Index(
-                fields=["partnership", "requested_at", "id"],
+                fields=["partnership", "requested_at", "id", "review"],
                 condition=Q(status="pending"),
                 name="extension_pending_waiting",
+            ),
+            # Extensions granted in a year (the annual figures), read from the index alone,
+            # the row-level policy's columns with them.
+            models.Index(
+                fields=["partnership", "decided_at", "action", "review"],
+                condition=Q(status="granted"),
+                name="extension_granted",
             ),
         ]
 
@@ -650,9 +666,10 @@ class SignOffDecision(ActionRecord):
         ]
         indexes = [
             # A partnership's approvals in a year (the annual figures' completions), read
-            # from the index alone.
+            # from the index alone: with the review, which the row-level policy asks of
+            # each row (a joint review's), or every row is read from the table too.
             models.Index(
-                fields=["partnership", "decided_at", "action", "original_due_date"],
+                fields=["partnership", "decided_at", "action", "original_due_date", "review"],
                 condition=Q(outcome="approved"),
                 name="decision_approvals_due",
             ),

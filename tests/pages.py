@@ -37,3 +37,24 @@ def row_security_queries() -> int:
     from django.db import connection
 
     return 2 if connection.vendor == "postgresql" else 0
+
+
+def plans_as_read(sqls, *, partnership, user) -> list[str]:
+    """The plan PostgreSQL gives each of `sqls` as a page of `partnership` reads it for
+    `user` (row-level security on), with the planner told to read no table whole and no
+    bitmap: a test's few rows are otherwise cheaper to read so, and an index must then show
+    whether it answers alone ("Index Only Scan") or sends each row to the table."""
+    from django.db import connection
+
+    from sscp import database
+
+    with database.scoped([partnership.pk], user_id=user.pk), connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off; SET enable_bitmapscan = off")
+        try:
+            plans = []
+            for sql in sqls:
+                cursor.execute(f"EXPLAIN {sql}")
+                plans.append("\n".join(row[0] for row in cursor.fetchall()))
+            return plans
+        finally:
+            cursor.execute("RESET enable_seqscan; RESET enable_bitmapscan")

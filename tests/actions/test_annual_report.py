@@ -9,6 +9,8 @@ import datetime
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -31,7 +33,7 @@ from tests.makers import (
     make_review,
     make_theme,
 )
-from tests.pages import text
+from tests.pages import plans_as_read, text
 
 
 def scope_of_the_tests() -> Scope:
@@ -198,6 +200,38 @@ def test_the_year_in_progress_reads_its_overdue_actions_as_their_history_would(s
         from_history = list(reports._open_past_due_in_history(scope_of_the_tests(), today))
     assert figures.overdue_days == [40]  # late: due 1 May, 40 days before 10 June
     assert from_history == [(late.agency_id, late.due_date)]
+
+
+# The index each of the year's counts is read from alone, with the row-level policy's
+# columns (a joint review's rows are read through the review): by table.
+COUNTED_FROM = {
+    "reviews_recommendation": "recommendation_closed",
+    "actions_signoffdecision": "decision_approvals_due",
+    "actions_extensionrequest": "extension_granted",
+}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_years_closures_approvals_and_extensions_are_read_from_indexes_alone(
+    migrated_data, year_2025, client_for, silg_chair
+):
+    with connection.cursor() as cursor:  # the tables' pages all-visible, as autovacuum keeps them
+        for table in COUNTED_FROM:
+            cursor.execute(f"VACUUM ANALYZE {table}")
+    with CaptureQueriesContext(connection) as queries:
+        page = client_for(silg_chair).get(reverse("annual-report", args=[SLUG]), {"year": 2025})
+    assert page.status_code == 200
+    counts = {
+        table: sql
+        for query in queries.captured_queries
+        for table in COUNTED_FROM
+        if f'FROM "{table}"' in (sql := query["sql"]) and "COUNT(" in sql
+    }
+    assert counts.keys() == COUNTED_FROM.keys()
+    plans = plans_as_read(counts.values(), partnership=default_partnership(), user=silg_chair)
+    for table, plan in zip(counts, plans, strict=True):
+        assert f"Index Only Scan using {COUNTED_FROM[table]} on {table}" in plan, plan
 
 
 def test_the_page_shows_the_figures_with_their_definitions(

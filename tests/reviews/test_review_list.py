@@ -1,6 +1,9 @@
 import datetime
+import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -9,13 +12,14 @@ from sscp.pagination import PAGE_SIZE
 from tests.makers import (
     SLUG,
     bulk_reviews,
+    default_partnership,
     make_action,
     make_agency,
     make_recommendation,
     make_review,
     make_theme,
 )
-from tests.pages import row_security_queries
+from tests.pages import plans_as_read, row_security_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +37,30 @@ def test_the_list_shows_each_review_with_its_progress(client_for, members):
         assert "Neglect" in page
         assert "0 of 1" in page  # recommendations closed
         assert "1 of 2" in page  # actions completed
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_list_reads_its_page_in_order_and_counts_actions_from_indexes(
+    migrated_data, client_for, members
+):
+    bulk_reviews(PAGE_SIZE * 4, agency=make_agency())  # a page is a quarter of them
+    with connection.cursor() as cursor:  # the tables' pages all-visible, as autovacuum keeps them
+        cursor.execute("VACUUM ANALYZE reviews_review, actions_action")
+    team = members["partnership"]
+    with CaptureQueriesContext(connection) as queries:
+        assert client_for(team).get(reverse("review-list", args=[SLUG])).status_code == 200
+    [listed] = [q["sql"] for q in queries.captured_queries if q["sql"].count("actions_action") >= 3]
+    [plan] = plans_as_read([listed], partnership=default_partnership(), user=team)
+    # The page's reviews newest first from the index, not every review sorted to find them.
+    assert "Index Scan using review_listed on reviews_review" in plan, plan
+    assert "Sort Key: reviews_review.published_on" not in plan, plan
+    # Their actions, those overdue and those completed: each counted from an index alone.
+    reads = re.findall(
+        r"(Index Only Scan|Index Scan|Seq Scan|Bitmap Heap Scan)(?: using \S+)? on actions_action",
+        plan,
+    )
+    assert reads == ["Index Only Scan"] * 3, plan
 
 
 @pytest.mark.parametrize("rows", [10, 200])
