@@ -284,7 +284,15 @@ class Action(CountedElsewhere, Withdrawable):
             # and an agency's, soonest due first (the lead's dashboard and overdue list),
             # rated from the index alone: with the row-level policy's columns.
             models.Index(
-                fields=["agency", "due_date", "id", "status", "returned_at", "partnership", "review"],
+                fields=[
+                    "agency",
+                    "due_date",
+                    "id",
+                    "status",
+                    "returned_at",
+                    "partnership",
+                    "review",
+                ],
                 condition=KEPT & Q(status__in=_OPEN),
                 name="action_open_agency_due",
             ),
