@@ -39,17 +39,20 @@ def row_security_queries() -> int:
     return 2 if connection.vendor == "postgresql" else 0
 
 
-def plans_as_read(sqls, *, partnership, user) -> list[str]:
+def plans_as_read(sqls, *, partnership, user, without=("seqscan", "bitmapscan")) -> list[str]:
     """The plan PostgreSQL gives each of `sqls` as a page of `partnership` reads it for
-    `user` (row-level security on), with the planner told to read no table whole and no
-    bitmap: a test's few rows are otherwise cheaper to read so, and an index must then show
-    whether it answers alone ("Index Only Scan") or sends each row to the table."""
+    `user` (row-level security on), with the planner told to avoid what `without` names
+    (`enable_…` settings): by default reading a table whole or through a bitmap, which a
+    test's few rows make cheaper, so that a plan shows whether an index answers alone ("Index
+    Only Scan") or sends each row to the table; with "sort", whether an index gives the rows
+    in the page's order."""
     from django.db import connection
 
     from sscp import database
 
+    settings = [f"enable_{name}" for name in without]
     with database.scoped([partnership.pk], user_id=user.pk), connection.cursor() as cursor:
-        cursor.execute("SET enable_seqscan = off; SET enable_bitmapscan = off")
+        cursor.execute("; ".join(f"SET {setting} = off" for setting in settings))
         try:
             plans = []
             for sql in sqls:
@@ -57,4 +60,4 @@ def plans_as_read(sqls, *, partnership, user) -> list[str]:
                 plans.append("\n".join(row[0] for row in cursor.fetchall()))
             return plans
         finally:
-            cursor.execute("RESET enable_seqscan; RESET enable_bitmapscan")
+            cursor.execute("; ".join(f"RESET {setting}" for setting in settings))

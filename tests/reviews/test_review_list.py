@@ -51,7 +51,12 @@ def test_the_list_reads_its_page_in_order_and_counts_actions_from_indexes(
     with CaptureQueriesContext(connection) as queries:
         assert client_for(team).get(reverse("review-list", args=[SLUG])).status_code == 200
     [listed] = [q["sql"] for q in queries.captured_queries if q["sql"].count("actions_action") >= 3]
-    [plan] = plans_as_read([listed], partnership=default_partnership(), user=team)
+    [plan] = plans_as_read(
+        [listed],
+        partnership=default_partnership(),
+        user=team,
+        without=("seqscan", "bitmapscan", "sort", "incremental_sort"),
+    )
     # The page's reviews newest first from the index, not every review sorted to find them.
     assert "Index Scan using review_listed on reviews_review" in plan, plan
     assert "Sort Key: reviews_review.published_on" not in plan, plan
