@@ -266,7 +266,9 @@ class AnnualFigures:
     actions_completed: int = 0
     completed_on_time: int = 0
     extensions_granted: int = 0
-    overdue_days: list[int] = field(default_factory=list)
+    # How many actions were overdue by each number of days at the year's end (or today):
+    # the median reads them so, and a year of 75,000 overdue actions stores a few hundred.
+    overdue_by_days: dict[int, int] = field(default_factory=dict)
     overdue_by_agency: list[tuple[str, int]] = field(default_factory=list)
     recurring_themes: list[tuple[str, int]] = field(default_factory=list)
     panel: PanelFigures = field(default_factory=PanelFigures)
@@ -281,8 +283,30 @@ class AnnualFigures:
         return share(self.embedded_by_year_end, self.closed_by_year_end)
 
     @property
+    def overdue_at_year_end(self) -> int:
+        return sum(self.overdue_by_days.values())
+
+    @property
     def median_days_overdue(self) -> float | None:
-        return statistics.median(self.overdue_days) if self.overdue_days else None
+        return _median(self.overdue_by_days)
+
+
+def _median(counted: dict[int, int]) -> float | None:
+    """The median of values each counted n times ({value: n}), without listing them: the
+    value at the middle position, or the mean of the two there."""
+    total = sum(counted.values())
+    if not total:
+        return None
+    wanted = sorted({(total - 1) // 2, total // 2})  # positions, from 0
+    middle, seen = [], 0
+    for value in sorted(counted):
+        seen += counted[value]
+        while wanted and wanted[0] < seen:
+            middle.append(value)
+            wanted.pop(0)
+        if not wanted:
+            break
+    return statistics.median(middle)
 
 
 def annual_figures(
@@ -405,11 +429,13 @@ def _completions(figures: AnnualFigures, scope, start, after) -> None:
 def _overdue_at(figures: AnnualFigures, scope, day: datetime.date) -> None:
     """Actions open and past due at the end of `day`, as their history shows them then."""
     by_agency: Counter = Counter()
+    by_days: Counter = Counter()
     # Counted by agency and due date in the database: a row for each, not for each action.
     counted = _open_past_due(scope, day).annotate(n=Count("*")).order_by("due_date", "agency_id")
     for agency_id, due_date, n in counted:
-        figures.overdue_days.extend([(day - due_date).days] * n)
+        by_days[(day - due_date).days] += n
         by_agency[agency_id] += n
+    figures.overdue_by_days = dict(by_days)
     # Named after counting: joined to the agencies before, the count took half as long again.
     names = dict(Agency.objects.filter(pk__in=by_agency).values_list("pk", "short_name"))
     figures.overdue_by_agency = sorted(
@@ -547,7 +573,7 @@ def figure_rows(figures: AnnualFigures) -> list[list]:
         [main, "Completed by their original due date (%)", figures.completed_on_time_percent,
          words["completed_on_time"]],
         [main, "Extensions granted", figures.extensions_granted, words["extensions_granted"]],
-        [main, "Overdue at the end of the year", len(figures.overdue_days),
+        [main, "Overdue at the end of the year", figures.overdue_at_year_end,
          words["overdue_at_year_end"]],
         [main, "Median days overdue", figures.median_days_overdue, words["median_days_overdue"]],
         [incidents, "Notifications to the National Panel", panel.notifications,
@@ -618,7 +644,7 @@ def figures_to_json(figures: AnnualFigures) -> dict:
             for review in figures.reviews_published
         ],
         **{name: getattr(figures, name) for name in COUNTS},
-        "overdue_days": list(figures.overdue_days),
+        "overdue_by_days": sorted([days, n] for days, n in figures.overdue_by_days.items()),
         "overdue_by_agency": [list(row) for row in figures.overdue_by_agency],
         "recurring_themes": [list(row) for row in figures.recurring_themes],
         "panel": dataclasses.asdict(figures.panel),
@@ -635,7 +661,7 @@ def figures_from_json(data: dict) -> AnnualFigures:
             for title, kind, published_on in data["reviews_published"]
         ],
         **{name: data[name] for name in COUNTS},
-        overdue_days=data["overdue_days"],
+        overdue_by_days={days: n for days, n in data["overdue_by_days"]},
         overdue_by_agency=[tuple(row) for row in data["overdue_by_agency"]],
         recurring_themes=[tuple(row) for row in data["recurring_themes"]],
         panel=PanelFigures(**data["panel"]),

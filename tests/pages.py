@@ -39,18 +39,18 @@ def row_security_queries() -> int:
     return 2 if connection.vendor == "postgresql" else 0
 
 
-def plans_as_read(sqls, *, partnership, user, without=("seqscan", "bitmapscan")) -> list[str]:
+def plans_as_read(sqls, *, partnership, user, in_order=False) -> list[str]:
     """The plan PostgreSQL gives each of `sqls` as a page of `partnership` reads it for
-    `user` (row-level security on), with the planner told to avoid what `without` names
-    (`enable_…` settings): by default reading a table whole or through a bitmap, which a
-    test's few rows make cheaper, so that a plan shows whether an index answers alone ("Index
-    Only Scan") or sends each row to the table; with "sort", whether an index gives the rows
-    in the page's order."""
+    `user` (row-level security on), with the planner told not to read a table whole or
+    through a bitmap, which a test's few rows make cheaper, so that a plan shows whether an
+    index answers alone ("Index Only Scan") or sends each row to the table; `in_order`, told
+    not to sort either, so that it shows whether an index gives the rows in the page's order."""
     from django.db import connection
 
     from sscp import database
 
-    settings = [f"enable_{name}" for name in without]
+    avoided = ["seqscan", "bitmapscan"] + (["sort", "incremental_sort"] if in_order else [])
+    settings = [f"enable_{name}" for name in avoided]
     with database.scoped([partnership.pk], user_id=user.pk), connection.cursor() as cursor:
         cursor.execute("; ".join(f"SET {setting} = off" for setting in settings))
         try:

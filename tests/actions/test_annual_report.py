@@ -155,7 +155,9 @@ def test_the_figures_match_the_hand_count(year_2025):
     assert figures.completed_on_time == 2  # a4 and a1
     assert figures.completed_on_time_percent == 40
     assert figures.extensions_granted == 1
-    assert sorted(figures.overdue_days) == [10, 30, 31, 60]  # b3, b1, b7 (as it stood), b2
+    # Overdue by b3 10 days, b1 30, b7 (as it stood) 31, b2 60.
+    assert figures.overdue_by_days == {10: 1, 30: 1, 31: 1, 60: 1}
+    assert figures.overdue_at_year_end == 4
     assert figures.median_days_overdue == 30.5
     assert figures.overdue_by_agency == [("Agency A", 2), ("Y", 2)]
     assert figures.recurring_themes == [("Domestic abuse", 2), ("Neglect", 2)]
@@ -198,7 +200,7 @@ def test_the_year_in_progress_reads_its_overdue_actions_as_their_history_would(s
         today = timezone.localdate()
         figures = annual_figures(FinancialYear(2026), scope=scope_of_the_tests(), today=today)
         from_history = list(reports._open_past_due_in_history(scope_of_the_tests(), today))
-    assert figures.overdue_days == [40]  # late: due 1 May, 40 days before 10 June
+    assert figures.overdue_by_days == {40: 1}  # late: due 1 May, 40 days before 10 June
     assert from_history == [(late.agency_id, late.due_date)]
 
 

@@ -7,11 +7,15 @@ published annual report gives them, whatever changes in the history after;
 The year is 2025/26: 1 April 2025 to 31 March 2026.
 """
 
+import collections
 import datetime
+import importlib
+import statistics
 from decimal import Decimal
 
 import pytest
 import time_machine
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -248,3 +252,55 @@ def test_the_task_stores_the_figures_from_a_workers_restricted_connection(two_co
         database._put_back(None)
     assert ClosedYear.objects.get().figures["actions_completed"] == 2
     assert Action.objects.count() == 2
+
+
+@pytest.fixture
+def many_overdue(lead_a):
+    """Five actions open and past due at the year's end: three by 31 days, one by 1, one
+    by 200; and a review published in the year, for the page to offer it."""
+    make_review(title="Alpha", published_on=D(2025, 5, 10))
+    for due in [D(2026, 2, 28)] * 3 + [D(2026, 3, 30), D(2025, 9, 12)]:
+        with at(D(2025, 6, 1)):
+            make_action(agency=agency_of(lead_a), due_date=due, status=Action.Status.NOT_STARTED)
+
+
+def test_a_closed_year_keeps_how_many_were_overdue_by_each_number_of_days(
+    client_for, partnership_officer, many_overdue
+):
+    with at(AFTER):
+        close_year(YEAR, default_partnership(), today=AFTER)
+        shown = page(client_for(partnership_officer))
+
+    figures = ClosedYear.objects.get().figures
+    assert figures["overdue_by_days"] == [[1, 1], [31, 3], [200, 1]]  # not a number an action
+    assert "overdue_days" not in figures
+    assert "Overdue at the end of the year 5 " in shown
+    assert "Median days overdue 31 days " in shown
+
+
+@pytest.mark.parametrize(
+    "days",
+    [[], [7], [3, 9], [31, 31, 31, 1, 200], [1, 2, 2, 2, 9, 40], [5] * 4 + [6] * 4],
+)
+def test_the_median_read_from_the_counts_by_days_is_the_median_of_every_action(days):
+    figures = reports.AnnualFigures(
+        year=YEAR, as_of=YEAR.end, overdue_by_days=dict(collections.Counter(days))
+    )
+    assert figures.overdue_at_year_end == len(days)
+    assert figures.median_days_overdue == (statistics.median(days) if days else None)
+
+
+def test_a_year_stored_with_each_actions_days_is_read_after_upgrading(many_overdue):
+    """Closed years stored before actions 0029 kept a number for each action overdue."""
+    upgrade = importlib.import_module("actions.migrations.0029_closed_years_keep_overdue_by_days")
+    counted = reports.count_annual_figures(YEAR, scope=own_scope(), today=AFTER)
+    as_before = reports.figures_to_json(counted)
+    as_before["overdue_days"] = [31, 1, 31, 200, 31]
+    del as_before["overdue_by_days"]
+    ClosedYear.objects.create(partnership=default_partnership(), start_year=2025, figures=as_before)
+
+    upgrade.by_days(django_apps, None)
+
+    assert reports.annual_figures(YEAR, scope=own_scope(), today=AFTER) == counted
+    upgrade.each_action(django_apps, None)  # and back, to undo the upgrade
+    assert sorted(ClosedYear.objects.get().figures["overdue_days"]) == [1, 31, 31, 31, 200]
