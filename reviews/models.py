@@ -306,6 +306,14 @@ class Review(KeepsCounts, Withdrawable):
                 condition=Q(withdrawn_at__isnull=True),
                 name="review_listed",
             ),
+            # The annual figures' years run from the earliest review published (above) or
+            # serious incident known of (here): each found first in its index, not by
+            # reading every review of the partnership.
+            models.Index(
+                fields=["partnership", "became_aware_on", "id"],
+                condition=Q(withdrawn_at__isnull=True, became_aware_on__isnull=False),
+                name="review_became_aware",
+            ),
         ]
         constraints = [
             # A review withdrawn as logged in error frees its title.

@@ -236,6 +236,24 @@ def test_the_years_closures_approvals_and_extensions_are_read_from_indexes_alone
         assert f"Index Only Scan using {COUNTED_FROM[table]} on {table}" in plan, plan
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_years_to_choose_from_start_at_the_earliest_each_index_gives(
+    migrated_data, year_2025, client_for, silg_chair
+):
+    """Not every review of the partnership read for the earliest published and known of."""
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE reviews_review")
+    with CaptureQueriesContext(connection) as queries:
+        page = client_for(silg_chair).get(reverse("annual-report", args=[SLUG]), {"year": 2025})
+    assert page.status_code == 200
+    [earliest] = [q["sql"] for q in queries.captured_queries if "MIN(" in q["sql"]]
+    [plan] = plans_as_read([earliest], partnership=default_partnership(), user=silg_chair)
+    assert "Index Scan Backward using review_listed on reviews_review" in plan, plan
+    assert "Index Only Scan using review_became_aware on reviews_review" in plan, plan
+    assert plan.count("Limit") == 2, plan  # the first row of each, and no more
+
+
 def test_the_page_shows_the_figures_with_their_definitions(
     client_for, partnership_officer, year_2025
 ):
