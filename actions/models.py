@@ -234,9 +234,12 @@ class Action(CountedElsewhere, Withdrawable):
                 condition=KEPT,
                 name="action_agency_status_due",
             ),
-            # A lead's actions across their partnerships, soonest due first, a page at a time.
+            # A lead's actions across their partnerships, soonest due first, a page at a time,
+            # and their count (capped): both from the index alone, with the policy's columns.
             models.Index(
-                fields=["agency", "due_date", "id"], condition=KEPT, name="action_agency_due"
+                fields=["agency", "due_date", "id", "partnership", "review"],
+                condition=KEPT,
+                name="action_agency_due",
             ),
             # A partnership's list of actions, soonest due first, a page at a time;
             models.Index(

@@ -20,7 +20,7 @@ from tests.makers import (
     make_theme,
     make_user,
 )
-from tests.pages import text
+from tests.pages import plans_as_read, text
 
 pytestmark = pytest.mark.django_db
 
@@ -125,3 +125,27 @@ def test_the_agencies_and_owners_offered_are_each_read_once(client_for, police_i
     assert ">Wessex Ambulance</option>" in page
     assert f'<option value="{lead.pk}">' in page  # the owner choice, labelled with the agency
     assert f"{lead} (Police)" in page
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_list_and_its_count_are_read_from_the_agencys_index_alone(
+    migrated_data, client_for, police_in_three
+):
+    """Not every action of the agency sent to the table for its partnership and review."""
+    lead, actions = police_in_three
+    with connection.cursor() as cursor:  # the table's pages all-visible, as autovacuum keeps them
+        cursor.execute("VACUUM ANALYZE actions_action")
+    with CaptureQueriesContext(connection) as queries:
+        assert client_for(lead).get(reverse("action-list", args=["all"])).status_code == 200
+    [count] = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT COUNT")]
+    [listed] = [
+        q["sql"]
+        for q in queries.captured_queries
+        if "ORDER BY" in q["sql"] and "LIMIT" in q["sql"] and "actions_action" in q["sql"]
+    ]
+    plans = plans_as_read(
+        [count, listed], partnership=actions["south"].partnership, user=lead, in_order=True
+    )
+    for plan in plans:
+        assert "Index Only Scan using action_agency_due on actions_action" in plan, plan
