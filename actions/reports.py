@@ -267,7 +267,8 @@ class AnnualFigures:
     completed_on_time: int = 0
     extensions_granted: int = 0
     # How many actions were overdue by each number of days at the year's end (or today):
-    # the median reads them so, and a year of 75,000 overdue actions stores a few hundred.
+    # the median reads them so, and a closed year stores a few hundred pairs (405 for 21,878
+    # actions overdue, at 300,000 actions), not a number for each action.
     overdue_by_days: dict[int, int] = field(default_factory=dict)
     overdue_by_agency: list[tuple[str, int]] = field(default_factory=list)
     recurring_themes: list[tuple[str, int]] = field(default_factory=list)
