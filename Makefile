@@ -39,11 +39,15 @@ run: install
 	$(BIN)/python manage.py load_demo
 	$(BIN)/honcho start --procfile Procfile --port $(PORT)
 
+# The suite runs in one process per core (pytest-xdist), each with its own test database;
+# `make test TEST_PROCESSES=0` runs it in this process alone.
+TEST_PROCESSES ?= auto
+
 ## test: set up and run the whole test suite
 test: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	PYTHONPATH=. $(BIN)/lint-imports --no-cache
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest --numprocesses $(TEST_PROCESSES) $(PYTEST_ARGS)
 
 # The benchmark's own PostgreSQL database, made afresh by `make load`.
 BENCH_SERVER ?= postgres://postgres@127.0.0.1:5432

@@ -1,6 +1,7 @@
 """Personas and shared fixtures. Makers for objects are in tests/makers.py."""
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -43,21 +44,56 @@ def cache(settings):
 
 
 @pytest.fixture(autouse=True)
-def evidence_storage(settings, tmp_path):
+def evidence_storage(request, settings, tmp_path):
     """Each test stores evidence in its own temporary folder, or in memory.
 
     SSCP_TEST_EVIDENCE_STORAGE=memory runs the suite with evidence in memory: a
     storage with no files on disk, showing that the code reaches evidence only
     through Django's storage API, as it must for S3-compatible object storage.
+    `--note-evidence-tests FILE` adds to FILE the id of each test that reached the
+    storage at all, the tests that such a run needs to repeat (.ci/run).
     """
-    in_memory = os.environ.get("SSCP_TEST_EVIDENCE_STORAGE") == "memory"
-    use_evidence_storage(settings, None if in_memory else tmp_path / "evidence")
-    yield
     from django.utils.functional import empty
 
     from sscp.storage import evidence_files
 
+    in_memory = os.environ.get("SSCP_TEST_EVIDENCE_STORAGE") == "memory"
+    use_evidence_storage(settings, None if in_memory else tmp_path / "evidence")
+    yield
+    # The storage is looked up when first used, so one set up means it was used.
+    note = request.config.getoption("note_evidence_tests")
+    if note and evidence_files._wrapped is not empty:
+        with open(note, "a") as noted:
+            noted.write(f"{request.node.nodeid}\n")
     evidence_files._wrapped = empty
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--note-evidence-tests",
+        metavar="FILE",
+        help="add to FILE the id of each test that reached the evidence storage",
+    )
+    parser.addoption(
+        "--only-tests-in",
+        metavar="FILE",
+        help="run only the tests whose ids FILE lists, one a line (from --note-evidence-tests)",
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    listed = config.getoption("only_tests_in")
+    if not listed:
+        return
+    wanted = set(Path(listed).read_text().splitlines())
+    if not wanted:
+        raise pytest.UsageError(f"{listed} lists no tests: nothing would be run.")
+    kept = [item for item in items if item.nodeid in wanted]
+    missing = wanted - {item.nodeid for item in kept}
+    if missing:
+        raise pytest.UsageError(f"{listed} lists tests not collected: {sorted(missing)[:5]}")
+    config.hook.pytest_deselected(items=[item for item in items if item.nodeid not in wanted])
+    items[:] = kept
 
 
 def stored_evidence() -> list[str]:
