@@ -28,10 +28,11 @@ node_modules/.installed: package.json package-lock.json
 static/build/sscp.css: node_modules/.installed $(wildcard static_src/*.scss)
 	npm run --silent build
 
-var:
-	mkdir -p var/static
+# collectstatic's folder; without it WhiteNoise warns on every request (.ci/run makes var/ first).
+var/static:
+	mkdir -p $@
 
-install: $(VENV)/.installed static/build/sscp.css | var
+install: $(VENV)/.installed static/build/sscp.css | var/static
 
 ## run: set up, load the demo data, and run the web server, a Celery worker and beat
 run: install
