@@ -489,7 +489,8 @@ class Recommendation(KeepsCounts, CountedElsewhere, Withdrawable):
     class Meta:
         ordering = ["review", "number"]
         indexes = [
-            # Ready to close (reviews.selectors.READY_TO_CLOSE): a handful in any partnership.
+            # Ready to close (reviews.selectors.is_ready_to_close): a handful in any partnership,
+            # as the planner knows from statistics of the columns together (reviews 0021).
             models.Index(
                 fields=["partnership", "review", "number"],
                 condition=Q(

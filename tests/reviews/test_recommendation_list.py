@@ -117,3 +117,40 @@ def test_the_list_keeps_a_fixed_number_of_queries(
     client = client_for(silg_chair)
     with django_assert_max_num_queries(12):
         client.get(reverse("recommendation-list", args=[SLUG]))
+
+
+@pytest.mark.postgres
+def test_the_planner_knows_how_few_recommendations_are_ready_to_close():
+    """Ready to close is open, with actions, none of them open: each common alone, rare
+    together. Judged one by one, PostgreSQL took 2,231 of 25,590 recommendations to be
+    ready where 17 were, and joined the list of them to every review of the partnership
+    (3.9 ms at 100,000 actions); reviews 0021 tells it how the columns go together."""
+    from django.db import connection
+
+    from reviews.models import Recommendation
+    from reviews.selectors import is_ready_to_close
+
+    review, closer = make_review(), make_user()
+    closed = {"closed_at": timezone.now(), "closed_by": closer, "impact_statement": "Embedded"}
+    kinds = [({"open_action_count": 1}, 1000), (closed, 990), ({}, 10)]  # open, closed, ready
+    Recommendation.objects.bulk_create(
+        Recommendation(
+            review=review,
+            partnership_id=review.partnership_id,
+            number=len(kinds) * n + k,
+            text="Share sooner",
+            action_count=2,
+            **{"open_action_count": 0, **fields},
+        )
+        for k, (fields, count) in enumerate(kinds, start=1)
+        for n in range(count)
+    )
+    ready = Recommendation.objects.filter(is_ready_to_close())
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE reviews_recommendation")
+        sql, params = ready.values("pk").query.sql_with_params()
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        [[plan]] = cursor.fetchall()
+    assert ready.count() == 10
+    # One by one: a half with no open action, of those half not closed: about 500.
+    assert plan[0]["Plan"]["Plan Rows"] <= 30, plan
