@@ -6,7 +6,11 @@ each condition common alone, all together rare. Judged one by one, the planner t
 of the largest partnership's recommendations to be ready at 100,000 actions, where 17 were,
 and joined the list of them to every review of the partnership (a hash of 2,005 reviews,
 3.9 ms); told how the columns go together, it expects 16 and looks each one's review up
-(0.9 ms). Django has no declaration of extended statistics: SQL, on PostgreSQL only.
+(0.9 ms). At 300,000 actions, with the default sample (30,000 rows of 77,000 recommendations)
+one of the two kinds of those ready (by their number of actions) fell out of the most common
+values and it expected 656 for 51; a target of 1,000 samples 300,000 rows (ANALYZE of the table
+0.5 s) and it expects 93 for 93. Django has no declaration of extended statistics: SQL, on
+PostgreSQL only.
 """
 
 from django.db import migrations
@@ -20,6 +24,7 @@ def create(apps, schema_editor):
             f"CREATE STATISTICS {STATISTICS} (mcv) ON action_count, open_action_count, "
             "closed_at, withdrawn_at FROM reviews_recommendation"
         )
+        schema_editor.execute(f"ALTER STATISTICS {STATISTICS} SET STATISTICS 1000")
         schema_editor.execute("ANALYZE reviews_recommendation")
 
 
