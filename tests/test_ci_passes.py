@@ -14,7 +14,7 @@ REACHES_EVIDENCE = (
 NEVER_DOES = "tests/actions/test_models.py::test_due_dates_must_be_present"
 
 
-def pytest(*arguments, **env):
+def run_pytest(*arguments, **env):
     # On SQLite in memory, so as not to touch the test database of the run this is part of.
     clean = {name: value for name, value in os.environ.items() if name != "DATABASE_URL"}
     return subprocess.run(
@@ -26,7 +26,7 @@ def pytest(*arguments, **env):
 
 def test_the_first_run_notes_each_test_that_reached_evidence_and_no_other(tmp_path):
     noted = tmp_path / "evidence-tests.txt"
-    result = pytest(REACHES_EVIDENCE, NEVER_DOES, f"--note-evidence-tests={noted}")
+    result = run_pytest(REACHES_EVIDENCE, NEVER_DOES, f"--note-evidence-tests={noted}")
     assert result.returncode == 0, result.stdout + result.stderr
     assert noted.read_text().splitlines() == [REACHES_EVIDENCE]
 
@@ -34,7 +34,7 @@ def test_the_first_run_notes_each_test_that_reached_evidence_and_no_other(tmp_pa
 def test_the_second_run_runs_only_the_noted_tests_with_evidence_in_memory(tmp_path):
     noted = tmp_path / "evidence-tests.txt"
     noted.write_text(f"{REACHES_EVIDENCE}\n")
-    result = pytest(
+    result = run_pytest(
         REACHES_EVIDENCE, NEVER_DOES, f"--only-tests-in={noted}", "-rA",
         SSCP_TEST_EVIDENCE_STORAGE="memory",
     )  # fmt: skip
@@ -46,7 +46,7 @@ def test_the_second_run_runs_only_the_noted_tests_with_evidence_in_memory(tmp_pa
 def test_a_second_run_with_nothing_noted_fails_rather_than_run_nothing(tmp_path):
     noted = tmp_path / "evidence-tests.txt"
     noted.write_text("")
-    result = pytest(REACHES_EVIDENCE, f"--only-tests-in={noted}")
+    result = run_pytest(REACHES_EVIDENCE, f"--only-tests-in={noted}")
     assert result.returncode != 0
     assert "lists no tests: nothing would be run" in result.stderr
 
@@ -54,6 +54,6 @@ def test_a_second_run_with_nothing_noted_fails_rather_than_run_nothing(tmp_path)
 def test_a_second_run_fails_if_a_noted_test_is_gone(tmp_path):
     noted = tmp_path / "evidence-tests.txt"
     noted.write_text(f"{REACHES_EVIDENCE}\ntests/actions/test_models.py::test_renamed\n")
-    result = pytest(REACHES_EVIDENCE, f"--only-tests-in={noted}")
+    result = run_pytest(REACHES_EVIDENCE, f"--only-tests-in={noted}")
     assert result.returncode != 0
     assert "test_renamed" in result.stderr

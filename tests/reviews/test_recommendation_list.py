@@ -1,8 +1,11 @@
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import Action
+from reviews.models import Recommendation
+from reviews.selectors import is_ready_to_close
 from tests.makers import (
     SLUG,
     bulk_recommendations,
@@ -125,11 +128,6 @@ def test_the_planner_knows_how_few_recommendations_are_ready_to_close():
     together. Judged one by one, PostgreSQL took 2,231 of 25,590 recommendations to be
     ready where 17 were, and joined the list of them to every review of the partnership
     (3.9 ms at 100,000 actions); reviews 0021 tells it how the columns go together."""
-    from django.db import connection
-
-    from reviews.models import Recommendation
-    from reviews.selectors import is_ready_to_close
-
     review, closer = make_review(), make_user()
     closed = {"closed_at": timezone.now(), "closed_by": closer, "impact_statement": "Embedded"}
     kinds = [({"open_action_count": 1}, 1000), (closed, 990), ({}, 10)]  # open, closed, ready
