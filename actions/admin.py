@@ -4,6 +4,8 @@ from actions.models import (
     Action,
     ActionTally,
     ClosedYear,
+    CompletionTally,
+    DueDateTally,
     Evidence,
     ExtensionRequest,
     Notice,
@@ -76,6 +78,25 @@ class ActionTallyAdmin(ReadOnlyAdmin):
     list_display = ["partnership", "agency", "status", "returned", "due_month", "count"]
     list_filter = ["status", "returned"]
     list_select_related = ["partnership", "agency"]
+
+
+@admin.register(DueDateTally)
+class DueDateTallyAdmin(ReadOnlyAdmin):
+    """Open actions by due date, which this year's annual figures read: kept as actions
+    change (actions.counts); `manage.py verify_counts` checks them against the actions."""
+
+    list_display = ["partnership", "due_date", "count"]
+    list_select_related = ["partnership"]
+
+
+@admin.register(CompletionTally)
+class CompletionTallyAdmin(ReadOnlyAdmin):
+    """Actions approved in each financial year, which the annual figures read: kept as
+    approvals are recorded (actions.counts); `manage.py verify_counts` checks them."""
+
+    list_display = ["partnership", "start_year", "on_time", "count"]
+    list_filter = ["start_year", "on_time"]
+    list_select_related = ["partnership"]
 
 
 @admin.register(ClosedYear)

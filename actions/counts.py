@@ -16,6 +16,11 @@ every page:
 - `Review.overdue_counted`: its open actions past their due date on the day they
   were counted (`overdue_counted_on`, moved on daily by `count_overdue`); the actions that
   have fallen due since that day are counted from the actions.
+- `DueDateTally`: open actions by partnership and due date, from which this year's
+  annual figures read how many days each open action is overdue.
+- `CompletionTally`: actions approved in a financial year by partnership, on time or not,
+  each once a year as its last approval in the year says (SignOffDecision.save; an action
+  withdrawn leaves them).
 - `Review.all_themes`: the themes of it and of its recommendations not withdrawn, which
   recurring learning counts it under; kept as themes are set (reviews.models.themes_changed,
   an m2m_changed receiver) and as a recommendation is withdrawn.
@@ -37,7 +42,15 @@ from django.db import transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 
-from actions.models import Action, ActionTally, Rag
+from actions.models import (
+    Action,
+    ActionTally,
+    CompletionTally,
+    DueDateTally,
+    FinancialYear,
+    Rag,
+    SignOffDecision,
+)
 from reviews.models import Recommendation, Review, keep_themes_of, themes_by_review
 
 # Reading ---------------------------------------------------------------------
@@ -157,6 +170,52 @@ def overdue_by_review(scope, today: datetime.date) -> Counter:
     return +counts
 
 
+def open_by_due_date(scope, before: datetime.date) -> Counter:
+    """How many open actions of `scope` are due on each day before `before`, in one query:
+    from the kept tallies, and the actions shared with it by joint reviews."""
+    kept = (
+        DueDateTally.objects.filter(partnership_id__in=scope.ids, count__gt=0, due_date__lt=before)
+        .values_list("due_date")
+        .annotate(n=Sum("count"))
+    )
+    shared = (
+        _shared_actions(scope)
+        .filter(status__in=Action.OPEN_STATUSES, due_date__lt=before)
+        .values_list("due_date")
+        .annotate(n=Count("*"))
+    )
+    counts = Counter()
+    for due_date, n in kept.order_by().union(shared.order_by(), all=True):
+        counts[due_date] += n
+    return counts
+
+
+def completions(scope, year: FinancialYear) -> Counter:
+    """How many actions of `scope` were approved in `year`, on time (True) or not (False),
+    each once, as its last approval in the year says: from the kept tallies, and the
+    approvals of actions shared with it by joint reviews (few, counted here)."""
+    kept = CompletionTally.objects.filter(
+        partnership_id__in=scope.ids, start_year=year.start_year, count__gt=0
+    ).values_list("on_time", "count")
+    counts = Counter()
+    for on_time, n in kept:
+        counts[on_time] += n
+    if scope.shared_reviews:
+        start, after = year.moments()
+        shared = _approvals().filter(
+            action__in=_shared_actions(scope).values("pk"),
+            decided_at__gte=start,
+            decided_at__lt=after,
+        )
+        for (_, _, on_time), n in _counted_completions(shared).items():
+            counts[on_time] += n
+    return +counts
+
+
+def _approvals():
+    return SignOffDecision.objects.filter(outcome=SignOffDecision.Outcome.APPROVED)
+
+
 def count_overdue(today: datetime.date, batch: int = 500) -> int:
     """Count each review's overdue actions as of `today` (daily, by the beat's
     `count-overdue`), so that the day's pages read them from the reviews alone; how many
@@ -220,11 +279,39 @@ def _counted_tallies() -> Counter:
     return +counted
 
 
-def _kept_tallies() -> Counter:
-    rows = ActionTally.objects.filter(count__gt=0).values_list(
-        "partnership_id", "agency_id", "status", "returned", "due_month", "count"
+def _counted_due_dates() -> Counter:
+    rows = Action.objects.open().values_list("partnership_id", "due_date").annotate(n=Count("pk"))
+    return Counter({(partnership, due_date): n for partnership, due_date, n in rows.order_by()})
+
+
+def _counted_completions(approvals) -> Counter:
+    """Each action of `approvals` counted once a year (CompletionTally), by (partnership,
+    year, on time): read in order, each year's last approval of an action is the one kept."""
+    rows = approvals.order_by("action_id", "decided_at", "pk").values_list(
+        "action_id", "partnership_id", "decided_at", "original_due_date"
     )
-    return Counter({tuple(row[:5]): row[5] for row in rows})
+    last = {}
+    for action_id, partnership_id, decided_at, original_due_date in rows.iterator(chunk_size=5000):
+        key = CompletionTally.key_of(partnership_id, decided_at, original_due_date)
+        last[action_id, key[1]] = key
+    return Counter(last.values())
+
+
+def _kept(tally, *at) -> Counter:
+    rows = tally.objects.filter(count__gt=0).values_list(*at, "count")
+    return Counter({tuple(row[:-1]): row[-1] for row in rows})
+
+
+def _tallies() -> list:
+    """Each tally kept: its name in a drift report, its model, the fields that key a row,
+    and how the records count it now."""
+    return [
+        ("tally", ActionTally, ("partnership_id", "agency_id", "status", "returned", "due_month"),
+         _counted_tallies),
+        ("open actions due", DueDateTally, ("partnership_id", "due_date"), _counted_due_dates),
+        ("approvals in a year", CompletionTally, ("partnership_id", "start_year", "on_time"),
+         lambda: _counted_completions(_approvals().filter(action__withdrawn_at__isnull=True))),
+    ]  # fmt: skip
 
 
 def _counted(model, counts: dict) -> dict:
@@ -286,12 +373,14 @@ def _row_drift(model, counts: dict) -> list[Drift]:
 
 def drift() -> list[Drift]:
     """Every kept count that differs from a count of the records now."""
-    kept, counted = _kept_tallies(), _counted_tallies()
-    found = [
-        Drift("tally", at, kept[at], counted[at])
-        for at in sorted(set(kept) | set(counted), key=str)
-        if kept[at] != counted[at]
-    ]
+    found = []
+    for what, tally, at, count in _tallies():
+        kept, counted = _kept(tally, *at), count()
+        found += [
+            Drift(what, key, kept[key], counted[key])
+            for key in sorted(set(kept) | set(counted), key=str)
+            if kept[key] != counted[key]
+        ]
     for model, counts in _kept_counts().items():
         found += _row_drift(model, counts)
     return found + _theme_drift()
@@ -315,24 +404,11 @@ def _theme_drift() -> list[Drift]:
 @transaction.atomic
 def rebuild() -> None:
     """Write every kept count afresh from the records (after a bulk load, or to repair)."""
-    ActionTally.objects.all().delete()
-    ActionTally.objects.bulk_create(
-        ActionTally(
-            partnership_id=partnership_id,
-            agency_id=agency_id,
-            status=status,
-            returned=returned,
-            due_month=due_month,
-            count=n,
+    for _, tally, at, count in _tallies():
+        tally.objects.all().delete()
+        tally.objects.bulk_create(
+            tally(**dict(zip(at, key, strict=True)), count=n) for key, n in count().items()
         )
-        for (
-            partnership_id,
-            agency_id,
-            status,
-            returned,
-            due_month,
-        ), n in _counted_tallies().items()
-    )
     for model, counts in _kept_counts().items():
         model.every.update(**_counted(model, counts))
     Review.all_themes.through.objects.all().delete()

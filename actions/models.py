@@ -1,4 +1,6 @@
 import datetime
+from collections import Counter
+from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.conf import settings
@@ -389,7 +391,10 @@ class Action(CountedElsewhere, Withdrawable):
         )
 
     def move_counts(self, before, after) -> None:
-        ActionTally.move(self.partnership_id, before, after)
+        with transaction.atomic(), keeping_counts_of(self.partnership_id, "action"):
+            ActionTally.move(before, after)
+            if before is not None and after is None:  # withdrawn: its approvals count no more
+                CompletionTally.leave_out(self)
 
     def rag(self, today: datetime.date | None = None) -> Rag:
         """The RAG rating (docs/architecture.md, "Ratings"); ActionQuerySet.with_rag is the
@@ -654,8 +659,8 @@ class SignOffDecision(ActionRecord):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(default=timezone.now)
-    # The action's, kept on the row as its partnership is: an approval's year's figures
-    # (actions.reports) are read from the decisions alone, not joined to every action.
+    # The action's, kept on the row as its partnership is: whether an approval was on time
+    # (CompletionTally) is read from the decisions alone, not joined to every action.
     original_due_date = models.DateField(help_text="The action's original due date.")
 
     OF_THE_ACTION = [*ActionRecord.OF_THE_ACTION, "original_due_date"]
@@ -675,19 +680,17 @@ class SignOffDecision(ActionRecord):
                 name="decision_comment_required_unless_approved",
             ),
         ]
-        indexes = [
-            # A partnership's approvals in a year (the annual figures' completions), read
-            # from the index alone: with the review, which the row-level policy asks of
-            # each row (a joint review's), or every row is read from the table too.
-            models.Index(
-                fields=["partnership", "decided_at", "action", "original_due_date", "review"],
-                condition=Q(outcome="approved"),
-                name="decision_approvals_due",
-            ),
-        ]
 
     def __str__(self):
         return f"{self.get_outcome_display()}: {self.action}"
+
+    def save(self, *args, **kwargs):
+        counted = self._state.adding and self.outcome == DecisionOutcome.APPROVED
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if counted and not self.action.is_withdrawn:
+                with keeping_counts_of(self.partnership_id, "approval"):
+                    CompletionTally.approved(self)
 
     def take_from(self, action: "Action") -> None:
         super().take_from(action)
@@ -963,6 +966,15 @@ class CountKey(NamedTuple):
     due_date: datetime.date
 
 
+def count_in(tally, delta: int, **at) -> None:
+    """Add `delta` to the count of the `tally` row at `at`, made with 0 if it is the first."""
+    row = tally.objects.filter(**at)
+    if not row.update(count=F("count") + delta):
+        # The first of its kind. Two at once: one creates it, the other finds it.
+        tally.objects.get_or_create(**at, defaults={"count": 0})
+        row.update(count=F("count") + delta)
+
+
 class ActionTally(models.Model):
     """How many actions (not withdrawn) a partnership's agency has in one status, returned or
     not, due in one month: the dashboards' figures by status and by rating, read from a few
@@ -992,37 +1004,28 @@ class ActionTally(models.Model):
         return f"{self.count} {self.status} due {self.due_month:%B %Y}"
 
     @classmethod
-    def move(cls, partnership_id: int, before: tuple | None, after: tuple | None) -> None:
-        """Count an action of the partnership where it is now (`after`, Action.count_key)
-        instead of where it was (`before`); None: counted nowhere (new, or withdrawn)."""
-        with transaction.atomic(), keeping_counts_of(partnership_id, "action"):
-            if before is not None:
-                cls._add(before, -1)
-            if after is not None:
-                cls._add(after, +1)
-            cls._move_overdue(before, after)
+    def move(cls, before: "CountKey | None", after: "CountKey | None") -> None:
+        """Count an action where it is now (`after`, Action.count_key) instead of where it
+        was (`before`); None: counted nowhere (new, or withdrawn)."""
+        if before is not None:
+            cls._add(before, -1)
+        if after is not None:
+            cls._add(after, +1)
+        cls._move_overdue(before, after)
+        DueDateTally.move(before, after)
 
     @classmethod
     def _add(cls, at: "CountKey", delta: int) -> None:
         partnership_id, agency_id, status, returned, due_month, recommendation_id, *_ = at
-        tally = cls.objects.filter(
+        count_in(
+            cls,
+            delta,
             partnership_id=partnership_id,
             agency_id=agency_id,
             status=status,
             returned=returned,
             due_month=due_month,
         )
-        if not tally.update(count=F("count") + delta):
-            # The first of its kind. Two at once: one creates it, the other finds it.
-            cls.objects.get_or_create(
-                partnership_id=partnership_id,
-                agency_id=agency_id,
-                status=status,
-                returned=returned,
-                due_month=due_month,
-                defaults={"count": 0},
-            )
-            tally.update(count=F("count") + delta)
         opened = delta if status in _OPEN else 0
         Recommendation.every.filter(pk=recommendation_id).update(
             action_count=F("action_count") + delta,
@@ -1048,6 +1051,147 @@ class ActionTally(models.Model):
             start=F("overdue_counted"),
         )
         Review.every.filter(pk=counted[0][0].review_id).update(overdue_counted=change)
+
+
+class DueDateTally(models.Model):
+    """How many open actions (not withdrawn) a partnership has due on one day: this year's
+    annual figures read how many days each open action is overdue from a row a day (about a
+    thousand) instead of from the actions (75,000 open and past due at 300,000 actions).
+
+    Kept with ActionTally (ActionTally.move); `manage.py verify_counts` recounts it.
+    """
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="+")
+    due_date = models.DateField()
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "due_date"], name="due_date_tally_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.count} open due {self.due_date:%-d %B %Y}"
+
+    @classmethod
+    def move(cls, before: "CountKey | None", after: "CountKey | None") -> None:
+        change = Counter()
+        for at, sign in ((before, -1), (after, +1)):
+            if at is not None and at.status in _OPEN:
+                change[at.partnership_id, at.due_date] += sign
+        for (partnership_id, due_date), delta in change.items():
+            if delta:
+                count_in(cls, delta, partnership_id=partnership_id, due_date=due_date)
+
+
+class CompletionTally(models.Model):
+    """How many actions (not withdrawn) a partnership saw approved in a financial year, on
+    time or not: each action once a year, as its last approval in the year says (the annual
+    figures' completions, read from a row or two instead of grouping the year's approvals).
+
+    Kept by SignOffDecision.save as an approval is recorded and by Action.move_counts as an
+    action is withdrawn; `manage.py verify_counts` recounts it from the approvals.
+    """
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="+")
+    start_year = models.PositiveIntegerField(help_text="The year its April falls in.")
+    on_time = models.BooleanField(help_text="Approved by the action's original due date.")
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "start_year", "on_time"], name="completion_tally_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.count} {'on time' if self.on_time else 'late'} in {self.start_year}"
+
+    @staticmethod
+    def key_of(partnership_id: int, decided_at, original_due_date) -> tuple[int, int, bool]:
+        """Where an approval counts: its partnership, financial year and whether on time."""
+        day = timezone.localdate(decided_at)
+        return partnership_id, FinancialYear.containing(day).start_year, day <= original_due_date
+
+    @classmethod
+    def _add(cls, key: tuple[int, int, bool], delta: int) -> None:
+        partnership_id, start_year, on_time = key
+        count_in(cls, delta, partnership_id=partnership_id, start_year=start_year, on_time=on_time)
+
+    @classmethod
+    def approved(cls, decision: "SignOffDecision") -> None:
+        """Count an approval just recorded, if it is its action's last in its year."""
+        key = cls.key_of(decision.partnership_id, decision.decided_at, decision.original_due_date)
+        start, after = FinancialYear(key[1]).moments()
+        other = (
+            SignOffDecision.objects.filter(
+                action_id=decision.action_id,
+                outcome=DecisionOutcome.APPROVED,
+                decided_at__gte=start,
+                decided_at__lt=after,
+            )
+            .exclude(pk=decision.pk)
+            .order_by("-decided_at", "-pk")
+            .values_list("decided_at", "pk", "original_due_date")
+            .first()
+        )
+        if other is not None and other[:2] > (decision.decided_at, decision.pk):
+            return  # a later approval in the year counts the action
+        if other is not None:
+            cls._add(cls.key_of(decision.partnership_id, other[0], other[2]), -1)
+        cls._add(key, +1)
+
+    @classmethod
+    def leave_out(cls, action: "Action") -> None:
+        """Stop counting a withdrawn action's approvals: each year's last."""
+        approvals = SignOffDecision.objects.filter(
+            action_id=action.pk, outcome=DecisionOutcome.APPROVED
+        ).order_by("decided_at", "pk")
+        last = {}
+        rows = approvals.values_list("decided_at", "original_due_date")
+        for decided_at, original_due_date in rows:
+            key = cls.key_of(action.partnership_id, decided_at, original_due_date)
+            last[key[:2]] = key  # the year's later approvals overwrite its earlier
+        for key in last.values():
+            cls._add(key, -1)
+
+
+@dataclass(frozen=True)
+class FinancialYear:
+    """1 April to 31 March, as the annual report counts (actions.reports)."""
+
+    start_year: int
+
+    @classmethod
+    def containing(cls, day: datetime.date) -> "FinancialYear":
+        return cls(day.year if day.month >= 4 else day.year - 1)
+
+    @property
+    def start(self) -> datetime.date:
+        return datetime.date(self.start_year, 4, 1)
+
+    @property
+    def end(self) -> datetime.date:
+        return datetime.date(self.start_year + 1, 3, 31)
+
+    @property
+    def label(self) -> str:
+        return f"{self.start_year}/{str(self.start_year + 1)[-2:]}"
+
+    def holds(self, day: datetime.date | None) -> bool:
+        return day is not None and self.start <= day <= self.end
+
+    def moments(self) -> tuple[datetime.datetime, datetime.datetime]:
+        """The year as aware datetimes in the partnership's time zone: [start, next start)."""
+        zone = timezone.get_current_timezone()
+        start = datetime.datetime.combine(self.start, datetime.time(), zone)
+        after = datetime.datetime.combine(
+            self.end + datetime.timedelta(days=1), datetime.time(), zone
+        )
+        return start, after
 
 
 class ClosedYear(models.Model):

@@ -28,19 +28,22 @@ from django.db.models import (
     Count,
     Exists,
     ExpressionWrapper,
-    F,
-    Max,
     Min,
     OuterRef,
     Q,
 )
-from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import lazy
 from django.utils.translation import get_language
 
-from actions.models import Action, ClosedYear, ExtensionRequest, SignOffDecision
+from actions import counts
+from actions.models import (
+    Action,
+    ClosedYear,
+    ExtensionRequest,
+    FinancialYear,
+)
 from learning.selectors import LearningTotals, annual_totals
 from reviews.journey import BY_KEY
 from reviews.models import ImpactCheck, Recommendation, Review
@@ -147,39 +150,6 @@ FIGURE_DEFINITIONS = {
 }
 
 
-@dataclass(frozen=True)
-class FinancialYear:
-    start_year: int
-
-    @classmethod
-    def containing(cls, day: datetime.date) -> "FinancialYear":
-        return cls(day.year if day.month >= 4 else day.year - 1)
-
-    @property
-    def start(self) -> datetime.date:
-        return datetime.date(self.start_year, 4, 1)
-
-    @property
-    def end(self) -> datetime.date:
-        return datetime.date(self.start_year + 1, 3, 31)
-
-    @property
-    def label(self) -> str:
-        return f"{self.start_year}/{str(self.start_year + 1)[-2:]}"
-
-    def holds(self, day: datetime.date | None) -> bool:
-        return day is not None and self.start <= day <= self.end
-
-    def moments(self) -> tuple[datetime.datetime, datetime.datetime]:
-        """The year as aware datetimes in the partnership's time zone: [start, next start)."""
-        zone = timezone.get_current_timezone()
-        start = datetime.datetime.combine(self.start, datetime.time(), zone)
-        after = datetime.datetime.combine(
-            self.end + datetime.timedelta(days=1), datetime.time(), zone
-        )
-        return start, after
-
-
 def share(part: int, whole: int) -> int | None:
     """`part` of `whole` as a whole percentage; None when there is nothing to share."""
     return round(100 * part / whole) if whole else None
@@ -275,6 +245,18 @@ class AnnualFigures:
     panel: PanelFigures = field(default_factory=PanelFigures)
     learning: LearningTotals | None = None
 
+    # Reviews the page names; the downloads name every one. A partnership publishes a few
+    # a year, but a page naming each of a thousand took twice as long as one naming 300.
+    NAMED_ON_THE_PAGE = 20
+
+    @property
+    def reviews_named(self) -> list[PublishedReview]:
+        return self.reviews_published[: self.NAMED_ON_THE_PAGE]
+
+    @property
+    def reviews_not_named(self) -> int:
+        return max(len(self.reviews_published) - self.NAMED_ON_THE_PAGE, 0)
+
     @property
     def completed_on_time_percent(self) -> int | None:
         return share(self.completed_on_time, self.actions_completed)
@@ -361,7 +343,7 @@ def count_annual_figures(
     figures.reviews_published = [PublishedReview.of(review) for review in published_reviews]
     figures.recommendations_made = sum(r.recommendation_count for r in published_reviews)
     _closures(figures, scope, start, after)
-    _completions(figures, scope, start, after)
+    _completions(figures, scope)
     figures.extensions_granted = (
         scope.filter(
             ExtensionRequest.objects.filter(
@@ -401,77 +383,55 @@ def _withdrawn_actions(scope):
     return scope.filter(Action.every.filter(withdrawn_at__isnull=False)).values("pk")
 
 
-def _completions(figures: AnnualFigures, scope, start, after) -> None:
-    """Actions approved in the year; each counted once, at its last approval in the year.
-    Read from the approvals' own index: each keeps its action's original due date."""
-    approvals = (
-        scope.filter(
-            SignOffDecision.objects.filter(
-                outcome=SignOffDecision.Outcome.APPROVED,
-                decided_at__gte=start,
-                decided_at__lt=after,
-            )
-        )
-        .exclude(action__in=_withdrawn_actions(scope))
-        .values("action_id")
-        .annotate(
-            approved_on=TruncDate(Max("decided_at"), tzinfo=timezone.get_current_timezone()),
-            due=Max("original_due_date"),
-        )
-    )
-    totals = approvals.aggregate(
-        completed=Count("action_id"),
-        on_time=Count("action_id", filter=Q(approved_on__lte=F("due"))),
-    )
-    figures.actions_completed = totals["completed"]
-    figures.completed_on_time = totals["on_time"]
+def _completions(figures: AnnualFigures, scope) -> None:
+    """Actions approved in the year; each counted once, at its last approval in the year
+    (actions.counts.completions)."""
+    completed = counts.completions(scope, figures.year)
+    figures.actions_completed = completed.total()
+    figures.completed_on_time = completed[True]
 
 
 def _overdue_at(figures: AnnualFigures, scope, day: datetime.date) -> None:
-    """Actions open and past due at the end of `day`, as their history shows them then."""
-    by_agency: Counter = Counter()
-    by_days: Counter = Counter()
-    # Counted by agency and due date in the database: a row for each, not for each action.
-    counted = _open_past_due(scope, day).annotate(n=Count("*")).order_by()  # counts: no order
-    for agency_id, due_date, n in counted:
-        by_days[(day - due_date).days] += n
-        by_agency[agency_id] += n
-    figures.overdue_by_days = dict(by_days)
-    # Named after counting: joined to the agencies before, the count took half as long again.
-    names = dict(Agency.objects.filter(pk__in=by_agency).values_list("pk", "short_name"))
-    figures.overdue_by_agency = sorted(
-        ((names.get(pk, "?"), count) for pk, count in by_agency.items()),
-        key=lambda row: (-row[1], row[0]),
-    )
-
-
-def _open_past_due(scope, day: datetime.date):
-    """(agency, due date) of each action open and past due at the end of `day`.
-
-    Today, each action's last history row is the action as it is now, so the
-    table answers, from an index; for a day gone by, the history must.
-    """
+    """Actions open and past due at the end of `day`: today, as the kept counts have them;
+    for a day gone by, as their history shows them then."""
     if day >= timezone.localdate():
-        actions = scope.filter(Action.objects.open())
-        return actions.filter(due_date__lt=day).values_list("agency_id", "due_date")
-    return _open_past_due_in_history(scope, day)
+        by_due_date = counts.open_by_due_date(scope, before=day)
+        by_agency = Counter()
+        for (_, _, short_name), n in counts.overdue_by_agency(scope, day).items():
+            by_agency[short_name] += n
+    else:
+        by_due_date, by_agency = _open_past_due_in_history(scope, day)
+    figures.overdue_by_days = {(day - due_date).days: n for due_date, n in by_due_date.items()}
+    figures.overdue_by_agency = sorted(by_agency.items(), key=lambda row: (-row[1], row[0]))
 
 
-def _open_past_due_in_history(scope, day: datetime.date):
-    """The history rows of actions open and past due at the end of `day`: those rows
-    that say so, with no later row for the same action by then."""
+def _open_past_due_in_history(scope, day: datetime.date) -> tuple[Counter, Counter]:
+    """How many actions were open and past due at the end of `day`, by due date and by
+    agency's short name: the history rows that say so, with no later row for the same
+    action by then; counted by agency and due date in the database, a row for each."""
     zone = timezone.get_current_timezone()
     moment = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time(), zone)
     history = Action.history.model.objects.filter(scope.q(), history_date__lt=moment)
     later = history.filter(id=OuterRef("id"), history_id__gt=OuterRef("history_id"))
     withdrawn = Action.every.filter(pk=OuterRef("id"), withdrawn_at__isnull=False)
-    return (
+    counted = (
         history.filter(status__in=Action.OPEN_STATUSES, due_date__lt=day)
         .exclude(history_type="-")
         .filter(~Exists(later), ~Exists(withdrawn))
         .order_by()
         .values_list("agency_id", "due_date")
+        .annotate(n=Count("*"))
     )
+    by_due_date, by_agency_id = Counter(), Counter()
+    for agency_id, due_date, n in counted:
+        by_due_date[due_date] += n
+        by_agency_id[agency_id] += n
+    # Named after counting: joined to the agencies before, the count took half as long again.
+    names = dict(Agency.objects.filter(pk__in=by_agency_id).values_list("pk", "short_name"))
+    by_agency = Counter()
+    for pk, n in by_agency_id.items():
+        by_agency[names.get(pk, "?")] += n
+    return by_due_date, by_agency
 
 
 def _recurring_themes(published) -> list[tuple[str, int]]:
@@ -612,6 +572,15 @@ def figure_rows(figures: AnnualFigures) -> list[list]:
     rows += [
         ["Themes recurring across the year's reviews", theme, count, ""]
         for theme, count in figures.recurring_themes
+    ]
+    rows += [
+        [
+            "Reviews published in the year",
+            f"{review.title} ({review.kind.lower()})",
+            review.month,
+            words["reviews_published"],
+        ]
+        for review in figures.reviews_published
     ]
     return [[section, figure, value, str(counts)] for section, figure, value, counts in rows]
 

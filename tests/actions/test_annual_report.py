@@ -14,8 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from actions import reports, services
-from actions.models import Action
+from actions import counts, reports, services
+from actions.models import Action, SignOffDecision
 from actions.reports import FinancialYear, annual_figures
 from reviews import services as review_services
 from reviews.models import Recommendation
@@ -32,6 +32,7 @@ from tests.makers import (
     make_recommendation,
     make_review,
     make_theme,
+    share_review,
 )
 from tests.pages import plans_as_read, text
 
@@ -199,23 +200,125 @@ def test_the_year_in_progress_reads_its_overdue_actions_as_their_history_would(s
         complete(done, silg_chair, lead_a)
         today = timezone.localdate()
         figures = annual_figures(FinancialYear(2026), scope=scope_of_the_tests(), today=today)
-        from_history = list(reports._open_past_due_in_history(scope_of_the_tests(), today))
+        by_due_date, by_agency = reports._open_past_due_in_history(scope_of_the_tests(), today)
     assert figures.overdue_by_days == {40: 1}  # late: due 1 May, 40 days before 10 June
-    assert from_history == [(late.agency_id, late.due_date)]
+    assert figures.overdue_by_agency == [(late.agency.short_name, 1)]
+    assert (by_due_date, by_agency) == ({late.due_date: 1}, {late.agency.short_name: 1})
+
+
+def completed(year: FinancialYear, scope=None) -> tuple[int, int]:
+    figures = annual_figures(year, scope=scope or scope_of_the_tests(), today=timezone.localdate())
+    assert counts.drift() == []
+    return figures.actions_completed, figures.completed_on_time
+
+
+def test_an_action_approved_again_counts_once_a_year_as_its_last_approval_says(silg_chair, lead_a):
+    with at(2026, 5, 1):
+        action = make_action(
+            agency=agency_of(lead_a), due_date=datetime.date(2026, 6, 1), status="in_progress"
+        )
+        complete(action, silg_chair, lead_a)
+        assert completed(FinancialYear(2026)) == (1, 1)  # by its due date
+    with at(2026, 7, 1):
+        services.action_reopen(
+            actor=silg_chair, action=action, reason="Gaps", due_date=datetime.date(2026, 8, 1)
+        )
+        assert completed(FinancialYear(2026)) == (1, 1)  # reopened: its approval stands
+        complete(action, silg_chair, lead_a)
+        assert completed(FinancialYear(2026)) == (1, 0)  # once, late against 1 June
+    with at(2027, 4, 5):
+        services.action_reopen(
+            actor=silg_chair, action=action, reason="Again", due_date=datetime.date(2027, 5, 1)
+        )
+        complete(action, silg_chair, lead_a)
+        assert completed(FinancialYear(2027)) == (1, 0)  # next year counts it too
+        assert completed(FinancialYear(2026)) == (1, 0)
+
+
+def test_an_approval_recorded_out_of_order_leaves_the_later_one_counted(silg_chair, lead_a):
+    """The last approval in the year counts, whichever was recorded first (a story loaded,
+    a decision kept from elsewhere)."""
+    with at(2026, 5, 1):
+        action = make_action(
+            agency=agency_of(lead_a), due_date=datetime.date(2026, 6, 1), status="in_progress"
+        )
+        complete(action, silg_chair, lead_a)  # on time
+    SignOffDecision.objects.create(
+        action=action,
+        outcome=SignOffDecision.Outcome.APPROVED,
+        decided_by=silg_chair,
+        decided_at=datetime.datetime(2026, 4, 10, tzinfo=UTC),  # earlier, also on time
+    )
+    with at(2026, 5, 2):
+        assert completed(FinancialYear(2026)) == (1, 1)
+    SignOffDecision.objects.create(
+        action=action,
+        outcome=SignOffDecision.Outcome.APPROVED,
+        decided_by=silg_chair,
+        decided_at=datetime.datetime(2026, 9, 1, tzinfo=UTC),  # later: late
+    )
+    with at(2026, 9, 2):
+        assert completed(FinancialYear(2026)) == (1, 0)
+
+
+def test_an_action_withdrawn_leaves_every_year_it_was_approved_in(
+    silg_chair, lead_a, partnership_officer
+):
+    with at(2026, 3, 1):
+        action = make_action(
+            agency=agency_of(lead_a), due_date=datetime.date(2026, 6, 1), status="in_progress"
+        )
+        complete(action, silg_chair, lead_a)
+    with at(2026, 5, 1):
+        services.action_reopen(
+            actor=silg_chair, action=action, reason="Gaps", due_date=datetime.date(2026, 8, 1)
+        )
+        complete(action, silg_chair, lead_a)
+        assert completed(FinancialYear(2025)) == (1, 1)
+        assert completed(FinancialYear(2026)) == (1, 1)
+        services.withdraw(actor=partnership_officer, record=action, reason="Logged in error")
+        assert completed(FinancialYear(2025)) == (0, 0)
+        assert completed(FinancialYear(2026)) == (0, 0)
+
+
+def test_a_joint_reviews_actions_count_in_each_partnership_of_it(silg_chair, lead_a):
+    """Kept in the tallies of the review's own partnership; another partnership of the
+    review counts them from the actions shared with it."""
+    other = make_partnership("beta")
+    review = share_review(make_review(title="Joint"), other)
+    other.refresh_from_db()  # the reviews shared with it
+    recommendation = make_recommendation(review, agencies=[agency_of(lead_a)])
+    with at(2026, 5, 1):
+        late = make_action(
+            recommendation, agency=agency_of(lead_a), due_date=datetime.date(2026, 4, 1)
+        )
+        done = make_action(
+            recommendation,
+            agency=agency_of(lead_a),
+            due_date=datetime.date(2026, 6, 1),
+            status="in_progress",
+        )
+        complete(done, silg_chair, lead_a)
+        theirs = Scope.of([other])
+        assert completed(FinancialYear(2026), theirs) == (1, 1)
+        figures = annual_figures(FinancialYear(2026), scope=theirs, today=timezone.localdate())
+        assert figures.overdue_by_days == {30: 1}
+        assert figures.overdue_by_agency == [(late.agency.short_name, 1)]
+        both = Scope.of([default_partnership(), other])
+        assert completed(FinancialYear(2026), both) == (1, 1)  # once, not for each
 
 
 # The index each of the year's counts is read from alone, with the row-level policy's
 # columns (a joint review's rows are read through the review): by table.
 COUNTED_FROM = {
     "reviews_recommendation": "recommendation_closed",
-    "actions_signoffdecision": "decision_approvals_due",
     "actions_extensionrequest": "extension_granted",
 }
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_the_years_closures_approvals_and_extensions_are_read_from_indexes_alone(
+def test_the_years_closures_and_extensions_are_read_from_indexes_alone(
     migrated_data, year_2025, client_for, silg_chair
 ):
     with connection.cursor() as cursor:  # the tables' pages all-visible, as autovacuum keeps them
@@ -525,6 +628,7 @@ def test_the_figures_download_as_csv_and_xlsx_with_the_pages_numbers(
     assert by_figure["Completed by their original due date (%)"] == "40"
     assert by_figure["Median days overdue"] == "30.5"
     assert by_figure["Agency A"] == "2" and by_figure["Neglect"] == "2"
+    assert by_figure["Alpha (child safeguarding practice review)"] == "May 2025"
 
     response = client.get(reverse("annual-report-xlsx", args=[SLUG]), {"year": 2025})
     assert response.status_code == 200
@@ -532,6 +636,21 @@ def test_the_figures_download_as_csv_and_xlsx_with_the_pages_numbers(
     values = {row[1]: row[2] for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert values["Actions completed"] == 5  # a number, not text
     assert values["Median days overdue"] == 30.5
+
+
+def test_the_page_names_twenty_reviews_and_the_downloads_every_one(client_for, silg_chair):
+    for day in range(1, 26):
+        make_review(title=f"Review {day:02}", published_on=datetime.date(2025, 5, day))
+    client = client_for(silg_chair)
+    page = text(client.get(reverse("annual-report", args=[SLUG]), {"year": 2025}).content.decode())
+    assert "Reviews published 25: Review 01 (" in page
+    assert "Review 20 (" in page and "Review 21" not in page
+    assert "; and 5 more, each named in the downloads" in page
+    response = client.get(reverse("annual-report-csv", args=[SLUG]), {"year": 2025})
+    named = [
+        row[1] for row in _downloaded_csv(response) if row[0] == "Reviews published in the year"
+    ]
+    assert len(named) == 25 and named[-1].startswith("Review 25 (")
 
 
 def test_the_downloads_are_for_the_partnership_team_and_the_chair(client_for, personas):

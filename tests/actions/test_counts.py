@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions import counts, selectors, services, tasks
-from actions.models import Action
+from actions.models import Action, FinancialYear
 from reviews import services as review_services
 from reviews.models import Recommendation, Review, Theme
 from sscp.celery import app
@@ -152,6 +152,29 @@ def test_a_count_that_drifted_is_reported_and_repaired(agency_a):
     call_command("verify_counts", "--repair", stdout=out)
     assert "kept 1, counted from the records 0" in out.getvalue()
     assert "Repaired: 2 counts written afresh." in out.getvalue()
+    assert verified() == "Every kept count matches the records.\n"
+
+
+def test_open_actions_by_due_date_and_approvals_by_year_that_drifted_are_reported_and_repaired(
+    agency_a, silg_chair
+):
+    recommendation = make_recommendation(agencies=[agency_a])
+    due = timezone.localdate() + datetime.timedelta(days=20)
+    action = make_action(recommendation, agency=agency_a, due_date=due, status="submitted")
+    services.action_approve(actor=silg_chair, action=action)
+    make_action(recommendation, agency=agency_a, due_date=due, status=Action.Status.IN_PROGRESS)
+    assert counts.drift() == []
+    year = FinancialYear.containing(timezone.localdate()).start_year
+    with connection.cursor() as cursor:  # behind the application's back
+        cursor.execute("UPDATE actions_duedatetally SET count = 3")
+        cursor.execute("UPDATE actions_completiontally SET on_time = false")
+    with pytest.raises(CommandError, match="3 kept counts differ from the records"):
+        verified()
+    out = io.StringIO()
+    call_command("verify_counts", "--repair", stdout=out)
+    report = out.getvalue()
+    assert f"open actions due ({default_partnership().pk}, {due!r}): kept 3, counted" in report
+    assert f"approvals in a year ({default_partnership().pk}, {year}, True): kept 0," in report
     assert verified() == "Every kept count matches the records.\n"
 
 

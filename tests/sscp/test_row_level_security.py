@@ -15,7 +15,14 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from actions import services
-from actions.models import Action, ClosedYear, ExtensionRequest, ProgressUpdate, Reminder
+from actions.models import (
+    Action,
+    ClosedYear,
+    CompletionTally,
+    ExtensionRequest,
+    ProgressUpdate,
+    Reminder,
+)
 from audits.models import AuditRecord
 from meetings import services as meetings
 from reviews.models import Review
@@ -58,6 +65,8 @@ GUARDED |= {
 }
 # Counts kept and closed years' figures (actions/migrations/0019).
 GUARDED |= {"actions_actiontally": "partnership_id", "actions_closedyear": "partnership_id"}
+# Open actions by due date and approvals by year (actions/migrations/0031).
+GUARDED |= {"actions_duedatetally": "partnership_id", "actions_completiontally": "partnership_id"}
 # SILG meetings (meetings/migrations/0002): each row names its partnership.
 GUARDED |= {
     f"meetings_{history}{model}": "partnership_id"
@@ -99,6 +108,8 @@ def _world(partnership):
     meetings.minutes_confirm(actor=team, meeting=meeting)
     # The figures of a year gone by, stored when it closed (actions.reports).
     ClosedYear.objects.create(partnership=partnership, start_year=2024, figures={})
+    # An approval of that year, as the year's completions count it (actions.counts).
+    CompletionTally.objects.create(partnership=partnership, start_year=2024, on_time=True, count=1)
     return {"team": team, "lead": lead, "review": review, "action": action}
 
 
