@@ -21,6 +21,9 @@ every page:
 - `CompletionTally`: actions approved in a financial year by partnership, on time or not,
   each once a year as its last approval in the year says (SignOffDecision.save; an action
   withdrawn leaves them).
+- `ThemeTally`: reviews by partnership, theme and the financial year each counts in, which
+  recurring learning reads (kept as themes are set, by reviews.models.keep_themes_of, and
+  as a review is published, re-dated or withdrawn, by Review.save).
 - `Review.all_themes`: the themes of it and of its recommendations not withdrawn, which
   recurring learning counts it under; kept as themes are set (reviews.models.themes_changed,
   an m2m_changed receiver) and as a recommendation is withdrawn.
@@ -47,11 +50,17 @@ from actions.models import (
     ActionTally,
     CompletionTally,
     DueDateTally,
-    FinancialYear,
     Rag,
     SignOffDecision,
 )
-from reviews.models import Recommendation, Review, keep_themes_of, themes_by_review
+from reviews.models import (
+    FinancialYear,
+    Recommendation,
+    Review,
+    ThemeTally,
+    keep_themes_of,
+    themes_by_review,
+)
 
 # Reading ---------------------------------------------------------------------
 
@@ -297,6 +306,20 @@ def _counted_completions(approvals) -> Counter:
     return Counter(last.values())
 
 
+def _counted_theme_years() -> Counter:
+    """Each review (not withdrawn) counted once for each of its themes and its
+    recommendations', in the year it counts in (ThemeTally), from the records."""
+    themes = themes_by_review(Review.objects.all())
+    counted = Counter()
+    for pk, partnership_id, *dates in Review.objects.values_list(
+        "pk", "partnership_id", "published_on", "commissioned_on", "withdrawn_at"
+    ):
+        year = ThemeTally.year_of(*dates)
+        for theme_id in themes.get(pk, ()) if year is not None else ():
+            counted[partnership_id, theme_id, year] += 1
+    return counted
+
+
 def _kept(tally, *at) -> Counter:
     rows = tally.objects.filter(count__gt=0).values_list(*at, "count")
     return Counter({tuple(row[:-1]): row[-1] for row in rows})
@@ -311,6 +334,8 @@ def _tallies() -> list:
         ("open actions due", DueDateTally, ("partnership_id", "due_date"), _counted_due_dates),
         ("approvals in a year", CompletionTally, ("partnership_id", "start_year", "on_time"),
          lambda: _counted_completions(_approvals().filter(action__withdrawn_at__isnull=True))),
+        ("reviews by theme", ThemeTally, ("partnership_id", "theme_id", "start_year"),
+         _counted_theme_years),
     ]  # fmt: skip
 
 
@@ -404,6 +429,8 @@ def _theme_drift() -> list[Drift]:
 @transaction.atomic
 def rebuild() -> None:
     """Write every kept count afresh from the records (after a bulk load, or to repair)."""
+    Review.all_themes.through.objects.all().delete()
+    keep_themes_of(list(Review.every.values_list("pk", flat=True)))
     for _, tally, at, count in _tallies():
         tally.objects.all().delete()
         tally.objects.bulk_create(
@@ -411,5 +438,3 @@ def rebuild() -> None:
         )
     for model, counts in _kept_counts().items():
         model.every.update(**_counted(model, counts))
-    Review.all_themes.through.objects.all().delete()
-    keep_themes_of(list(Review.every.values_list("pk", flat=True)))

@@ -1,6 +1,5 @@
 import datetime
 from collections import Counter
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.conf import settings
@@ -13,9 +12,11 @@ from django.utils import timezone
 from audits.history import TrackedHistory, TrackedQuerySet
 from reviews.models import (
     CountedElsewhere,
+    FinancialYear,
     Recommendation,
     Review,
     Withdrawable,
+    count_in,
     keeping_counts_of,
     kept,
     withdrawal_constraint,
@@ -966,15 +967,6 @@ class CountKey(NamedTuple):
     due_date: datetime.date
 
 
-def count_in(tally, delta: int, **at) -> None:
-    """Add `delta` to the count of the `tally` row at `at`, made with 0 if it is the first."""
-    row = tally.objects.filter(**at)
-    if not row.update(count=F("count") + delta):
-        # The first of its kind. Two at once: one creates it, the other finds it.
-        tally.objects.get_or_create(**at, defaults={"count": 0})
-        row.update(count=F("count") + delta)
-
-
 class ActionTally(models.Model):
     """How many actions (not withdrawn) a partnership's agency has in one status, returned or
     not, due in one month: the dashboards' figures by status and by rating, read from a few
@@ -1157,41 +1149,6 @@ class CompletionTally(models.Model):
             last[key[:2]] = key  # the year's later approvals overwrite its earlier
         for key in last.values():
             cls._add(key, -1)
-
-
-@dataclass(frozen=True)
-class FinancialYear:
-    """1 April to 31 March, as the annual report counts (actions.reports)."""
-
-    start_year: int
-
-    @classmethod
-    def containing(cls, day: datetime.date) -> "FinancialYear":
-        return cls(day.year if day.month >= 4 else day.year - 1)
-
-    @property
-    def start(self) -> datetime.date:
-        return datetime.date(self.start_year, 4, 1)
-
-    @property
-    def end(self) -> datetime.date:
-        return datetime.date(self.start_year + 1, 3, 31)
-
-    @property
-    def label(self) -> str:
-        return f"{self.start_year}/{str(self.start_year + 1)[-2:]}"
-
-    def holds(self, day: datetime.date | None) -> bool:
-        return day is not None and self.start <= day <= self.end
-
-    def moments(self) -> tuple[datetime.datetime, datetime.datetime]:
-        """The year as aware datetimes in the partnership's time zone: [start, next start)."""
-        zone = timezone.get_current_timezone()
-        start = datetime.datetime.combine(self.start, datetime.time(), zone)
-        after = datetime.datetime.combine(
-            self.end + datetime.timedelta(days=1), datetime.time(), zone
-        )
-        return start, after
 
 
 class ClosedYear(models.Model):

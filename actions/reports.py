@@ -42,11 +42,10 @@ from actions.models import (
     Action,
     ClosedYear,
     ExtensionRequest,
-    FinancialYear,
 )
 from learning.selectors import LearningTotals, annual_totals
 from reviews.journey import BY_KEY
-from reviews.models import ImpactCheck, Recommendation, Review
+from reviews.models import FinancialYear, ImpactCheck, Recommendation, Review
 from sscp import database
 from sscp.models import Agency, Partnership
 from sscp.scope import Scope

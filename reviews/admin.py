@@ -1,7 +1,15 @@
 from django.contrib import admin
 from django.db import models
 
-from reviews.models import ImpactCheck, ImpactEvidence, ProgressCheck, Recommendation, Review, Theme
+from reviews.models import (
+    ImpactCheck,
+    ImpactEvidence,
+    ProgressCheck,
+    Recommendation,
+    Review,
+    Theme,
+    ThemeTally,
+)
 from sscp.admin import ReadOnlyAdmin, TrackedAdmin, WithdrawableAdmin
 
 
@@ -49,3 +57,13 @@ class ImpactEvidenceAdmin(ReadOnlyAdmin, TrackedAdmin):
     list_display = ["original_name", "impact_check", "uploaded_by", "uploaded_at"]
     list_filter = ["partnership"]
     list_select_related = ["impact_check__recommendation__review", "uploaded_by"]
+
+
+@admin.register(ThemeTally)
+class ThemeTallyAdmin(ReadOnlyAdmin):
+    """Reviews by theme and year, which recurring learning reads: kept as themes are set
+    and reviews change (actions.counts); `manage.py verify_counts` checks them."""
+
+    list_display = ["partnership", "theme", "start_year", "count"]
+    list_filter = ["start_year"]
+    list_select_related = ["partnership", "theme"]

@@ -1,5 +1,7 @@
-from collections import defaultdict
+import datetime
+from collections import Counter, defaultdict
 from contextlib import nullcontext
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models, transaction
@@ -96,6 +98,15 @@ class CountedElsewhere(models.Model):
         raise NotImplementedError
 
 
+def count_in(tally, delta: int, **at) -> None:
+    """Add `delta` to the count of the `tally` row at `at`, made with 0 if it is the first."""
+    row = tally.objects.filter(**at)
+    if not row.update(count=F("count") + delta):
+        # The first of its kind. Two at once: one creates it, the other finds it.
+        tally.objects.get_or_create(**at, defaults={"count": 0})
+        row.update(count=F("count") + delta)
+
+
 def keeping_counts_of(partnership_id: int, what: str):
     """Where a change is counted: a joint review's rows belong to its commissioning
     partnership, whose counts a person of another partnership of the review moves past
@@ -124,6 +135,41 @@ def withdrawal_constraint(model_name: str) -> models.CheckConstraint:
         | (Q(withdrawn_at__isnull=False, withdrawn_by__isnull=False) & ~Q(withdrawal_reason="")),
         name=f"{model_name}_withdrawal_complete",
     )
+
+
+@dataclass(frozen=True)
+class FinancialYear:
+    """1 April to 31 March, as the annual report counts (actions.reports)."""
+
+    start_year: int
+
+    @classmethod
+    def containing(cls, day: datetime.date) -> "FinancialYear":
+        return cls(day.year if day.month >= 4 else day.year - 1)
+
+    @property
+    def start(self) -> datetime.date:
+        return datetime.date(self.start_year, 4, 1)
+
+    @property
+    def end(self) -> datetime.date:
+        return datetime.date(self.start_year + 1, 3, 31)
+
+    @property
+    def label(self) -> str:
+        return f"{self.start_year}/{str(self.start_year + 1)[-2:]}"
+
+    def holds(self, day: datetime.date | None) -> bool:
+        return day is not None and self.start <= day <= self.end
+
+    def moments(self) -> tuple[datetime.datetime, datetime.datetime]:
+        """The year as aware datetimes in the partnership's time zone: [start, next start)."""
+        zone = timezone.get_current_timezone()
+        start = datetime.datetime.combine(self.start, datetime.time(), zone)
+        after = datetime.datetime.combine(
+            self.end + datetime.timedelta(days=1), datetime.time(), zone
+        )
+        return start, after
 
 
 class Theme(models.Model):
@@ -156,6 +202,53 @@ class Theme(models.Model):
     def audit_about(row, lookups) -> dict:
         """What the audit record of this row says it is about (audits.records.about)."""
         return {"description": f"Theme “{row.name}”", "partnership_id": row.partnership_id}
+
+
+class ThemeTally(models.Model):
+    """How many reviews (not withdrawn) of a partnership have a theme, their own or a
+    recommendation's (Review.all_themes), in each financial year: that of the review's
+    publication, or of its commissioning before it is published. Recurring learning reads a
+    row a theme a year instead of grouping every review's themes.
+
+    Kept by keep_themes_of as themes are set, and by Review.save as a review's year
+    changes or it is withdrawn; `manage.py verify_counts` recounts it (actions.counts).
+    """
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="+")
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="+")
+    start_year = models.PositiveIntegerField(help_text="The year its April falls in.")
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "theme", "start_year"], name="theme_tally_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.count} reviews of {self.start_year} with theme {self.theme_id}"
+
+    @staticmethod
+    def year_of(published_on, commissioned_on, withdrawn_at) -> int | None:
+        """The financial year a review's themes count in; None: nowhere."""
+        day = published_on or commissioned_on
+        if withdrawn_at is not None or day is None:
+            return None
+        return FinancialYear.containing(day).start_year
+
+    @classmethod
+    def add(cls, change: Counter) -> None:
+        """Add each {(partnership, theme, year): delta} of `change`."""
+        for (partnership_id, theme_id, start_year), delta in sorted(change.items()):
+            if delta:
+                count_in(
+                    cls,
+                    delta,
+                    partnership_id=partnership_id,
+                    theme_id=theme_id,
+                    start_year=start_year,
+                )
 
 
 class ReviewKind(models.TextChoices):
@@ -347,8 +440,37 @@ class Review(KeepsCounts, Withdrawable):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        """Saved, its themes count in the year it counts in now (ThemeTally): moved there
+        from the year of the row as stored, read under its lock."""
+        with transaction.atomic():
+            before = None
+            if not self._state.adding:
+                stored = (
+                    Review.every.select_for_update()
+                    .filter(pk=self.pk)
+                    .values_list("published_on", "commissioned_on", "withdrawn_at")
+                    .first()
+                )
+                before = stored and ThemeTally.year_of(*stored)
+            super().save(*args, **kwargs)
+            after = ThemeTally.year_of(self.published_on, self.commissioned_on, self.withdrawn_at)
+            if before != after:
+                self._move_themes(before, after)
+
     def get_absolute_url(self):
         return address("review-detail", self, self.pk)
+
+    def _move_themes(self, before: int | None, after: int | None) -> None:
+        change = Counter()
+        for theme_id in Review.all_themes.through.objects.filter(review_id=self.pk).values_list(
+            "theme_id", flat=True
+        ):
+            for year, delta in ((before, -1), (after, +1)):
+                if year is not None:
+                    change[self.partnership_id, theme_id, year] += delta
+        with keeping_counts_of(self.partnership_id, "review"):
+            ThemeTally.add(change)
 
     @staticmethod
     def audit_about(row, lookups) -> dict:
@@ -646,16 +768,36 @@ def themes_by_review(reviews) -> dict[int, set[int]]:
     return dict(found)
 
 
+@transaction.atomic
 def keep_themes_of(review_ids) -> None:
-    """Write the kept themes of these reviews afresh (Review.all_themes)."""
-    found = themes_by_review(Review.every.filter(pk__in=review_ids))
-    kept = Review.all_themes.through.objects
-    kept.filter(review_id__in=review_ids).delete()
-    kept.bulk_create(
+    """Write the kept themes of these reviews afresh (Review.all_themes), and move their
+    count by theme and year (ThemeTally). Each review is locked first, so that two changes
+    at once to its themes count one after the other."""
+    reviews = Review.every.filter(pk__in=review_ids)
+    year_of = {
+        pk: (partnership_id, year)
+        for pk, partnership_id, *dates in reviews.select_for_update()
+        .order_by("pk")
+        .values_list("pk", "partnership_id", "published_on", "commissioned_on", "withdrawn_at")
+        if (year := ThemeTally.year_of(*dates)) is not None
+    }
+    found = themes_by_review(reviews)
+    kept = Review.all_themes.through.objects.filter(review_id__in=review_ids)
+    change = Counter()
+    for review_id, theme_id in kept.values_list("review_id", "theme_id"):
+        if review_id in year_of:
+            change[year_of[review_id][0], theme_id, year_of[review_id][1]] -= 1
+    for review_id, theme_ids in found.items():
+        if review_id in year_of:
+            for theme_id in theme_ids:
+                change[year_of[review_id][0], theme_id, year_of[review_id][1]] += 1
+    kept.delete()
+    Review.all_themes.through.objects.bulk_create(
         Review.all_themes.through(review_id=review_id, theme_id=theme_id)
         for review_id in review_ids
         for theme_id in found.get(review_id, ())
     )
+    ThemeTally.add(change)
 
 
 def themes_changed(sender, instance, action, reverse, model, pk_set, **kwargs) -> None:

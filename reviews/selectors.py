@@ -3,7 +3,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce
 
 from actions.models import (
     RAG_COLOURS,
@@ -16,7 +16,14 @@ from actions.models import (
     progress_rules,
 )
 from learning.models import LearningActivity
-from reviews.models import ImpactCheck, ImpactEvidence, Recommendation, Review, Theme
+from reviews.models import (
+    ImpactCheck,
+    ImpactEvidence,
+    Recommendation,
+    Review,
+    Theme,
+    ThemeTally,
+)
 from sscp.models import Agency
 from sscp.permissions import Ability, get_for_user
 
@@ -287,28 +294,25 @@ def recurring_themes(scope) -> tuple[list[RecurringTheme], list[int]]:
     """Themes that come back year on year: each theme of the scope's reviews (their own and
     their recommendations'), counted in the financial year of each review's publication
     (or commissioning, before it is published), those of two years or more, most years
-    first; and the years. Two queries: each review's themes as kept (Review.all_themes)
-    counted by month in the database (joined from every recommendation's themes, they cost
-    80 ms of SQL at 60,000 recommendations), then their names."""
-    rows = (
-        scope.filter(Review.objects.all())
-        .annotate(month=TruncMonth(Coalesce("published_on", "commissioned_on")))
-        .filter(month__isnull=False, all_themes__isnull=False)
-        .values_list("all_themes", "month")
-        .annotate(n=Count("*"))
-        .order_by()
-    )
-    by_theme = defaultdict(Counter)
-    for theme_id, month, n in rows:
-        by_theme[theme_id][month.year if month.month >= 4 else month.year - 1] += n
-    names = Theme.objects.filter(pk__in=by_theme).values_list("pk", "name")
-    # Themes of two partnerships by one name (a scope of several) count as one.
-    counted = defaultdict(Counter)
-    for theme_id, name in names:
-        counted[name].update(by_theme[theme_id])
+    first; and the years. Read from the kept counts (ThemeTally: a row a theme a year,
+    where grouping every review's themes grew with the reviews) with the themes' names, and
+    the reviews shared with the scope by joint reviews counted from their themes."""
+    by_name = defaultdict(Counter)
+    kept = ThemeTally.objects.filter(partnership_id__in=scope.ids, count__gt=0)
+    for name, year, n in kept.values_list("theme__name", "start_year", "count"):
+        by_name[name][year] += n  # themes of two partnerships by one name count as one
+    if scope.shared_reviews:
+        shared = Review.objects.filter(pk__in=sorted(scope.shared_reviews)).exclude(
+            partnership_id__in=scope.ids
+        )
+        dates = ("published_on", "commissioned_on", "withdrawn_at")
+        for name, *review_dates in shared.values_list("all_themes__name", *dates):
+            year = ThemeTally.year_of(*review_dates)
+            if name is not None and year is not None:
+                by_name[name][year] += 1
     themes = [
         RecurringTheme(name, dict(sorted(by_year.items())))
-        for name, by_year in counted.items()
+        for name, by_year in by_name.items()
         if len(by_year) > 1
     ]
     themes.sort(key=lambda theme: (-theme.years, theme.name))

@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions import counts, selectors, services, tasks
-from actions.models import Action, FinancialYear
+from actions.models import Action
 from reviews import services as review_services
-from reviews.models import Recommendation, Review, Theme
+from reviews.models import FinancialYear, Recommendation, Review, Theme
 from sscp.celery import app
 from sscp.scope import Scope
 from tests.makers import (

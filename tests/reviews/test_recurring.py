@@ -9,6 +9,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from actions import counts
 from actions import services as action_services
 from reviews import recurring, selectors, services
 from reviews.models import Recommendation
@@ -22,6 +23,7 @@ from tests.makers import (
     make_review,
     make_theme,
     make_user,
+    share_review,
 )
 from tests.pages import text
 
@@ -169,3 +171,34 @@ def test_a_theme_recurs_by_reviews_each_counted_once_in_its_financial_year():
         ("Neglect", {2020: 1, 2023: 2})
     ]
     assert years == [2020, 2023]
+
+
+def test_a_reviews_themes_move_with_its_year_and_leave_with_it_as_the_counts_kept_say():
+    """Recurring learning reads the reviews counted by theme and year (ThemeTally): a review
+    published in another year than it was commissioned moves there, one withdrawn leaves,
+    and a joint review of another partnership counts for each partnership of it."""
+    neglect = make_theme("Neglect")
+    make_review(commissioned_on=D(2024, 6, 1)).themes.add(neglect)  # 2024/25
+    moved = make_review(commissioned_on=D(2024, 7, 1))
+    moved.themes.add(neglect)
+
+    def recurring(partnership=None) -> dict:
+        assert counts.drift() == []
+        partnership = partnership or default_partnership()
+        partnership.refresh_from_db()  # the joint reviews shared with it
+        themes, _ = selectors.recurring_themes(Scope.of([partnership]))
+        return {theme.name: theme.reviews_by_year for theme in themes}
+
+    assert recurring() == {}  # one year only: not recurring
+    moved.published_on = D(2025, 5, 1)
+    moved.save()
+    assert recurring() == {"Neglect": {2024: 1, 2025: 1}}
+    team = make_user("withdrawer", role=roles.PARTNERSHIP_TEAM)
+    action_services.withdraw(actor=team, record=moved, reason="Logged in error")
+    assert recurring() == {}
+    other = make_partnership("other")
+    theirs = make_review(partnership=other, published_on=D(2022, 5, 1))
+    theirs.themes.add(make_theme("Neglect", partnership=other))
+    share_review(theirs, default_partnership())
+    assert recurring() == {"Neglect": {2022: 1, 2024: 1}}
+    assert recurring(other) == {}  # theirs alone, in 2022/23

@@ -28,6 +28,7 @@ from tests.makers import (
     make_action,
     make_evidence,
     make_recommendation,
+    make_review,
     make_theme,
     make_user,
 )
@@ -77,8 +78,12 @@ def test_an_administrator_can_open_every_list_and_history_page(client):
 def every_kind_of_record(lead_a, silg_chair):
     """One record of every model, made through the services where there is one."""
     theme = make_theme("Neglect")
-    action = make_action(agency=agency_of(lead_a), status="in_progress")
-    action.recommendation.review.themes.add(theme)
+    action = make_action(
+        make_recommendation(make_review(commissioned_on=timezone.localdate())),
+        agency=agency_of(lead_a),
+        status="in_progress",
+    )
+    action.recommendation.review.themes.add(theme)  # counted in the year it was commissioned
     services.progress_post(actor=lead_a, action=action, text="Started")
     make_evidence(action, uploaded_by=lead_a)
     services.extension_request(

@@ -36,6 +36,7 @@ from tests.makers import (
     make_partnership,
     make_recommendation,
     make_review,
+    make_theme,
     make_user,
     share_review,
 )
@@ -67,6 +68,8 @@ GUARDED |= {
 GUARDED |= {"actions_actiontally": "partnership_id", "actions_closedyear": "partnership_id"}
 # Open actions by due date and approvals by year (actions/migrations/0031).
 GUARDED |= {"actions_duedatetally": "partnership_id", "actions_completiontally": "partnership_id"}
+# Reviews by theme and year (reviews/migrations/0022).
+GUARDED["reviews_themetally"] = "partnership_id"
 # SILG meetings (meetings/migrations/0002): each row names its partnership.
 GUARDED |= {
     f"meetings_{history}{model}": "partnership_id"
@@ -81,7 +84,8 @@ def _world(partnership):
     team = make_user(role=roles.PARTNERSHIP_TEAM, partnership=partnership)
     chair = make_user(role=roles.SILG_CHAIR, partnership=partnership)
     lead = make_user(role=roles.AGENCY_LEAD, agency=agency, partnership=partnership)
-    review = make_review(partnership=partnership)
+    review = make_review(partnership=partnership, commissioned_on=timezone.localdate())
+    review.themes.add(make_theme(partnership=partnership))  # counted by theme and year
     action = make_action(make_recommendation(review, agencies=[agency]), agency=agency)
     services.progress_post(actor=lead, action=action, text="Training booked")
     make_evidence(action, uploaded_by=lead)
